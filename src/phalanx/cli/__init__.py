@@ -1,0 +1,27 @@
+"""Command-line interface: a thin Typer shell over the library functions.
+
+Each command group lives in its own module in this package and is registered here, so
+that the CLI stays a thin layer: commands parse arguments, call a library function,
+and render its plain-data result as a rich table or as JSON (``--json``).
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Phalanx: model a collective security system from sourced data.",
+)
+
+
+def _register() -> None:
+    """Import the command modules; each adds its commands to ``app``."""
+    from phalanx.cli import commands_kb  # noqa: F401
+
+
+def main() -> None:
+    """Entry point of the ``phalanx`` console script."""
+    _register()
+    app()
