@@ -1,0 +1,48 @@
+"""Problems found in a data package, reported all at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Problem", "DataPackageError"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a data package: where it is, and what was expected.
+
+    ``line`` is the 1-based line of the file (the header is line 1); ``None`` when the
+    problem concerns the whole file.
+    """
+
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        what = f" field '{self.field}':" if self.field else ""
+        return f"{where}:{what} {self.message}"
+
+
+class DataPackageError(ValueError):
+    """A data package failed validation; ``problems`` lists every problem found.
+
+    Nothing of a package that raises this is loaded.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(
+            set(problems), key=lambda p: (p.file, p.line or 0, p.field or "", p.message)
+        )
+        super().__init__(self.summary())
+
+    def summary(self, limit: int | None = 50) -> str:
+        """The problems as text, one a line, at most ``limit`` of them."""
+        shown = self.problems if limit is None else self.problems[:limit]
+        head = f"the data package has {len(self.problems)} problem(s) and was not loaded:"
+        lines = [head, *(f"  {p}" for p in shown)]
+        if len(shown) < len(self.problems):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
+        return "\n".join(lines)

@@ -1,0 +1,303 @@
+"""Load a data package, or several layered on one another, and validate all of it.
+
+Validation is all-or-nothing: every problem in every file is collected (types,
+enumerations, ranges, patterns, keys, foreign keys, date order, overlapping membership
+spells, a source on every row) and reported together in a :class:`DataPackageError`;
+a package with any problem is not loaded at all.
+
+Layers let a user put their own package on top of the embedded one: rows of a later
+layer replace rows of an earlier one with the same primary key, and new rows are added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+from phalanx.kb.dates import parse_partial_date
+from phalanx.kb.descriptor import Descriptor, read_descriptor
+from phalanx.kb.errors import DataPackageError, Problem
+from phalanx.kb.tables import Table, read_table
+
+__all__ = ["Package", "load_package", "validate_package", "embedded_path", "DATE_PAIRS"]
+
+DATE_PAIRS = (("start", "end"), ("date", "end_date"), ("founded", "dissolved"))
+"""Pairs of date fields whose order is checked: the second may not precede the first."""
+
+
+def embedded_path() -> Path:
+    """Folder of the embedded data package (the Eurasian case, 1992-2026)."""
+    return Path(str(importlib_resources.files("phalanx") / "data" / "eurasia"))
+
+
+@dataclass
+class Package:
+    """A validated data package: its descriptors and tables (rows of plain values)."""
+
+    descriptors: list[Descriptor]
+    tables: dict[str, Table]
+    folders: list[Path] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        """Version string of the layers, e.g. ``phalanx-eurasia@2026.11.0``."""
+        return "+".join(f"{d.name}@{d.version}" for d in self.descriptors)
+
+    def rows(self, resource: str) -> list[dict[str, Any]]:
+        """The rows of ``resource`` (empty if the package has no such table)."""
+        t = self.tables.get(resource)
+        return [] if t is None else t.rows
+
+
+def load_package(paths: Path | str | Sequence[Path | str] | None = None) -> Package:
+    """Load and validate one package folder, or several layered in order.
+
+    ``None`` loads the embedded package. Raises :class:`DataPackageError` with every
+    problem found; nothing is loaded then.
+    """
+    if paths is None:
+        folders = [embedded_path()]
+    elif isinstance(paths, str | Path):
+        folders = [Path(paths)]
+    else:
+        folders = [Path(p) for p in paths]
+    if not folders:
+        raise ValueError("load_package needs at least one folder")
+    pkg, problems = validate_package(folders)
+    if problems or pkg is None:
+        raise DataPackageError(problems)
+    return pkg
+
+
+def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Problem]]:
+    """Read and check the layered packages in ``folders``; return (package, problems)."""
+    problems: list[Problem] = []
+    descriptors: list[Descriptor] = []
+    merged: dict[str, Table] = {}
+    for folder in folders:
+        folder = Path(folder)
+        if folder.is_file() and folder.name == "datapackage.json":
+            folder = folder.parent
+        desc, probs = read_descriptor(folder)
+        problems += probs
+        if desc is None:
+            continue
+        descriptors.append(desc)
+        for res in desc.resources:
+            table, probs = read_table(folder, res)
+            problems += probs
+            problems += _unique_within(table)
+            problems += _merge(merged, table, folder)
+    if problems:
+        return None, problems
+    problems += _check_foreign_keys(merged)
+    problems += _check_unique(merged)
+    problems += _check_dates(merged)
+    problems += _check_spells(merged)
+    problems += _check_relations(merged)
+    if problems:
+        return None, problems
+    return Package(descriptors, merged, [Path(f) for f in folders]), []
+
+
+def _key(table: Table, row: dict[str, Any]) -> tuple[Any, ...] | None:
+    pk = table.resource.table_schema.primaryKey
+    return tuple(row[k] for k in pk) if pk else None
+
+
+def _unique_within(table: Table) -> list[Problem]:
+    pk = table.resource.table_schema.primaryKey
+    if not pk:
+        return []
+    seen: dict[tuple[Any, ...], int] = {}
+    probs = []
+    for row, (name, line) in zip(table.rows, table.origins, strict=True):
+        key = _key(table, row)
+        if key in seen:
+            shown = ", ".join(str(v) for v in key)
+            probs.append(
+                Problem(
+                    name,
+                    line,
+                    ",".join(pk),
+                    f"duplicate primary key ({shown}); first at line {seen[key]}",
+                )
+            )
+        else:
+            seen[key] = line
+    return probs
+
+
+def _merge(merged: dict[str, Table], table: Table, folder: Path) -> list[Problem]:
+    name = table.resource.name
+    if name not in merged:
+        merged[name] = table
+        return []
+    base = merged[name]
+    if base.resource.table_schema.names != table.resource.table_schema.names:
+        where = str(folder / "datapackage.json")
+        expected = ", ".join(base.resource.table_schema.names)
+        return [
+            Problem(
+                where,
+                None,
+                f"resources.{name}",
+                f"fields differ from the layer below; expected: {expected}",
+            )
+        ]
+    index = {_key(base, r): i for i, r in enumerate(base.rows)}
+    for row, origin in zip(table.rows, table.origins, strict=True):
+        key = _key(table, row)
+        if key is not None and key in index:
+            base.rows[index[key]] = row
+            base.origins[index[key]] = origin
+        else:
+            index[key] = len(base.rows)
+            base.rows.append(row)
+            base.origins.append(origin)
+    return []
+
+
+def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
+    probs = []
+    for table in tables.values():
+        schema = table.resource.table_schema
+        for fk in schema.foreignKeys:
+            target = tables.get(fk.reference.resource)
+            if target is None:
+                name = table.origins[0][0] if table.origins else table.resource.path
+                probs.append(
+                    Problem(
+                        name,
+                        None,
+                        ",".join(fk.fields),
+                        f"refers to table '{fk.reference.resource}', which the package lacks",
+                    )
+                )
+                continue
+            keys = {tuple(r[k] for k in fk.reference.fields) for r in target.rows}
+            for row, (name, line) in zip(table.rows, table.origins, strict=True):
+                probs += _missing_refs(
+                    row, fk.fields, keys, fk.reference.resource, fk.reference.fields, name, line
+                )
+    return probs
+
+
+def _missing_refs(row, fields, keys, resource, ref_fields, name, line) -> list[Problem]:
+    values = [row[f] for f in fields]
+    if any(v is None for v in values):
+        return []
+    if len(fields) == 1 and isinstance(values[0], list):
+        candidates = [(v,) for v in values[0]]
+    else:
+        candidates = [tuple(values)]
+    where = ",".join(ref_fields)
+    return [
+        Problem(
+            name,
+            line,
+            ",".join(fields),
+            f"{', '.join(map(str, c))!r} is not found in {resource}.{where}",
+        )
+        for c in candidates
+        if c not in keys
+    ]
+
+
+def _check_unique(tables: dict[str, Table]) -> list[Problem]:
+    probs = []
+    for table in tables.values():
+        for spec in table.resource.table_schema.fields:
+            if not spec.constraints.unique:
+                continue
+            seen: dict[Any, int] = {}
+            for row, (name, line) in zip(table.rows, table.origins, strict=True):
+                v = row[spec.name]
+                if v is None:
+                    continue
+                if v in seen:
+                    probs.append(
+                        Problem(
+                            name, line, spec.name, f"{v!r} is not unique (also at line {seen[v]})"
+                        )
+                    )
+                else:
+                    seen[v] = line
+    return probs
+
+
+def _check_dates(tables: dict[str, Table]) -> list[Problem]:
+    probs = []
+    for table in tables.values():
+        names = set(table.resource.table_schema.names)
+        for first, second in DATE_PAIRS:
+            if first not in names or second not in names:
+                continue
+            for row, (name, line) in zip(table.rows, table.origins, strict=True):
+                a, b = row[first], row[second]
+                if a is None or b is None:
+                    continue
+                pa, pb = parse_partial_date(a), parse_partial_date(b)
+                if pb.latest < pa.earliest:
+                    probs.append(Problem(name, line, second, f"{b} is before {first} {a}"))
+                elif (
+                    first == "start"
+                    and pb.precision == pa.precision == "day"
+                    and pb.earliest == pa.earliest
+                ):
+                    probs.append(
+                        Problem(
+                            name,
+                            line,
+                            second,
+                            f"{b} equals {first}; a spell must last at least a day",
+                        )
+                    )
+    return probs
+
+
+def _check_spells(tables: dict[str, Table]) -> list[Problem]:
+    """Spells of one actor in one organisation may not overlap (end is exclusive)."""
+    table = tables.get("memberships")
+    if table is None or not {"organization", "actor", "start", "end"} <= set(
+        table.resource.table_schema.names
+    ):
+        return []
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, row in enumerate(table.rows):
+        groups.setdefault((row["organization"], row["actor"]), []).append(i)
+    probs = []
+    for (org, actor), idx in groups.items():
+        idx.sort(key=lambda i: parse_partial_date(table.rows[i]["start"]).earliest)
+        for prev, cur in zip(idx, idx[1:], strict=False):
+            end = table.rows[prev]["end"]
+            start = parse_partial_date(table.rows[cur]["start"])
+            if end is None or parse_partial_date(end).earliest > start.earliest:
+                name, line = table.origins[cur]
+                other = table.origins[prev][1]
+                until = "open-ended" if end is None else f"ending {end}"
+                probs.append(
+                    Problem(
+                        name,
+                        line,
+                        "start",
+                        f"{actor} in {org} from {table.rows[cur]['start']} overlaps the spell at line {other} ({until})",
+                    )
+                )
+    return probs
+
+
+def _check_relations(tables: dict[str, Table]) -> list[Problem]:
+    table = tables.get("relations")
+    if table is None or not {"actor_a", "actor_b"} <= set(table.resource.table_schema.names):
+        return []
+    return [
+        Problem(
+            name, line, "actor_b", f"equals actor_a ({row['actor_a']}); a relation needs two actors"
+        )
+        for row, (name, line) in zip(table.rows, table.origins, strict=True)
+        if row["actor_a"] == row["actor_b"]
+    ]

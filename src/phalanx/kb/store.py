@@ -1,0 +1,341 @@
+"""The knowledge base: a validated data package held in DuckDB, with as-of queries.
+
+Queries use one date convention, documented in ``docs/data.md``: a partial date stands
+for the earliest day it may denote (``1999-04`` is 1 April 1999), spells and ties hold
+from ``start`` (inclusive) to ``end`` (exclusive), and a result whose start is known only
+to the month or year, with the query date inside that month or year, is flagged
+``start_uncertain``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from phalanx.kb.dates import parse_partial_date, parse_query_date
+from phalanx.kb.package import Package, embedded_path, load_package
+from phalanx.kb.snapshot import Snapshot
+
+__all__ = ["KnowledgeBase", "UnknownIdError"]
+
+DateLike = str | dt.date
+_SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
+_BATCH = 200
+
+
+class UnknownIdError(LookupError):
+    """An id that the knowledge base does not hold; the message suggests close ids."""
+
+
+class KnowledgeBase:
+    """A validated data package in DuckDB, queried by date.
+
+    Build it with :meth:`embedded` (the Eurasian case), :meth:`from_path` (a user's
+    package, alone or on top of the embedded one) or from a loaded :class:`Package`.
+
+    >>> kb = KnowledgeBase.embedded()
+    >>> [m["actor"] for m in kb.members("CSTO", "2002-10-07")]
+    ['ARM', 'BLR', 'KAZ', 'KGZ', 'RUS', 'TJK']
+    """
+
+    def __init__(self, package: Package, database: str | Path = ":memory:"):
+        self.package = package
+        self.version = package.version
+        self.con = duckdb.connect(str(database))
+        for table in package.tables.values():
+            self._create(table)
+        self._actor_ids = {r["id"] for r in package.rows("actors")}
+
+    @classmethod
+    def embedded(cls, database: str | Path = ":memory:") -> KnowledgeBase:
+        """The embedded data package: the Eurasian security architecture, 1992-2026."""
+        return cls(load_package(), database)
+
+    @classmethod
+    def from_path(
+        cls, path: str | Path, *, on_top: bool = False, database: str | Path = ":memory:"
+    ) -> KnowledgeBase:
+        """A user's data package, alone or (``on_top=True``) layered on the embedded one."""
+        layers = [embedded_path(), Path(path)] if on_top else [Path(path)]
+        return cls(load_package(layers), database)
+
+    # -- storage ---------------------------------------------------------------------------
+
+    def _create(self, table) -> None:
+        schema = table.resource.table_schema
+        cols, names = [], []
+        for f in schema.fields:
+            sql = "VARCHAR[]" if f.format == "list" else _SQL_TYPES[f.type]
+            cols.append(f'"{f.name}" {sql}')
+            names.append(f.name)
+            if f.format == "partial-date":
+                cols += [f'"{f.name}_lo" DATE', f'"{f.name}_hi" DATE', f'"{f.name}_precision" VARCHAR']
+        cols += ['"_file" VARCHAR', '"_line" INTEGER']
+        name = table.resource.name
+        self.con.execute(f'CREATE OR REPLACE TABLE "{name}" ({", ".join(cols)})')
+        dates = {f.name for f in schema.fields if f.format == "partial-date"}
+        values = []
+        for row, (file, line) in zip(table.rows, table.origins, strict=True):
+            rec: list[Any] = []
+            for n in names:
+                rec.append(row[n])
+                if n in dates:
+                    p = parse_partial_date(row[n]) if row[n] is not None else None
+                    rec += [None, None, None] if p is None else [p.earliest, p.latest, p.precision]
+            rec += [file, line]
+            values.append(rec)
+        width = len(cols)
+        for i in range(0, len(values), _BATCH):
+            chunk = values[i : i + _BATCH]
+            marks = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * len(chunk))
+            params = [v for rec in chunk for v in rec]
+            self.con.execute(f'INSERT INTO "{name}" VALUES {marks}', params)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run SQL on the knowledge base and return the rows as dicts."""
+        cur = self.con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def resolve_actor(self, text: str) -> str:
+        """The actor id for an id, name or alias (case-insensitive); raise UnknownIdError."""
+        if text in self._actor_ids:
+            return text
+        low = text.strip().lower()
+        for r in self.package.rows("actors"):
+            names = [r["id"], r["name"], *((r.get("aliases") or "").split(";"))]
+            if any(low == n.strip().lower() for n in names if n):
+                return r["id"]
+        close = difflib.get_close_matches(text.upper(), sorted(self._actor_ids), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `phalanx actors` lists them"
+        raise UnknownIdError(f"no actor {text!r} in the knowledge base{hint}")
+
+    def resolve_organization(self, text: str) -> str:
+        """The organisation id for an id, name or alias; raise UnknownIdError."""
+        orgs = {r["id"] for r in self.package.rows("organizations")}
+        try:
+            oid = self.resolve_actor(text)
+        except UnknownIdError:
+            oid = None
+        if oid in orgs:
+            return oid
+        close = difflib.get_close_matches(text.upper(), sorted(orgs), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(orgs))}"
+        raise UnknownIdError(f"no organisation {text!r} in the knowledge base{hint}")
+
+    def actor(self, actor_id: str) -> dict[str, Any]:
+        """The actors row of an actor (id, name or alias)."""
+        aid = self.resolve_actor(actor_id)
+        return self.query("SELECT * EXCLUDE (_file, _line) FROM actors WHERE id = ?", [aid])[0]
+
+    def actors(self, kind: str | None = None) -> list[dict[str, Any]]:
+        """All actors, or those of one kind, sorted by id."""
+        return self.query(
+            "SELECT id, name, kind, cow_code FROM actors WHERE ? IS NULL OR kind = ? ORDER BY id",
+            [kind, kind],
+        )
+
+    def organization(self, org_id: str) -> dict[str, Any]:
+        """The organizations row of an organisation."""
+        oid = self.resolve_organization(org_id)
+        return self.query("SELECT * EXCLUDE (_file, _line) FROM organizations WHERE id = ?", [oid])[0]
+
+    def sources(self, ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The sources rows for ``ids``, in id order."""
+        ids = sorted(set(ids))
+        if not ids:
+            return []
+        return self.query(
+            "SELECT id, citation, url, accessed FROM sources WHERE list_contains(?, id) ORDER BY id",
+            [ids],
+        )
+
+    # -- as-of queries ---------------------------------------------------------------------
+
+    def members(
+        self, organization: str, at: DateLike, statuses: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Actors with a spell in ``organization`` on day ``at``, with their status.
+
+        ``statuses`` keeps only those statuses (member, observer, partner, suspended,
+        frozen). Each record: actor, name, status, start, end, certainty,
+        start_uncertain, sources. Cost: one indexed scan of the memberships table.
+        """
+        org = self.resolve_organization(organization)
+        day = parse_query_date(at)
+        wanted = None if statuses is None else sorted(set(statuses))
+        return self.query(
+            """
+            SELECT m.actor, a.name, m.status, m.start, m."end", m.certainty,
+                   (m.start_precision <> 'day' AND ? <= m.start_hi) AS start_uncertain,
+                   m.sources
+            FROM memberships m JOIN actors a ON a.id = m.actor
+            WHERE m.organization = ? AND m.start_lo <= ? AND (m.end_lo IS NULL OR ? < m.end_lo)
+              AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], m.status))
+            ORDER BY m.actor
+            """,
+            [day, org, day, day, wanted, wanted],
+        )
+
+    def history(self, actor: str, organization: str | None = None) -> list[dict[str, Any]]:
+        """Every membership spell of ``actor`` (in one organisation or all), by start."""
+        aid = self.resolve_actor(actor)
+        org = None if organization is None else self.resolve_organization(organization)
+        return self.query(
+            """
+            SELECT organization, status, start, "end", certainty, note, sources
+            FROM memberships WHERE actor = ? AND (?::VARCHAR IS NULL OR organization = ?)
+            ORDER BY start_lo, organization
+            """,
+            [aid, org, org],
+        )
+
+    def relations(
+        self,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        *,
+        kind: str | None = None,
+        actor: str | None = None,
+        organization: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Relations in force at some day of the window [start, end] (both inclusive).
+
+        ``start`` alone asks for one day. ``organization`` keeps ties with at least one
+        side holding a spell in it during the window.
+        """
+        lo, hi = self._window(start, end)
+        aid = None if actor is None else self.resolve_actor(actor)
+        org = None if organization is None else self.resolve_organization(organization)
+        return self.query(
+            """
+            SELECT r.* EXCLUDE (start_lo, start_hi, start_precision, end_lo, end_hi,
+                                end_precision, _file, _line)
+            FROM relations r
+            WHERE r.start_lo <= ? AND (r.end_lo IS NULL OR r.end_lo > ?)
+              AND (?::VARCHAR IS NULL OR r.kind = ?)
+              AND (?::VARCHAR IS NULL OR r.actor_a = ? OR r.actor_b = ?)
+              AND (?::VARCHAR IS NULL OR EXISTS (
+                    SELECT 1 FROM memberships m WHERE m.organization = ?
+                      AND m.actor IN (r.actor_a, r.actor_b)
+                      AND m.start_lo <= ? AND (m.end_lo IS NULL OR m.end_lo > ?)))
+            ORDER BY r.start_lo, r.id
+            """,
+            [hi, lo, kind, kind, aid, aid, aid, org, org, hi, lo],
+        )
+
+    def events(
+        self,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        *,
+        kind: str | None = None,
+        actor: str | None = None,
+        organization: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Events that began or lasted within the window [start, end], in date order."""
+        lo, hi = self._window(start, end)
+        aid = None if actor is None else self.resolve_actor(actor)
+        org = None if organization is None else self.resolve_organization(organization)
+        return self.query(
+            """
+            SELECT id, date, end_date, kind, actors, organization, magnitude, magnitude_unit,
+                   summary, certainty, sources
+            FROM events
+            WHERE date_lo <= ? AND coalesce(end_date_hi, date_hi) >= ?
+              AND (?::VARCHAR IS NULL OR kind = ?)
+              AND (?::VARCHAR IS NULL OR list_contains(actors, ?))
+              AND (?::VARCHAR IS NULL OR organization = ? OR list_contains(actors, ?))
+            ORDER BY date_lo, id
+            """,
+            [hi, lo, kind, kind, aid, aid, org, org, org],
+        )
+
+    def indicators(
+        self, actor: str | None = None, indicator: str | None = None, at: DateLike | None = None
+    ) -> list[dict[str, Any]]:
+        """Indicator values; with ``at``, the latest value per (actor, indicator) whose
+        period starts on or before that day."""
+        aid = None if actor is None else self.resolve_actor(actor)
+        rows = self.query(
+            """
+            SELECT actor, indicator, period, value, unit, certainty, sources FROM indicators
+            WHERE (?::VARCHAR IS NULL OR actor = ?) AND (?::VARCHAR IS NULL OR indicator = ?)
+            ORDER BY actor, indicator, period
+            """,
+            [aid, aid, indicator, indicator],
+        )
+        if at is None:
+            return rows
+        day = parse_query_date(at)
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in rows:
+            first = parse_query_date(r["period"].split("/")[0])
+            if first <= day:
+                key = (r["actor"], r["indicator"])
+                if key not in latest or _period_start(latest[key]) <= first:
+                    latest[key] = r
+        return list(latest.values())
+
+    def votes(self, vote: str | None = None, actor: str | None = None) -> list[dict[str, Any]]:
+        """Recorded votes, by date, vote and actor."""
+        aid = None if actor is None else self.resolve_actor(actor)
+        return self.query(
+            """
+            SELECT vote, date, body, actor, choice, topic, certainty, sources FROM votes
+            WHERE (?::VARCHAR IS NULL OR vote = ?) AND (?::VARCHAR IS NULL OR actor = ?)
+            ORDER BY date_lo, vote, actor
+            """,
+            [vote, vote, aid, aid],
+        )
+
+    def snapshot(self, at: DateLike) -> Snapshot:
+        """The state of the knowledge base on day ``at``, as plain data for the models."""
+        day = parse_query_date(at)
+        memberships = self.query(
+            """
+            SELECT organization, actor, status, start, "end", certainty, sources FROM memberships
+            WHERE start_lo <= ? AND (end_lo IS NULL OR ? < end_lo) ORDER BY organization, actor
+            """,
+            [day, day],
+        )
+        return Snapshot(
+            date=day,
+            actors=tuple(self.actors()),
+            memberships=tuple(memberships),
+            relations=tuple(self.relations(day)),
+            indicators=tuple(self.indicators(at=day)),
+            events=tuple(self.events("0001-01-01", day)),
+            votes=tuple(
+                self.query(
+                    "SELECT vote, date, body, actor, choice, topic FROM votes WHERE date_lo <= ?",
+                    [day],
+                )
+            ),
+            organizations=tuple(
+                self.query(
+                    "SELECT id, name, kind, decision_rule, dispute_mechanism, leader FROM organizations"
+                )
+            ),
+            data_version=self.version,
+        )
+
+    @staticmethod
+    def _window(start: DateLike | None, end: DateLike | None) -> tuple[dt.date, dt.date]:
+        lo = dt.date(1, 1, 1) if start is None else parse_query_date(start)
+        if end is None:
+            hi = dt.date(9999, 12, 31) if start is None else parse_query_date(start, end=True)
+        else:
+            hi = parse_query_date(end, end=True)
+        return lo, hi
+
+
+def _period_start(row: dict[str, Any]) -> dt.date:
+    return parse_query_date(row["period"].split("/")[0])
