@@ -18,7 +18,14 @@ app = typer.Typer(
 
 def _register() -> None:
     """Import the command modules; each adds its commands to ``app``."""
-    from phalanx.cli import commands_kb  # noqa: F401
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"phalanx.cli.{name}")
+
+
+COMMAND_MODULES = ("commands_kb", "commands_report")
+"""The modules whose commands make up the CLI, in the order of ``phalanx --help``."""
 
 
 def main() -> None:
