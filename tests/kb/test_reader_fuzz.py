@@ -30,7 +30,9 @@ def _load(folder: Path):
         return None
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(table=st.sampled_from(TABLES), text=csv_text)
 def test_random_text_never_crashes(tmp_path_factory, table, text):
     folder = tmp_path_factory.mktemp("pkg")
@@ -39,7 +41,9 @@ def test_random_text_never_crashes(tmp_path_factory, table, text):
     _load(folder)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(table=st.sampled_from(TABLES), data=st.binary(max_size=300))
 def test_random_bytes_never_crash(tmp_path_factory, table, data):
     folder = tmp_path_factory.mktemp("pkg")
@@ -48,7 +52,9 @@ def test_random_bytes_never_crash(tmp_path_factory, table, data):
     _load(folder)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(line=st.integers(min_value=1, max_value=4), junk=csv_text)
 def test_corrupting_one_row_refuses_the_whole_package(tmp_path_factory, line, junk):
     folder = tmp_path_factory.mktemp("pkg")

@@ -115,7 +115,9 @@ def test_required_value_missing(anzus):
 
 def test_integer_type(anzus):
     edit(anzus, "actors.csv", "state,900", "state,nine hundred")
-    assert "actors.csv:2: field 'cow_code': expected an integer, got 'nine hundred'" in one_problem(anzus)
+    assert "actors.csv:2: field 'cow_code': expected an integer, got 'nine hundred'" in one_problem(
+        anzus
+    )
 
 
 def test_number_type(anzus):
@@ -124,13 +126,23 @@ def test_number_type(anzus):
 
 
 def test_boolean_type(anzus):
-    edit(anzus, "relations.csv", "aus-usa-alliance,AUS,USA,alliance,false", "aus-usa-alliance,AUS,USA,alliance,maybe")
-    assert "relations.csv:2: field 'directed': expected true or false, got 'maybe'" in one_problem(anzus)
+    edit(
+        anzus,
+        "relations.csv",
+        "aus-usa-alliance,AUS,USA,alliance,false",
+        "aus-usa-alliance,AUS,USA,alliance,maybe",
+    )
+    assert "relations.csv:2: field 'directed': expected true or false, got 'maybe'" in one_problem(
+        anzus
+    )
 
 
 def test_partial_date_format(anzus):
     edit(anzus, "events.csv", "1986-08-11,,suspension", "1986-13-11,,suspension")
-    assert "events.csv:4: field 'date': '1986-13-11' has month 13; expected 01 to 12" in one_problem(anzus)
+    assert (
+        "events.csv:4: field 'date': '1986-13-11' has month 13; expected 01 to 12"
+        in one_problem(anzus)
+    )
 
 
 def test_partial_date_real_day(anzus):
@@ -182,7 +194,9 @@ def test_source_on_every_row(anzus):
 
 def test_source_list_of_only_separators(anzus):
     edit(anzus, "provisions.csv", "confirmed,,anzus-treaty", "confirmed,,;")
-    assert "provisions.csv:2: field 'sources': is required (at least one value)" in one_problem(anzus)
+    assert "provisions.csv:2: field 'sources': is required (at least one value)" in one_problem(
+        anzus
+    )
 
 
 def test_unknown_source(anzus):
@@ -198,22 +212,34 @@ def test_date_order(anzus):
 
 def test_spell_of_zero_length(anzus):
     edit(anzus, "relations.csv", "1952-04-29,1986-08-11", "1952-04-29,1952-04-29")
-    assert "field 'end': 1952-04-29 equals start; a spell must last at least a day" in one_problem(anzus)
+    assert "field 'end': 1952-04-29 equals start; a spell must last at least a day" in one_problem(
+        anzus
+    )
 
 
 def test_overlapping_membership_spells(anzus):
     with open(anzus / "memberships.csv", "a", encoding="utf-8") as f:
         f.write("ANZUS,NZL,suspended,1986-08-11,,confirmed,,wiki-anzus\n")
     msg = one_problem(anzus)
-    assert "memberships.csv:5: field 'start': NZL in ANZUS from 1986-08-11 overlaps the spell at line 3 (open-ended)" in msg
+    assert (
+        "memberships.csv:5: field 'start': NZL in ANZUS from 1986-08-11 overlaps the spell at line 3 (open-ended)"
+        in msg
+    )
 
 
 def test_consecutive_spells_do_not_overlap(anzus):
-    edit(anzus, "memberships.csv", "ANZUS,NZL,member,1952-04-29,", "ANZUS,NZL,member,1952-04-29,1986-08-11")
+    edit(
+        anzus,
+        "memberships.csv",
+        "ANZUS,NZL,member,1952-04-29,",
+        "ANZUS,NZL,member,1952-04-29,1986-08-11",
+    )
     with open(anzus / "memberships.csv", "a", encoding="utf-8") as f:
         f.write("ANZUS,NZL,suspended,1986-08-11,,inferred,,wiki-anzus\n")
     kb = KnowledgeBase.from_path(anzus)
-    assert [m["status"] for m in kb.members("ANZUS", "1990-01-01") if m["actor"] == "NZL"] == ["suspended"]
+    assert [m["status"] for m in kb.members("ANZUS", "1990-01-01") if m["actor"] == "NZL"] == [
+        "suspended"
+    ]
 
 
 def test_relation_needs_two_actors(anzus):
@@ -232,7 +258,11 @@ def test_every_problem_is_reported_and_nothing_loaded(anzus):
     edit(anzus, "events.csv", "2001-09-14", "2001-9-14")
     msgs = problems(anzus)
     assert len(msgs) == 3
-    assert {m.split(":")[0].rsplit("/", 1)[-1] for m in msgs} == {"actors.csv", "memberships.csv", "events.csv"}
+    assert {m.split(":")[0].rsplit("/", 1)[-1] for m in msgs} == {
+        "actors.csv",
+        "memberships.csv",
+        "events.csv",
+    }
 
 
 def test_layer_replaces_rows_with_the_same_key_and_adds_new_ones(anzus, tmp_path):
@@ -242,7 +272,9 @@ def test_layer_replaces_rows_with_the_same_key_and_adds_new_ones(anzus, tmp_path
     d["name"], d["version"] = "anzus-corrections", "0.1"
     d["resources"] = [r for r in d["resources"] if r["name"] in ("memberships", "sources")]
     (top / "datapackage.json").write_text(json.dumps(d))
-    (top / "sources.csv").write_text("id,citation,url,accessed,note\nmine,My notes,https://example.org/notes,,\n")
+    (top / "sources.csv").write_text(
+        "id,citation,url,accessed,note\nmine,My notes,https://example.org/notes,,\n"
+    )
     (top / "memberships.csv").write_text(
         "organization,actor,status,start,end,certainty,note,sources\n"
         "ANZUS,NZL,member,1952-04-29,1986-08-11,inferred,,mine\n"
@@ -265,5 +297,10 @@ def test_layer_problems_name_the_layer_file(anzus, tmp_path):
         "organization,actor,status,start,end,certainty,note,sources\nANZUS,FRA,member,1952,,inferred,,nosuch\n"
     )
     msgs = problems([anzus, top])
-    assert any("top/memberships.csv:2: field 'actor': 'FRA' is not found in actors.id" in m for m in msgs)
-    assert any("top/memberships.csv:2: field 'sources': 'nosuch' is not found in sources.id" in m for m in msgs)
+    assert any(
+        "top/memberships.csv:2: field 'actor': 'FRA' is not found in actors.id" in m for m in msgs
+    )
+    assert any(
+        "top/memberships.csv:2: field 'sources': 'nosuch' is not found in sources.id" in m
+        for m in msgs
+    )

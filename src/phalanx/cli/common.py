@@ -17,7 +17,7 @@ from rich.table import Table
 from phalanx.kb import DataPackageError, KnowledgeBase, UnknownIdError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 DataOption = Annotated[
     Path | None,

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from phalanx.kb.errors import Problem
+from phalanx.kb.errors import Problem, display_path
 
 __all__ = [
     "Constraints",
@@ -113,7 +113,7 @@ class Descriptor(_Model):
 def read_descriptor(folder: Path) -> tuple[Descriptor | None, list[Problem]]:
     """Read and check ``folder/datapackage.json``; return it or the problems found."""
     path = folder / "datapackage.json"
-    name = str(path)
+    name = display_path(path)
     if not path.is_file():
         return None, [
             Problem(

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["Problem", "DataPackageError"]
+__all__ = ["Problem", "DataPackageError", "display_path"]
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working folder when it lies below it, else absolute."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True, order=True)

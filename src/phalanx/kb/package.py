@@ -19,7 +19,7 @@ from typing import Any
 
 from phalanx.kb.dates import parse_partial_date
 from phalanx.kb.descriptor import Descriptor, read_descriptor
-from phalanx.kb.errors import DataPackageError, Problem
+from phalanx.kb.errors import DataPackageError, Problem, display_path
 from phalanx.kb.tables import Table, read_table
 
 __all__ = ["Package", "load_package", "validate_package", "embedded_path", "DATE_PAIRS"]
@@ -138,7 +138,7 @@ def _merge(merged: dict[str, Table], table: Table, folder: Path) -> list[Problem
         return []
     base = merged[name]
     if base.resource.table_schema.names != table.resource.table_schema.names:
-        where = str(folder / "datapackage.json")
+        where = display_path(folder / "datapackage.json")
         expected = ", ".join(base.resource.table_schema.names)
         return [
             Problem(

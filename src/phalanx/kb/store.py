@@ -74,7 +74,11 @@ class KnowledgeBase:
             cols.append(f'"{f.name}" {sql}')
             names.append(f.name)
             if f.format == "partial-date":
-                cols += [f'"{f.name}_lo" DATE', f'"{f.name}_hi" DATE', f'"{f.name}_precision" VARCHAR']
+                cols += [
+                    f'"{f.name}_lo" DATE',
+                    f'"{f.name}_hi" DATE',
+                    f'"{f.name}_precision" VARCHAR',
+                ]
         cols += ['"_file" VARCHAR', '"_line" INTEGER']
         name = table.resource.name
         self.con.execute(f'CREATE OR REPLACE TABLE "{name}" ({", ".join(cols)})')
@@ -127,7 +131,11 @@ class KnowledgeBase:
         if oid in orgs:
             return oid
         close = difflib.get_close_matches(text.upper(), sorted(orgs), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(orgs))}"
+        hint = (
+            f"; did you mean {', '.join(close)}?"
+            if close
+            else f"; known: {', '.join(sorted(orgs))}"
+        )
         raise UnknownIdError(f"no organisation {text!r} in the knowledge base{hint}")
 
     def actor(self, actor_id: str) -> dict[str, Any]:
@@ -145,7 +153,9 @@ class KnowledgeBase:
     def organization(self, org_id: str) -> dict[str, Any]:
         """The organizations row of an organisation."""
         oid = self.resolve_organization(org_id)
-        return self.query("SELECT * EXCLUDE (_file, _line) FROM organizations WHERE id = ?", [oid])[0]
+        return self.query("SELECT * EXCLUDE (_file, _line) FROM organizations WHERE id = ?", [oid])[
+            0
+        ]
 
     def sources(self, ids: Iterable[str]) -> list[dict[str, Any]]:
         """The sources rows for ``ids``, in id order."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from phalanx.kb.dates import parse_partial_date
 from phalanx.kb.descriptor import FieldSpec, Resource
-from phalanx.kb.errors import Problem
+from phalanx.kb.errors import Problem, display_path
 
 __all__ = ["Table", "read_table", "convert_value", "MAX_FILE_BYTES"]
 
@@ -125,7 +125,7 @@ def read_table(folder: Path, resource: Resource) -> tuple[Table, list[Problem]]:
     Cost: O(rows x fields).
     """
     path = folder / resource.path
-    name = str(path)
+    name = display_path(path)
     table = Table(resource)
     text, probs = _decode(path, name)
     if text is None:
