@@ -1,0 +1,184 @@
+"""The embedded Eurasian package against the reference facts (docs/FACTS in the brief).
+
+Expected sets are written from the treaty record (signatories of 15 May 1992; the
+accessions of 1993; the 1999 non-renewals; Uzbekistan's return in 2006 and suspension in
+2012; Armenia's freeze in 2024), not from the data files.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from phalanx.kb import KnowledgeBase, load_package
+
+CORE6 = {"ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"}
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.embedded()
+
+
+def full(kb, day):
+    return {m["actor"] for m in kb.members("CSTO", day, statuses=["member"])}
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("1992-05-15", {"ARM", "KAZ", "KGZ", "RUS", "TJK", "UZB"}),
+        ("1993-10-01", {"ARM", "KAZ", "KGZ", "RUS", "TJK", "UZB", "AZE"}),
+        ("1994-04-20", CORE6 | {"UZB", "AZE", "GEO"}),
+        ("1999-04-19", CORE6 | {"UZB", "AZE", "GEO"}),
+        ("1999-05-01", CORE6),
+        ("2002-10-07", CORE6),
+        ("2005-06-01", CORE6),
+        ("2006-07-01", CORE6 | {"UZB"}),
+        ("2012-06-01", CORE6 | {"UZB"}),
+        ("2013-01-01", CORE6),
+        ("2022-10-01", CORE6),
+        ("2024-06-01", CORE6 - {"ARM"}),
+        ("2026-06-01", CORE6 - {"ARM"}),
+    ],
+)
+def test_full_members_on_dates(kb, day, expected):
+    assert full(kb, day) == expected
+
+
+def test_nine_parties_by_1994(kb):
+    assert len(full(kb, "1994-01-01")) == 9
+
+
+def test_statuses_after_2012_and_2024(kb):
+    at2013 = {m["actor"]: m["status"] for m in kb.members("CSTO", "2013-01-01")}
+    assert at2013["UZB"] == "suspended"
+    at2024 = {m["actor"]: m["status"] for m in kb.members("CSTO", "2024-06-01")}
+    assert at2024["ARM"] == "frozen"
+    assert "UZB" in at2024  # suspended, never formally readmitted or expelled
+
+
+def test_no_member_before_signature(kb):
+    assert kb.members("CSTO", "1992-05-14") == []
+
+
+def test_uzbekistan_history(kb):
+    spells = [(r["status"], r["start"], r["end"]) for r in kb.history("UZB", "CSTO")]
+    assert spells[0][:2] == ("member", "1992-05-15")
+    assert spells[0][2].startswith("1999")
+    assert spells[1][:2] == ("member", "2006-06-23")
+    assert spells[1][2] == spells[2][1]
+    assert spells[2][0] == "suspended" and spells[2][1].startswith("2012")
+
+
+def test_every_row_has_a_source_with_a_url():
+    pkg = load_package()
+    urls = {r["id"]: r["url"] for r in pkg.rows("sources")}
+    assert all(u.startswith(("http://", "https://")) for u in urls.values())
+    for name, table in pkg.tables.items():
+        if name == "sources":
+            continue
+        for row in table.rows:
+            assert row["sources"], (name, row)
+            assert all(s in urls for s in row["sources"])
+
+
+def test_at_least_fifty_events_with_the_invocations(kb):
+    events = kb.events()
+    assert len(events) >= 50
+    inv = kb.events("2021-01-01", "2022-12-31", kind="invocation")
+    by_actor = {a for e in inv for a in e["actors"]}
+    assert {"ARM", "KAZ"} <= by_actor
+    assert any(e["date"].startswith("2022-09-13") and "ARM" in e["actors"] for e in inv)
+    assert any(e["date"].startswith("2022-01-0") and "KAZ" in e["actors"] for e in inv)
+
+
+def test_required_actors_and_organisations(kb):
+    ids = {a["id"] for a in kb.actors()}
+    states = {
+        "RUS",
+        "BLR",
+        "ARM",
+        "KAZ",
+        "KGZ",
+        "TJK",
+        "UZB",
+        "TKM",
+        "AZE",
+        "GEO",
+        "UKR",
+        "AFG",
+        "CHN",
+        "TUR",
+        "IRN",
+        "USA",
+    }
+    assert states <= ids
+    assert {a["kind"] for a in kb.actors() if a["id"] in states} == {"state"}
+    groups = {a["id"] for a in kb.actors("armed_group")}
+    assert len(groups) >= 2
+    orgs = {o["id"] for o in kb.package.rows("organizations")}
+    assert {"CSTO", "CIS", "SCO", "EAEU", "NATO", "OTS"} <= orgs
+    csto = kb.organization("CSTO")
+    assert (
+        csto["decision_rule"] == "consensus"
+        and csto["dispute_mechanism"] is False
+        and csto["leader"] == "RUS"
+    )
+
+
+def test_cow_codes_match_the_state_system_list(kb):
+    cow = {a["id"]: a["cow_code"] for a in kb.actors("state")}
+    expected = {
+        "USA": 2,
+        "RUS": 365,
+        "UKR": 369,
+        "BLR": 370,
+        "ARM": 371,
+        "GEO": 372,
+        "AZE": 373,
+        "IRN": 630,
+        "TUR": 640,
+        "AFG": 700,
+        "TKM": 701,
+        "TJK": 702,
+        "KGZ": 703,
+        "UZB": 704,
+        "KAZ": 705,
+        "CHN": 710,
+    }
+    assert {k: cow[k] for k in expected} == expected
+
+
+def test_article_4_and_consensus_provisions(kb):
+    prov = kb.query("SELECT kind FROM provisions WHERE organization = 'CSTO'")
+    kinds = {p["kind"] for p in prov}
+    assert {"collective_defence", "consultation", "decision_rule", "rapid_reaction"} <= kinds
+
+
+def test_unga_es11_1_votes(kb):
+    votes = {v["actor"]: v["choice"] for v in kb.votes() if v["vote"].endswith("ES-11/1")}
+    assert votes["RUS"] == "no" and votes["BLR"] == "no"
+    assert {votes[a] for a in ("ARM", "KAZ", "KGZ", "TJK")} == {"abstain"}
+
+
+def test_cinc_2022_values(kb):
+    cinc = {
+        r["actor"]: r["value"] for r in kb.indicators(indicator="cinc") if r["period"] == "2022"
+    }
+    assert cinc["CHN"] == pytest.approx(0.23410)
+    assert cinc["RUS"] == pytest.approx(0.03820)
+    assert cinc["KGZ"] == pytest.approx(0.00045)
+
+
+def test_snapshot_latest_indicator(kb):
+    s = kb.snapshot("2021-06-01")
+    assert s.indicator("RUS", "cinc") == pytest.approx(0.03411)  # the 2020 value, not 2022's
+
+
+def test_relations_in_force_include_the_conflicts(kb):
+    kinds = {
+        (tuple(sorted((r["actor_a"], r["actor_b"]))), r["kind"]) for r in kb.relations("2022-09-15")
+    }
+    assert (("KGZ", "TJK"), "armed_conflict") in kinds
+    assert (("ARM", "AZE"), "armed_conflict") in kinds
+    assert (("RUS", "UKR"), "armed_conflict") in kinds

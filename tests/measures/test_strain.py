@@ -1,0 +1,214 @@
+"""Each strain component on a hand-built snapshot whose answer is worked out by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from phalanx.kb.snapshot import Snapshot
+from phalanx.measures.strain import (
+    StrainSettings,
+    arms_independence_component,
+    frustration_component,
+    member_conflicts_component,
+    strain,
+    threat_divergence_component,
+    unanswered_requests_component,
+    vote_divergence_component,
+)
+from phalanx.network.from_snapshot import AggregationRules, signed_network
+
+DAY = dt.date(2022, 1, 1)
+
+
+def rel(i, a, b, kind, sign, intensity=1.0, directed=False):
+    return {
+        "id": i,
+        "actor_a": a,
+        "actor_b": b,
+        "kind": kind,
+        "sign": sign,
+        "intensity": intensity,
+        "directed": directed,
+    }
+
+
+@pytest.fixture
+def snap() -> Snapshot:
+    actors = tuple({"id": x, "kind": "state"} for x in "LABCDXTU") + (
+        {"id": "O", "kind": "organization"},
+    )
+    memberships = tuple({"organization": "O", "actor": x, "status": "member"} for x in "LABC") + (
+        {"organization": "O", "actor": "D", "status": "frozen"},
+    )
+    relations = (
+        rel("ab-war", "A", "B", "armed_conflict", -1, 1.0),
+        rel("bc-border", "B", "C", "territorial_dispute", -1, 0.5),
+        rel("lx-ally", "L", "X", "alliance", 1),
+        rel("xa-war", "X", "A", "armed_conflict", -1),
+        rel("a-fears-t", "A", "T", "threat_perception", -1, directed=True),
+        *(rel(f"{m}-fears-u", m, "U", "threat_perception", -1, directed=True) for m in "LABC"),
+        rel("d-fears-t", "D", "T", "threat_perception", -1, directed=True),
+    )
+    indicators = (
+        {
+            "actor": "A",
+            "indicator": "arms_import_share_from_L",
+            "period": "2017/2021",
+            "value": 0.9,
+        },
+        {
+            "actor": "B",
+            "indicator": "arms_import_share_from_L",
+            "period": "2017/2021",
+            "value": 0.5,
+        },
+    )
+    events = (
+        {
+            "id": "a-asks",
+            "date": "2020-01-01",
+            "kind": "invocation",
+            "actors": ["A"],
+            "organization": "O",
+        },
+        {
+            "id": "o-deploys",
+            "date": "2020-01-05",
+            "kind": "deployment",
+            "actors": ["O", "L", "A"],
+            "organization": "O",
+        },
+        {
+            "id": "b-asks",
+            "date": "2022-01-01",
+            "kind": "invocation",
+            "actors": ["B"],
+            "organization": "O",
+        },
+    )
+    votes = (
+        tuple(
+            {"vote": "v1", "date": "2021-03-01", "actor": a, "choice": c}
+            for a, c in zip("LABC", ["no", "abstain", "abstain", "abstain"], strict=True)
+        )
+        + tuple({"vote": "v2", "date": "2021-06-01", "actor": a, "choice": "yes"} for a in "LABC")
+        + (
+            {"vote": "v0", "date": "2005-01-01", "actor": "L", "choice": "yes"},
+            {"vote": "v0", "date": "2005-01-01", "actor": "A", "choice": "no"},
+        )
+    )
+    orgs = ({"id": "O", "kind": "collective_defence", "leader": "L"},)
+    return Snapshot(DAY, actors, memberships, relations, indicators, events, votes, orgs, "test")
+
+
+RULES = AggregationRules(
+    kind_weights={"armed_conflict": 2.0, "alliance": 1.0},
+    membership_weights={"collective_defence": 1.0},
+)
+
+
+def test_frustration_by_hand(snap):
+    # ties: six +1 membership ties among L,A,B,C; A-B net +1-2 = -1; L-X +1; A-X -2.
+    # Unbalanced cycles LAB, ABC, LAX share no edge; {A-B, L-A} hits all three: 2 of 9.
+    c = frustration_component(snap, "O", StrainSettings(rules=RULES))
+    assert c["raw"]["total_weight"] == pytest.approx(9.0)
+    assert c["raw"]["frustration_index"] == pytest.approx(2.0)
+    assert c["value"] == pytest.approx(2 / 9)
+    assert c["raw"]["optimal"] is True
+    assert sum(e["weight"] for e in c["rows"]) == pytest.approx(2.0)
+
+
+def test_frustration_agrees_with_brute_force(snap):
+    G = signed_network(snap, RULES)
+    G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0])
+    nodes = sorted(G)
+    best = min(
+        sum(
+            d["weight"]
+            for u, v, d in G.edges(data=True)
+            if (d["sign"] > 0) != (side[nodes.index(u)] == side[nodes.index(v)])
+        )
+        for side in itertools.product((0, 1), repeat=len(nodes))
+    )
+    assert frustration_component(snap, "O", StrainSettings(rules=RULES))["raw"][
+        "frustration_index"
+    ] == pytest.approx(best)
+
+
+def test_member_conflicts_by_hand(snap):
+    c = member_conflicts_component(snap, "O")
+    assert c["value"] == pytest.approx((1.0 + 0.5) / 6)  # 4 members: 6 pairs
+    assert [r["pair"] for r in c["rows"]] == [["A", "B"], ["B", "C"]]
+
+
+def test_arms_independence_by_hand(snap):
+    c = arms_independence_component(snap, "O")
+    assert c["value"] == pytest.approx(1 - (0.9 + 0.5) / 2)
+    assert c["raw"]["missing"] == ["C"]
+
+
+def test_unanswered_requests_by_hand(snap):
+    c = unanswered_requests_component(snap, "O")
+    w_old = 0.5 ** ((DAY - dt.date(2020, 1, 1)).days / 365.25 / 5.0)
+    assert c["value"] == pytest.approx(1 / (1 + w_old))
+    assert {r["event"]: r["answered_by"] for r in c["rows"]} == {
+        "a-asks": ["o-deploys"],
+        "b-asks": [],
+    }
+
+
+def test_request_answered_too_late_is_unanswered(snap):
+    c = unanswered_requests_component(snap, "O", StrainSettings(response_days=3))
+    assert c["value"] == pytest.approx(1.0)
+
+
+def test_vote_divergence_by_hand(snap):
+    c = vote_divergence_component(snap, "O")
+    # v1: 1 no, 3 abstain -> (3 - 0.5) / 4 = 0.625; v2 unanimous -> 1; v0 is outside the window
+    assert c["value"] == pytest.approx(1 - (0.625 + 1.0) / 2)
+    assert [r["vote"] for r in c["rows"]] == ["v1", "v2"]
+
+
+def test_threat_divergence_by_hand(snap):
+    c = threat_divergence_component(snap, "O")
+    # T: 1 of 4 members (D is frozen) -> 4 * 0.25 * 0.75 = 0.75; U: 4 of 4 -> 0
+    assert c["value"] == pytest.approx(0.375)
+
+
+def test_index_is_the_weighted_mean(snap):
+    s = StrainSettings(rules=RULES)
+    out = strain(snap, "O", s)
+    vals = {c["component"]: c["value"] for c in out["components"]}
+    w = s.weights
+    expected = sum(w[k] * v for k, v in vals.items()) / sum(w.values())
+    assert out["index"] == pytest.approx(expected)
+    assert 0 <= out["index"] <= 1
+
+
+def test_components_without_data_drop_out_of_the_index():
+    s = Snapshot(
+        DAY,
+        actors=({"id": "A", "kind": "state"}, {"id": "B", "kind": "state"}),
+        memberships=(
+            {"organization": "O", "actor": "A", "status": "member"},
+            {"organization": "O", "actor": "B", "status": "member"},
+        ),
+        relations=(rel("ab", "A", "B", "armed_conflict", -1, 0.6),),
+        organizations=({"id": "O", "kind": "collective_defence", "leader": "A"},),
+    )
+    out = strain(s, "O", StrainSettings(weights={"member_conflicts": 1.0}))
+    assert out["index"] == pytest.approx(0.6)
+    assert {c["component"] for c in out["components"] if c["value"] is None} >= {
+        "unanswered_requests",
+        "vote_divergence",
+    }
+
+
+def test_bad_settings_are_refused():
+    with pytest.raises(ValueError, match="unknown components"):
+        StrainSettings(weights={"vibes": 1.0})
+    with pytest.raises(ValueError, match="half_life_years"):
+        StrainSettings(half_life_years=0)
