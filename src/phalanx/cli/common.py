@@ -16,7 +16,8 @@ from rich.table import Table
 
 from phalanx.kb import DataPackageError, KnowledgeBase, UnknownIdError
 
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 160)
+"""Standard output; wide when piped, so tables stay readable in files and logs."""
 err_console = Console(stderr=True, soft_wrap=True)
 
 DataOption = Annotated[
