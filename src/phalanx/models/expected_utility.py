@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from phalanx.models.actors import ActorTable, as_actor_table
+from phalanx.models.actors import as_actor_table
 
 __all__ = [
     "ExpectedUtilityModel",
@@ -64,7 +64,6 @@ __all__ = [
 
 VARIANTS = ("scholz_code", "printed")
 OFFER_KINDS = ("confrontation", "compromise", "capitulation")
-_BLOCK = 32  # voters per block in the O(n^3) vote tensor (keeps memory at 32 n^2 floats)
 
 
 def weighted_mean(x: np.ndarray, w: np.ndarray) -> float:
@@ -95,17 +94,28 @@ def weighted_median(x: np.ndarray, w: np.ndarray) -> float:
 def _vote_margins(x: np.ndarray, w: np.ndarray, r: np.ndarray, prange: float) -> np.ndarray:
     """``M[a, b] = sum_k w_k max(0, D_kb - D_ka)`` with ``D_ka = (|x_k - x_a| / R)^r_k``.
 
-    The positive part of the votes for ``a`` over ``b``. ``O(n^3)`` time, in blocks of voters.
+    The positive part of the votes for ``a`` over ``b``. Because ``t -> t^r_k`` is increasing,
+    voter ``k`` prefers ``a`` exactly when ``x_k`` lies on ``a``'s side of the midpoint
+    ``(x_a + x_b) / 2``; with the voters sorted by position, the sum over those voters is a
+    difference of two cumulative sums. ``O(n^2 log n)`` time and ``O(n^2)`` memory instead of
+    the ``O(n^3)`` triple sum.
     """
     n = x.size
-    dist = (np.abs(x[:, None] - x[None, :]) / prange) ** r[:, None]  # (voter k, position a)
-    out = np.zeros((n, n))
-    for lo in range(0, n, _BLOCK):
-        blk = dist[lo : lo + _BLOCK]
-        diff = blk[:, None, :] - blk[:, :, None]  # (k, a, b) = D_kb - D_ka
-        np.maximum(diff, 0.0, out=diff)
-        out += np.tensordot(w[lo : lo + _BLOCK], diff, axes=1)
-    return out
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    dist = (np.abs(x[order][:, None] - x[None, :]) / prange) ** r[order][:, None]
+    csum = np.zeros((n + 1, n))
+    np.cumsum(w[order][:, None] * dist, axis=0, out=csum[1:])
+    total = csum[-1]
+    mid = 0.5 * (x[:, None] + x[None, :])
+    a_idx = np.arange(n)[:, None]
+    b_idx = np.arange(n)[None, :]
+    below = np.searchsorted(xs, mid, side="left")  # voters strictly left of the midpoint
+    above = np.searchsorted(xs, mid, side="right")  # voters at or left of the midpoint
+    left = csum[below, b_idx] - csum[below, a_idx]  # a < b: voters left of mid prefer a
+    right = (total[b_idx] - csum[above, b_idx]) - (total[a_idx] - csum[above, a_idx])
+    out = np.where(x[:, None] < x[None, :], left, np.where(x[:, None] > x[None, :], right, 0.0))
+    return np.maximum(out, 0.0)
 
 
 def win_probabilities(
@@ -189,7 +199,8 @@ def eu_round(
     (win probabilities), ``eu_self`` (``[i, j]``: ``i``'s EU of challenging ``j``, as ``i`` sees
     it), ``eu_other`` (``[i, j]``: ``j``'s EU of challenging ``i``, as ``i`` sees it),
     ``proposer`` (index of the accepted offer's proposer, -1 for none) and ``kind`` (0
-    confrontation, 1 compromise, 2 capitulation, -1 none). ``O(n^3)`` time, ``O(n^2)`` memory.
+    confrontation, 1 compromise, 2 capitulation, -1 none). ``O(n^2 log n)`` time, ``O(n^2)``
+    memory.
     """
     n = x.size
     w = c * s
