@@ -177,8 +177,21 @@ def test_snapshot_latest_indicator(kb):
 
 def test_relations_in_force_include_the_conflicts(kb):
     kinds = {
-        (tuple(sorted((r["actor_a"], r["actor_b"]))), r["kind"]) for r in kb.relations("2022-09-15")
+        (tuple(sorted((r["actor_a"], r["actor_b"]))), r["kind"]) for r in kb.relations("2022-09-14")
     }
     assert (("KGZ", "TJK"), "armed_conflict") in kinds
     assert (("ARM", "AZE"), "armed_conflict") in kinds
     assert (("RUS", "UKR"), "armed_conflict") in kinds
+
+
+def test_snapshot_window_keeps_a_war_of_the_past_year(kb):
+    def wars(s):
+        return {
+            tuple(sorted((r["actor_a"], r["actor_b"])))
+            for r in s.relations
+            if r["kind"] == "armed_conflict"
+        }
+
+    assert ("KGZ", "TJK") not in wars(kb.snapshot("2022-10-01"))
+    assert ("KGZ", "TJK") in wars(kb.snapshot("2022-10-01", window_days=365))
+    assert kb.snapshot("2022-10-01", window_days=365).window_days == 365

@@ -212,3 +212,19 @@ def test_bad_settings_are_refused():
         StrainSettings(weights={"vibes": 1.0})
     with pytest.raises(ValueError, match="half_life_years"):
         StrainSettings(half_life_years=0)
+
+
+def test_threat_named_by_the_organisation_is_shared_by_every_member(snap):
+    s = Snapshot(
+        DAY,
+        snap.actors,
+        snap.memberships,
+        (
+            rel("o-fears-t", "O", "T", "threat_perception", -1, directed=True),
+            rel("a-fears-u", "A", "U", "threat_perception", -1, directed=True),
+        ),
+        organizations=snap.organizations,
+    )
+    c = threat_divergence_component(s, "O")
+    # T: all 4 through the organisation -> 0; U: 1 of 4 -> 0.75
+    assert c["value"] == pytest.approx(0.375)

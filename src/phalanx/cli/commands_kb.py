@@ -294,3 +294,20 @@ def _serialise(G: nx.Graph, fmt: str) -> bytes:
             [a, b, e["sign"], f"{e['weight']:.6g}", e["kinds"], e["relations"], e["organizations"]]
         )
     return text.getvalue().encode()
+
+
+@app.command("new-package")
+def new_package_command(
+    path: Annotated[Path, typer.Argument(help="Folder to create.")],
+    name: Annotated[str, typer.Option("--name", help="Package name: lower-case letters, digits, - _ .")],
+    title: Annotated[str, typer.Option("--title", help="Human-readable title.")] = "",
+) -> None:
+    """Start a data package for another alliance: the schema, with empty tables."""
+    from phalanx.kb.scaffold import new_package
+
+    with user_errors():
+        try:
+            folder = new_package(path, name, title)
+        except FileExistsError as e:
+            raise UserError(str(e)) from None
+    console.print(f"created {folder}: fill in the CSV files, then run `phalanx validate {folder}`")

@@ -40,6 +40,9 @@ def strain_command(
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Seconds for each exact frustration solve.")
     ] = 10.0,
+    window: Annotated[
+        int, typer.Option("--window", help="Count relations in force in this many days up to each date.")
+    ] = 365,
     data: DataOption = None,
     on_top: OnTopOption = False,
     json_out: JsonOption = False,
@@ -50,11 +53,11 @@ def strain_command(
             raise UserError("give either --at DATE or --from YEAR --to YEAR")
         kb = load_kb(data, on_top)
         org = kb.resolve_organization(organization)
-        settings = StrainSettings(time_limit=time_limit)
+        settings = StrainSettings(time_limit=time_limit, window_days=window)
         if at is not None:
             if plot is not None:
                 raise UserError("--plot goes with a series (--from/--to)")
-            result = strain(kb.snapshot(parse_query_date(at)), org, settings)
+            result = strain(kb.snapshot(parse_query_date(at), settings.window_days), org, settings)
             if json_out:
                 emit_json(result)
             else:

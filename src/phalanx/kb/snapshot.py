@@ -47,6 +47,10 @@ class Snapshot:
         ``{id, name, kind, decision_rule, dispute_mechanism, leader}``.
     data_version : str
         Version of the data package the snapshot was taken from.
+    window_days : int
+        Relations count if in force on any day of the ``window_days`` days up to
+        ``date`` (0: on ``date`` itself), so that a short war is not missed by a
+        snapshot taken weeks after its ceasefire.
 
     Examples
     --------
@@ -69,6 +73,7 @@ class Snapshot:
     votes: tuple[Record, ...] = ()
     organizations: tuple[Record, ...] = ()
     data_version: str = "unversioned"
+    window_days: int = 0
     _index: dict[tuple[str, str], Record] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -306,9 +306,15 @@ class KnowledgeBase:
             [vote, vote, aid, aid],
         )
 
-    def snapshot(self, at: DateLike) -> Snapshot:
-        """The state of the knowledge base on day ``at``, as plain data for the models."""
+    def snapshot(self, at: DateLike, window_days: int = 0) -> Snapshot:
+        """The state of the knowledge base on day ``at``, as plain data for the models.
+
+        Memberships and indicators are those of day ``at``; relations are those in force
+        on any day of the ``window_days`` days up to it (0: on ``at`` only).
+        """
         day = parse_query_date(at)
+        if window_days < 0:
+            raise ValueError(f"window_days must be >= 0; got {window_days}")
         memberships = self.query(
             """
             SELECT organization, actor, status, start, "end", certainty, sources FROM memberships
@@ -320,7 +326,7 @@ class KnowledgeBase:
             date=day,
             actors=tuple(self.actors()),
             memberships=tuple(memberships),
-            relations=tuple(self.relations(day)),
+            relations=tuple(self.relations(day - dt.timedelta(days=window_days), day)),
             indicators=tuple(self.indicators(at=day)),
             events=tuple(self.events("0001-01-01", day)),
             votes=tuple(
@@ -335,6 +341,7 @@ class KnowledgeBase:
                 )
             ),
             data_version=self.version,
+            window_days=window_days,
         )
 
     @staticmethod

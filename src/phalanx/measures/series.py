@@ -32,9 +32,15 @@ def strain_series(
     dates: Iterable[dt.date | str],
     settings: StrainSettings | None = None,
 ) -> list[dict[str, Any]]:
-    """:func:`~phalanx.measures.strain.strain` of ``organization`` on each date, in order."""
+    """:func:`~phalanx.measures.strain.strain` of ``organization`` on each date, in order.
+
+    Each snapshot counts the relations of the ``settings.window_days`` days up to its date.
+    """
+    settings = settings or StrainSettings()
     org = kb.resolve_organization(organization)
-    return [strain(kb.snapshot(parse_query_date(d)), org, settings) for d in dates]
+    return [
+        strain(kb.snapshot(parse_query_date(d), settings.window_days), org, settings) for d in dates
+    ]
 
 
 def series_figure(series: list[dict[str, Any]], title: str = "") -> go.Figure:

@@ -83,6 +83,9 @@ class StrainSettings:
         Votes older than this (years) are ignored in ``vote_divergence``.
     time_limit : float or None
         Seconds allowed to the exact frustration solve (None: to optimality).
+    window_days : int
+        Snapshots taken for the index count relations in force on any day of this many
+        days up to the date (default 365: a war of the past year still strains).
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COMPONENT_WEIGHTS))
@@ -91,6 +94,7 @@ class StrainSettings:
     half_life_years: float = 5.0
     vote_window_years: float = 10.0
     time_limit: float | None = 10.0
+    window_days: int = 365
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(DEFAULT_COMPONENT_WEIGHTS)
@@ -364,7 +368,9 @@ def threat_divergence_component(
 
     For each actor that at least one full member perceives as a threat (a
     ``threat_perception`` relation in force), ``p`` is the share of members that do; the
-    value is the mean of ``4 p (1 - p)`` over those threats.
+    value is the mean of ``4 p (1 - p)`` over those threats. A threat the organisation
+    itself names (a ``threat_perception`` tie from the organisation) counts as perceived
+    by every member: that is the common vision the members signed up to.
     """
     members = sorted(snapshot.members(organization))
     if len(members) < 2:
@@ -372,6 +378,11 @@ def threat_divergence_component(
     perceives: dict[str, set[str]] = {}
     for r in snapshot.relations:
         if r["kind"] != "threat_perception":
+            continue
+        if organization in (r["actor_a"], r["actor_b"]):
+            other = r["actor_b"] if r["actor_a"] == organization else r["actor_a"]
+            if not r.get("directed") or r["actor_a"] == organization:
+                perceives.setdefault(other, set()).update(members)
             continue
         for a, b in ((r["actor_a"], r["actor_b"]), (r["actor_b"], r["actor_a"])):
             if a in members and b not in members and (not r.get("directed") or a == r["actor_a"]):
@@ -434,4 +445,5 @@ def strain(
         "members": snapshot.members(organization),
         "components": comps,
         "data_version": snapshot.data_version,
+        "window_days": snapshot.window_days,
     }
