@@ -79,10 +79,13 @@ class KnowledgeBase:
                     f'"{f.name}_hi" DATE',
                     f'"{f.name}_precision" VARCHAR',
                 ]
+            elif f.name == "period":
+                cols.append('"period_lo" DATE')
         cols += ['"_file" VARCHAR', '"_line" INTEGER']
         name = table.resource.name
         self.con.execute(f'CREATE OR REPLACE TABLE "{name}" ({", ".join(cols)})')
         dates = {f.name for f in schema.fields if f.format == "partial-date"}
+        periods = {f.name for f in schema.fields if f.name == "period" and f.format != "partial-date"}
         values = []
         for row, (file, line) in zip(table.rows, table.origins, strict=True):
             rec: list[Any] = []
@@ -91,6 +94,8 @@ class KnowledgeBase:
                 if n in dates:
                     p = parse_partial_date(row[n]) if row[n] is not None else None
                     rec += [None, None, None] if p is None else [p.earliest, p.latest, p.precision]
+                elif n in periods:
+                    rec.append(None if row[n] is None else parse_query_date(row[n].split("/")[0]))
             rec += [file, line]
             values.append(rec)
         width = len(cols)
@@ -222,23 +227,25 @@ class KnowledgeBase:
         side holding a spell in it during the window.
         """
         lo, hi = self._window(start, end)
-        aid = None if actor is None else self.resolve_actor(actor)
-        org = None if organization is None else self.resolve_organization(organization)
+        where, params = ["r.start_lo <= ?", "(r.end_lo IS NULL OR r.end_lo > ?)"], [hi, lo]
+        if kind is not None:
+            where.append("r.kind = ?")
+            params.append(kind)
+        if actor is not None:
+            where.append("? IN (r.actor_a, r.actor_b)")
+            params.append(self.resolve_actor(actor))
+        if organization is not None:
+            where.append(
+                """EXISTS (SELECT 1 FROM memberships m WHERE m.organization = ?
+                   AND m.actor IN (r.actor_a, r.actor_b)
+                   AND m.start_lo <= ? AND (m.end_lo IS NULL OR m.end_lo > ?))"""
+            )
+            params += [self.resolve_organization(organization), hi, lo]
         return self.query(
-            """
-            SELECT r.* EXCLUDE (start_lo, start_hi, start_precision, end_lo, end_hi,
-                                end_precision, _file, _line)
-            FROM relations r
-            WHERE r.start_lo <= ? AND (r.end_lo IS NULL OR r.end_lo > ?)
-              AND (?::VARCHAR IS NULL OR r.kind = ?)
-              AND (?::VARCHAR IS NULL OR r.actor_a = ? OR r.actor_b = ?)
-              AND (?::VARCHAR IS NULL OR EXISTS (
-                    SELECT 1 FROM memberships m WHERE m.organization = ?
-                      AND m.actor IN (r.actor_a, r.actor_b)
-                      AND m.start_lo <= ? AND (m.end_lo IS NULL OR m.end_lo > ?)))
-            ORDER BY r.start_lo, r.id
-            """,
-            [hi, lo, kind, kind, aid, aid, aid, org, org, hi, lo],
+            f"""SELECT r.* EXCLUDE (start_lo, start_hi, start_precision, end_lo, end_hi,
+                                    end_precision, _file, _line)
+                FROM relations r WHERE {" AND ".join(where)} ORDER BY r.start_lo, r.id""",
+            params,
         )
 
     def events(
@@ -252,20 +259,22 @@ class KnowledgeBase:
     ) -> list[dict[str, Any]]:
         """Events that began or lasted within the window [start, end], in date order."""
         lo, hi = self._window(start, end)
-        aid = None if actor is None else self.resolve_actor(actor)
-        org = None if organization is None else self.resolve_organization(organization)
+        where, params = ["date_lo <= ?", "coalesce(end_date_hi, date_hi) >= ?"], [hi, lo]
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        if actor is not None:
+            where.append("list_contains(actors, ?)")
+            params.append(self.resolve_actor(actor))
+        if organization is not None:
+            where.append("(organization = ? OR list_contains(actors, ?))")
+            org = self.resolve_organization(organization)
+            params += [org, org]
         return self.query(
-            """
-            SELECT id, date, end_date, kind, actors, organization, magnitude, magnitude_unit,
-                   summary, certainty, sources
-            FROM events
-            WHERE date_lo <= ? AND coalesce(end_date_hi, date_hi) >= ?
-              AND (?::VARCHAR IS NULL OR kind = ?)
-              AND (?::VARCHAR IS NULL OR list_contains(actors, ?))
-              AND (?::VARCHAR IS NULL OR organization = ? OR list_contains(actors, ?))
-            ORDER BY date_lo, id
-            """,
-            [hi, lo, kind, kind, aid, aid, org, org, org],
+            f"""SELECT id, date, end_date, kind, actors, organization, magnitude, magnitude_unit,
+                       summary, certainty, sources
+                FROM events WHERE {" AND ".join(where)} ORDER BY date_lo, id""",
+            params,
         )
 
     def indicators(
@@ -273,26 +282,23 @@ class KnowledgeBase:
     ) -> list[dict[str, Any]]:
         """Indicator values; with ``at``, the latest value per (actor, indicator) whose
         period starts on or before that day."""
-        aid = None if actor is None else self.resolve_actor(actor)
-        rows = self.query(
-            """
-            SELECT actor, indicator, period, value, unit, certainty, sources FROM indicators
-            WHERE (?::VARCHAR IS NULL OR actor = ?) AND (?::VARCHAR IS NULL OR indicator = ?)
-            ORDER BY actor, indicator, period
-            """,
-            [aid, aid, indicator, indicator],
+        where, params = ["TRUE"], []
+        if actor is not None:
+            where.append("actor = ?")
+            params.append(self.resolve_actor(actor))
+        if indicator is not None:
+            where.append("indicator = ?")
+            params.append(indicator)
+        latest = ""
+        if at is not None:
+            where.append("period_lo <= ?")
+            params.append(parse_query_date(at))
+            latest = "QUALIFY row_number() OVER (PARTITION BY actor, indicator ORDER BY period_lo DESC, period DESC) = 1"
+        return self.query(
+            f"""SELECT actor, indicator, period, value, unit, certainty, sources FROM indicators
+                WHERE {" AND ".join(where)} {latest} ORDER BY actor, indicator, period""",
+            params,
         )
-        if at is None:
-            return rows
-        day = parse_query_date(at)
-        latest: dict[tuple[str, str], dict[str, Any]] = {}
-        for r in rows:
-            first = parse_query_date(r["period"].split("/")[0])
-            if first <= day:
-                key = (r["actor"], r["indicator"])
-                if key not in latest or _period_start(latest[key]) <= first:
-                    latest[key] = r
-        return list(latest.values())
 
     def votes(self, vote: str | None = None, actor: str | None = None) -> list[dict[str, Any]]:
         """Recorded votes, by date, vote and actor."""
@@ -352,7 +358,3 @@ class KnowledgeBase:
         else:
             hi = parse_query_date(end, end=True)
         return lo, hi
-
-
-def _period_start(row: dict[str, Any]) -> dt.date:
-    return parse_query_date(row["period"].split("/")[0])
