@@ -20,6 +20,7 @@ from phalanx.cli.common import (
 )
 from phalanx.kb import parse_query_date
 from phalanx.report.html import summary, write_report
+from phalanx.report.sections import strain_section
 
 
 def _default_org(kb) -> str:
@@ -72,7 +73,8 @@ def report(
             ["date", "kind", "actors", "summary"],
             recent,
         )
-        path = write_report(kb, out, oid, day)
+        sections = [strain_section(kb, oid, day)]
+        path = write_report(kb, out, oid, day, sections)
     console.print(
         f"report written to [bold]{path}[/bold] ({path.stat().st_size // 1024} KiB, works offline)"
     )
