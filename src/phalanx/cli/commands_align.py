@@ -1,0 +1,148 @@
+"""``phalanx align``: predicted alignments by the landscape theory of aggregation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from phalanx.cli import app
+from phalanx.cli.common import (
+    DataOption,
+    JsonOption,
+    OnTopOption,
+    UserError,
+    console,
+    emit_json,
+    load_kb,
+    print_table,
+    user_errors,
+)
+from phalanx.models.landscape import LandscapeModel
+from phalanx.models.landscape_inputs import (
+    AlignmentInputs,
+    inputs_from_snapshot,
+    read_inputs,
+    region_actors,
+)
+from phalanx.models.landscape_sampling import propensity_range, sample_alignment
+
+
+def _load_inputs(
+    at: str | None, sizes: Path | None, propensity: Path | None, neutral: float,
+    actors: list[str] | None,
+    data: Path | None, on_top: bool,
+) -> AlignmentInputs:
+    """The model inputs from the CSV files or from the knowledge base on ``at``."""
+    if (sizes is None) != (propensity is None):
+        raise UserError("--sizes and --propensity go together; give both or neither")
+    if sizes is not None and propensity is not None:
+        if at is not None:
+            raise UserError("give either --at DATE or --sizes/--propensity, not both")
+        inputs = read_inputs(sizes, propensity, center=neutral)
+        return inputs if actors is None else inputs.subset(actors)
+    if at is None:
+        raise UserError("give --at DATE (knowledge base) or --sizes CSV and --propensity CSV")
+    snap = load_kb(data, on_top).snapshot(at)
+    if actors is None:
+        actors = region_actors(snap)
+        if len(actors) < 2:
+            raise UserError(f"fewer than two of the region's actors have a 'cinc' value on {at}")
+    return inputs_from_snapshot(snap, actors)
+
+
+def _count(value: float | None) -> float | int | None:
+    """A basin size as an int when it is a whole count (steepest descent)."""
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def _minima_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for rank, m in enumerate(result["minima"], start=1):
+        for c, members in enumerate(m["coalitions"]):
+            rows.append({
+                "minimum": f"{rank}{' (global)' if m['is_global'] else ''}" if c == 0 else "",
+                "energy": f"{m['energy']:.6g}" if c == 0 else None,
+                "basin_size": _count(m["basin_size"]) if c == 0 else None,
+                "basin_share": m["basin_share"] if c == 0 else None,
+                "coalition": chr(ord("A") + c),
+                "members": members,
+            })
+    return rows
+
+
+@app.command()
+def align(
+    at: Annotated[
+        str | None, typer.Option("--at", help="Date (YYYY[-MM[-DD]]): use the knowledge base.")
+    ] = None,
+    k: Annotated[int, typer.Option("--k", help="Largest number of coalitions.")] = 2,
+    json_: JsonOption = False,
+    sizes: Annotated[
+        Path | None, typer.Option("--sizes", help="CSV with columns actor,size.")
+    ] = None,
+    propensity: Annotated[
+        Path | None,
+        typer.Option("--propensity", help="CSV: square matrix, or actor_a,actor_b,propensity."),
+    ] = None,
+    neutral: Annotated[
+        float,
+        typer.Option("--neutral", help="Neutral point subtracted from --propensity values "
+                     "(e.g. 3 on a 1-to-5 scale)."),
+    ] = 0.0,
+    actors: Annotated[
+        str | None, typer.Option("--actors", help="Comma-separated actor ids, e.g. RUS,KAZ.")
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=0, help="Draws of uncertain propensities (0: none).")
+    ] = 0,
+    spread: Annotated[
+        float,
+        typer.Option("--spread", min=0.0, help="Propensity margin for --samples, times max|p|."),
+    ] = 0.25,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed for --samples.")] = None,
+    data: DataOption = None,
+    on_top: OnTopOption = False,
+) -> None:
+    """Predicted alignments (Axelrod-Bennett landscape theory): every local minimum of the
+    energy with its basin, the global minimum, and with --samples how often each pair of
+    actors ends up together when propensities vary within +/- spread."""
+    with user_errors():
+        chosen = None if actors is None else [a.strip() for a in actors.split(",") if a.strip()]
+        inputs = _load_inputs(at, sizes, propensity, neutral, chosen, data, on_top)
+        model = LandscapeModel(k=k).fit(inputs.sizes, inputs.propensity, labels=inputs.actors)
+        result = model.to_dict()
+        sampled = None
+        if samples:
+            lo, hi = propensity_range(inputs.propensity, spread)
+            sampled = sample_alignment(inputs.sizes, lo, hi, samples, seed, k=k,
+                                       labels=inputs.actors)
+            sampled["spread"] = spread
+    if json_:
+        emit_json({"inputs": inputs.to_dict(), "date": at, "result": result,
+                   "sampling": sampled})
+        return
+    caption = (f"{inputs.source}; method {result['method']}; energy convention: "
+               f"{result['energy_convention']}")
+    if not result["minima_complete"]:
+        solver = result["solver"]
+        caption += (f"; global minimum only (MILP, optimal={solver['optimal']}, "
+                    f"gap={solver['gap']:.3g})")
+    else:
+        caption += f"; basins over {result['n_configurations']} configurations (steepest descent)"
+    print_table(f"Landscape alignment of {len(inputs.actors)} actors (k = {k})",
+                ["minimum", "energy", "basin_size", "basin_share", "coalition", "members"],
+                _minima_rows(result), caption=caption)
+    for note in inputs.notes:
+        console.print(f"note: {note}", highlight=False)
+    if sampled is not None:
+        names = sampled["actors"]
+        co = sampled["coassignment"]
+        rows = [{"actor": a, **{b: f"{co[i, j]:.2f}" for j, b in enumerate(names)}}
+                for i, a in enumerate(names)]
+        print_table(
+            f"Share of {samples} samples in which two actors share a coalition",
+            ["actor", *names], rows,
+            caption=f"propensities uniform within +/- {spread:g} x max|p|; seed {sampled['seed']}",
+        )

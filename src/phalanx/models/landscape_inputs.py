@@ -1,0 +1,455 @@
+"""Inputs of the landscape model: sizes and propensities from CSV files or a snapshot,
+and the uncertainty of the result when propensities are only known within ranges.
+
+Three sources, one result type (:class:`AlignmentInputs`):
+
+* :func:`read_inputs` -- a sizes file (``actor,size``) and a propensity file, either a
+  square matrix with a header row of actor ids or the long form
+  ``actor_a,actor_b,propensity``. Errors name the file, the line and the field
+  (:class:`AlignmentInputError`, a ``ValueError``).
+* :func:`inputs_from_snapshot` -- sizes from the CINC indicator and propensities summed
+  from relations, shared memberships, arms-import shares and UN vote agreement, every
+  weight a setting of :class:`PropensityWeights`.
+* :func:`sample_alignment` (defined in :mod:`phalanx.models.landscape_sampling`) -- draws propensities uniformly within ``[low, high]`` and
+  reports how often each pair of actors ends in the same coalition of the global minimum.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from phalanx.models.landscape_sampling import propensity_range, sample_alignment
+
+__all__ = [
+    "AlignmentInputError",
+    "AlignmentInputs",
+    "PropensityWeights",
+    "REGION_ACTORS",
+    "read_sizes_csv",
+    "read_propensity_csv",
+    "read_inputs",
+    "inputs_from_snapshot",
+    "region_actors",
+    "propensity_range",
+    "sample_alignment",
+]
+
+#: The default actor set for the Eurasian case: the Central Asian states, the South
+#: Caucasus pair, Belarus, Russia and the outside powers.
+REGION_ACTORS = ("KAZ", "KGZ", "TJK", "TKM", "UZB", "ARM", "AZE", "BLR", "RUS", "CHN", "TUR", "IRN", "USA")
+
+
+class AlignmentInputError(ValueError):
+    """Bad model input; the message names the file, line and field where known."""
+
+    def __init__(
+        self, message: str, *, file: str | Path | None = None, line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file, self.line, self.field = file, line, field
+        where = [Path(file).name] if file is not None else []
+        if line is not None:
+            where.append(f"line {line}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class AlignmentInputs:
+    """Actors, sizes and a symmetric propensity matrix, with where they came from.
+
+    ``components`` holds the additive parts of ``propensity`` (for a snapshot: relations,
+    memberships, arms, votes), so every number can be explained.
+    """
+
+    actors: tuple[str, ...]
+    sizes: np.ndarray
+    propensity: np.ndarray
+    components: Mapping[str, np.ndarray] = field(default_factory=dict)
+    source: str = ""
+    notes: tuple[str, ...] = ()
+
+    def subset(self, actors: Sequence[str]) -> AlignmentInputs:
+        """The same inputs restricted to ``actors`` (in that order)."""
+        pos = {a: i for i, a in enumerate(self.actors)}
+        missing = [a for a in actors if a not in pos]
+        if missing:
+            raise AlignmentInputError(
+                f"unknown actor(s) {', '.join(missing)}; known: {', '.join(self.actors)}"
+            )
+        if len(set(actors)) != len(actors):
+            raise AlignmentInputError(f"actors listed twice in {', '.join(actors)}")
+        ix = np.array([pos[a] for a in actors], dtype=int)
+        sub = np.ix_(ix, ix)
+        return AlignmentInputs(
+            tuple(actors), self.sizes[ix], self.propensity[sub],
+            {k: v[sub] for k, v in self.components.items()}, self.source, self.notes,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-serialisable form."""
+        return {
+            "actors": list(self.actors),
+            "sizes": self.sizes.tolist(),
+            "propensity": self.propensity.tolist(),
+            "components": {k: v.tolist() for k, v in self.components.items()},
+            "source": self.source,
+            "notes": list(self.notes),
+        }
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def _rows(path: str | Path) -> list[tuple[int, list[str]]]:
+    """Non-blank rows of a CSV file with their line numbers (header first)."""
+    p = Path(path)
+    try:
+        with p.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            out = []
+            for row in reader:
+                cells = [c.strip() for c in row]
+                if any(cells):
+                    out.append((reader.line_num, cells))
+    except FileNotFoundError:
+        raise AlignmentInputError("file not found", file=p) from None
+    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as e:
+        raise AlignmentInputError(f"cannot read as a UTF-8 CSV file ({e})", file=p) from None
+    if not out:
+        raise AlignmentInputError("the file is empty", file=p)
+    return out
+
+
+def _number(text: str, path: str | Path, line: int, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise AlignmentInputError(f"expected a number, got {text!r}", file=path, line=line,
+                                  field=name) from None
+    if not np.isfinite(value):
+        raise AlignmentInputError(f"expected a finite number, got {text!r}", file=path,
+                                  line=line, field=name)
+    return value
+
+
+def read_sizes_csv(path: str | Path, column: str = "size") -> tuple[tuple[str, ...], np.ndarray]:
+    """Actors and sizes from a CSV file with columns ``actor`` and ``column`` (> 0).
+
+    Other columns are ignored; actors keep the file's order.
+    """
+    rows = _rows(path)
+    line0, header = rows[0]
+    for need in ("actor", column):
+        if need not in header:
+            raise AlignmentInputError(f"the header must have a column {need!r}; got {header}",
+                                      file=path, line=line0)
+    ia, iv = header.index("actor"), header.index(column)
+    actors: list[str] = []
+    sizes: list[float] = []
+    seen: dict[str, int] = {}
+    for line, cells in rows[1:]:
+        if len(cells) != len(header):
+            raise AlignmentInputError(f"expected {len(header)} fields, got {len(cells)}",
+                                      file=path, line=line)
+        actor = cells[ia]
+        if not actor:
+            raise AlignmentInputError("empty actor id", file=path, line=line, field="actor")
+        if actor in seen:
+            raise AlignmentInputError(f"actor {actor!r} already given on line {seen[actor]}",
+                                      file=path, line=line, field="actor")
+        value = _number(cells[iv], path, line, column)
+        if value <= 0:
+            raise AlignmentInputError(f"a size must be > 0, got {cells[iv]!r}", file=path,
+                                      line=line, field=column)
+        seen[actor] = line
+        actors.append(actor)
+        sizes.append(value)
+    if not actors:
+        raise AlignmentInputError("no actors after the header", file=path)
+    return tuple(actors), np.array(sizes)
+
+
+def read_propensity_csv(
+    path: str | Path, actors: Sequence[str] | None = None, center: float = 0.0
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """A symmetric propensity matrix from a square-matrix or a long-form CSV file.
+
+    Matrix form: header ``<anything>,A,B,...``, then one row per actor ``A,p_AA,p_AB,...``
+    (rows in any order; the diagonal may be empty and is ignored; the matrix must be
+    symmetric). Long form: header ``actor_a,actor_b,propensity``, one row per unordered
+    pair; pairs not listed are neutral (``center``). ``center`` is subtracted from every
+    value (e.g. 3 on a 1-to-5 scale whose neutral point is 3). With ``actors`` the result
+    follows that order, and the file must cover exactly those actors (long form: may omit
+    some).
+    """
+    rows = _rows(path)
+    line0, header = rows[0]
+    if [h.lower() for h in header] == ["actor_a", "actor_b", "propensity"]:
+        return _read_long(path, rows, actors, center)
+    ids = header[1:]
+    if not ids or any(not a for a in ids) or len(set(ids)) != len(ids):
+        raise AlignmentInputError(
+            "the header must be 'actor_a,actor_b,propensity' or a row of distinct actor ids "
+            "after a first cell", file=path, line=line0)
+    n = len(ids)
+    p = np.full((n, n), np.nan)
+    row_line: dict[str, int] = {}
+    col = {a: j for j, a in enumerate(ids)}
+    for line, cells in rows[1:]:
+        if len(cells) != n + 1:
+            raise AlignmentInputError(f"expected {n + 1} fields, got {len(cells)}", file=path,
+                                      line=line)
+        a = cells[0]
+        if a not in col:
+            raise AlignmentInputError(f"row actor {a!r} is not in the header", file=path,
+                                      line=line, field=header[0] or "1")
+        if a in row_line:
+            raise AlignmentInputError(f"actor {a!r} already has a row on line {row_line[a]}",
+                                      file=path, line=line)
+        row_line[a] = line
+        i = col[a]
+        for j, text in enumerate(cells[1:]):
+            if j == i:
+                continue
+            if not text:
+                raise AlignmentInputError("empty propensity (only the diagonal may be empty)",
+                                          file=path, line=line, field=ids[j])
+            p[i, j] = _number(text, path, line, ids[j]) - center
+    missing = [a for a in ids if a not in row_line]
+    if missing:
+        raise AlignmentInputError(f"no row for actor(s) {', '.join(missing)}", file=path)
+    for i, a in enumerate(ids):
+        for j in range(i + 1, n):
+            if not np.isclose(p[i, j], p[j, i], rtol=1e-9, atol=1e-12):
+                raise AlignmentInputError(
+                    f"the matrix is not symmetric: {a},{ids[j]} is {p[i, j] + center:g} but "
+                    f"{ids[j]},{a} is {p[j, i] + center:g}",
+                    file=path, line=max(row_line[a], row_line[ids[j]]),
+                    field=ids[j] if row_line[a] > row_line[ids[j]] else a)
+    np.fill_diagonal(p, 0.0)
+    if actors is None:
+        return tuple(ids), p
+    extra = [a for a in ids if a not in set(actors)]
+    absent = [a for a in actors if a not in col]
+    if extra or absent:
+        parts = ([f"not in the sizes file: {', '.join(extra)}"] if extra else []) + (
+            [f"missing: {', '.join(absent)}"] if absent else [])
+        raise AlignmentInputError("actors differ from the sizes file (" + "; ".join(parts) + ")",
+                                  file=path, line=line0)
+    ix = [col[a] for a in actors]
+    return tuple(actors), p[np.ix_(ix, ix)]
+
+
+def _read_long(
+    path: str | Path, rows: list[tuple[int, list[str]]], actors: Sequence[str] | None,
+    center: float,
+) -> tuple[tuple[str, ...], np.ndarray]:
+    order: list[str] = list(actors) if actors is not None else []
+    if actors is None:
+        for _, cells in rows[1:]:
+            for a in cells[:2]:
+                if a and a not in order:
+                    order.append(a)
+    pos = {a: i for i, a in enumerate(order)}
+    p = np.zeros((len(order), len(order)))
+    seen: dict[frozenset[str], int] = {}
+    for line, cells in rows[1:]:
+        if len(cells) != 3:
+            raise AlignmentInputError(f"expected 3 fields, got {len(cells)}", file=path, line=line)
+        a, b, text = cells
+        for name, actor in (("actor_a", a), ("actor_b", b)):
+            if not actor:
+                raise AlignmentInputError("empty actor id", file=path, line=line, field=name)
+            if actor not in pos:
+                raise AlignmentInputError(f"actor {actor!r} is not in the sizes file",
+                                          file=path, line=line, field=name)
+        if a == b:
+            raise AlignmentInputError(f"a pair needs two different actors, got {a!r} twice",
+                                      file=path, line=line, field="actor_b")
+        key = frozenset((a, b))
+        if key in seen:
+            raise AlignmentInputError(f"pair {a},{b} already given on line {seen[key]}",
+                                      file=path, line=line)
+        seen[key] = line
+        p[pos[a], pos[b]] = p[pos[b], pos[a]] = _number(text, path, line, "propensity") - center
+    if not order:
+        raise AlignmentInputError("no pairs after the header", file=path)
+    return tuple(order), p
+
+
+def read_inputs(
+    sizes_path: str | Path, propensity_path: str | Path, *, size_column: str = "size",
+    center: float = 0.0,
+) -> AlignmentInputs:
+    """Sizes and propensities from two CSV files (see :func:`read_propensity_csv`)."""
+    actors, sizes = read_sizes_csv(sizes_path, size_column)
+    actors, p = read_propensity_csv(propensity_path, actors, center)
+    return AlignmentInputs(actors, sizes, p, source=f"{Path(sizes_path).name} + "
+                           f"{Path(propensity_path).name}")
+
+
+# -- knowledge-base snapshot ----------------------------------------------------------------
+
+
+def _default_kinds() -> dict[str, float]:
+    return {
+        "alliance": 1.0, "partnership": 0.5, "basing": 0.75, "arms_supply": 0.5,
+        "economic": 0.25, "rivalry": 0.75, "territorial_dispute": 0.75,
+        "armed_conflict": 1.0, "threat_perception": 0.5,
+    }
+
+
+@dataclass(frozen=True)
+class PropensityWeights:
+    """Every weight of the propensity derivation from a snapshot (see docs/models/alignment.md).
+
+    The propensity of a pair is the sum of four components:
+
+    * relations: ``relation_kinds[kind] * sign * intensity`` for each relation in force
+      between the two, times ``directed_factor`` when the relation is one-way;
+    * memberships: for each organisation both belong to,
+      ``organization_kinds[kind] * status_factor[status_a] * status_factor[status_b]``
+      (unknown organisation kinds use ``organization_kinds["default"]``);
+    * arms: ``arms_share * share`` where ``share`` in [0, 1] is the importer's indicator
+      ``arms_import_share_from_<SUPPLIER>`` (values above 1 are read as percentages);
+    * votes: ``un_votes * (2 A - 1)``, where ``A`` in [0, 1] is the pair's mean agreement
+      over votes both cast within ``vote_window_days`` (same choice 1, yes or no against
+      abstain 0.5, yes against no 0), counted only with ``vote_min_common`` votes or more.
+    """
+
+    relation_kinds: Mapping[str, float] = field(default_factory=_default_kinds)
+    directed_factor: float = 0.5
+    organization_kinds: Mapping[str, float] = field(
+        default_factory=lambda: {"collective_defence": 0.5, "default": 0.2})
+    status_factor: Mapping[str, float] = field(default_factory=lambda: {
+        "member": 1.0, "observer": 0.25, "partner": 0.25, "suspended": 0.0, "frozen": 0.0})
+    arms_share: float = 0.5
+    un_votes: float = 0.5
+    vote_min_common: int = 3
+    vote_window_days: int | None = 3653
+    size_indicator: str = "cinc"
+
+
+def region_actors(snapshot: Any, candidates: Sequence[str] = REGION_ACTORS,
+                  size_indicator: str = "cinc") -> list[str]:
+    """The ``candidates`` that the snapshot holds and has a size for, in the given order."""
+    known = set(snapshot.actor_ids())
+    return [a for a in candidates
+            if a in known and snapshot.indicator(a, size_indicator) is not None]
+
+
+_AGREE = {("yes", "yes"): 1.0, ("no", "no"): 1.0, ("abstain", "abstain"): 1.0,
+          ("yes", "abstain"): 0.5, ("no", "abstain"): 0.5, ("yes", "no"): 0.0}
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def inputs_from_snapshot(
+    snapshot: Any, actors: Sequence[str] | None = None, weights: PropensityWeights | None = None
+) -> AlignmentInputs:
+    """Sizes and propensities of ``actors`` on the snapshot's date (see :class:`PropensityWeights`).
+
+    ``actors=None`` takes every state with a size indicator. An actor without the size
+    indicator is an error when named explicitly. Cost ``O(n**2 + R + M + V)`` for ``R``
+    relations, ``M`` memberships and ``V`` votes.
+    """
+    w = weights or PropensityWeights()
+    if actors is None:
+        actors = [a for a in snapshot.actor_ids("state")
+                  if snapshot.indicator(a, w.size_indicator) is not None]
+    actors = list(actors)
+    known = set(snapshot.actor_ids())
+    unknown = [a for a in actors if a not in known]
+    if unknown:
+        raise AlignmentInputError(f"unknown actor(s) {', '.join(unknown)} in the knowledge base")
+    no_size = [a for a in actors if snapshot.indicator(a, w.size_indicator) is None]
+    if no_size:
+        raise AlignmentInputError(
+            f"no {w.size_indicator!r} value on {snapshot.date} for {', '.join(no_size)}")
+    if len(actors) < 2:
+        raise AlignmentInputError(f"need at least 2 actors with data, got {actors}")
+    pos = {a: i for i, a in enumerate(actors)}
+    n = len(actors)
+    sizes = np.array([snapshot.indicator(a, w.size_indicator) for a in actors], dtype=float)
+    if np.any(sizes <= 0):
+        bad = [a for a, s in zip(actors, sizes, strict=True) if s <= 0]
+        raise AlignmentInputError(f"{w.size_indicator} must be > 0; not so for {', '.join(bad)}")
+    comp = {name: np.zeros((n, n)) for name in ("relations", "memberships", "arms", "votes")}
+    notes: Counter[str] = Counter()
+
+    def add(name: str, a: str, b: str, value: float) -> None:
+        if a in pos and b in pos and a != b:
+            comp[name][pos[a], pos[b]] += value
+            comp[name][pos[b], pos[a]] += value
+
+    for r in snapshot.relations:
+        if r["kind"] not in w.relation_kinds:
+            notes[f"relation kind {r['kind']!r} has no weight; ignored"] += 1
+            continue
+        value = w.relation_kinds[r["kind"]] * float(r["sign"]) * float(r["intensity"])
+        add("relations", r["actor_a"], r["actor_b"],
+            value * (w.directed_factor if r.get("directed") else 1.0))
+
+    org_kind = {o["id"]: o.get("kind") for o in snapshot.organizations}
+    by_org: dict[str, list[tuple[str, float]]] = {}
+    for m in snapshot.memberships:
+        f = w.status_factor.get(m["status"], 0.0)
+        if m["actor"] in pos and f:
+            by_org.setdefault(m["organization"], []).append((m["actor"], f))
+    for org, members in by_org.items():
+        kind_w = w.organization_kinds.get(org_kind.get(org) or "default",
+                                          w.organization_kinds.get("default", 0.0))
+        for i, (a, fa) in enumerate(members):
+            for b, fb in members[i + 1:]:
+                add("memberships", a, b, kind_w * fa * fb)
+
+    prefix = "arms_import_share_from_"
+    for rec in snapshot.indicators:
+        if rec["indicator"].startswith(prefix) and rec["actor"] in pos:
+            share = float(rec["value"])
+            add("arms", rec["actor"], rec["indicator"][len(prefix):],
+                w.arms_share * (share / 100.0 if share > 1.0 else share))
+
+    start = (None if w.vote_window_days is None
+             else snapshot.date - dt.timedelta(days=w.vote_window_days))
+    ballots: dict[str, dict[str, str]] = {}
+    for v in snapshot.votes:
+        day = _as_date(v.get("date"))
+        if v["actor"] in pos and v["choice"] in ("yes", "no", "abstain") and (
+                start is None or day is None or day >= start):
+            ballots.setdefault(str(v["vote"]), {})[v["actor"]] = v["choice"]
+    agree = np.zeros((n, n))
+    common = np.zeros((n, n))
+    for cast in ballots.values():
+        voters = sorted(cast, key=pos.__getitem__)
+        for i, a in enumerate(voters):
+            for b in voters[i + 1:]:
+                pair = (cast[a], cast[b])
+                score = _AGREE.get(pair, _AGREE.get(pair[::-1], 0.0))
+                agree[pos[a], pos[b]] += score
+                common[pos[a], pos[b]] += 1
+    enough = common >= max(1, w.vote_min_common)
+    mean = np.divide(agree, common, out=np.zeros_like(agree), where=enough)
+    comp["votes"] = np.where(enough, w.un_votes * (2.0 * mean - 1.0), 0.0)
+    comp["votes"] = comp["votes"] + comp["votes"].T
+    propensity = sum(comp.values())
+    source = f"knowledge base {getattr(snapshot, 'data_version', '')} on {snapshot.date}"
+    return AlignmentInputs(tuple(actors), sizes, propensity, comp, source.replace("  ", " "),
+                           tuple(f"{k} ({c}x)" for k, c in sorted(notes.items())))
