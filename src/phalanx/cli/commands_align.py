@@ -52,6 +52,37 @@ def _load_inputs(
     return inputs_from_snapshot(snap, actors)
 
 
+def _number(text: str, what: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise UserError(f"{what}: {text!r} is not a number") from None
+
+
+def _parse_shifts(items: list[str]) -> dict[tuple[str, str], float]:
+    """``A:B=+0.5`` items as {(A, B): 0.5}; a clear error for anything else."""
+    out: dict[tuple[str, str], float] = {}
+    for item in items:
+        pair, sep, value = item.partition("=")
+        a, colon, b = pair.partition(":")
+        if not (sep and colon and a.strip() and b.strip()):
+            raise UserError(f"--shift {item!r}: expected ACTOR:ACTOR=NUMBER, e.g. TUR:KAZ=+0.01")
+        key = (a.strip(), b.strip())
+        out[key] = out.get(key, 0.0) + _number(value, f"--shift {item!r}")
+    return out
+
+
+def _parse_factors(items: list[str]) -> dict[str, float]:
+    """``RUS=0.5`` items as {RUS: 0.5}."""
+    out: dict[str, float] = {}
+    for item in items:
+        actor, sep, value = item.partition("=")
+        if not (sep and actor.strip()):
+            raise UserError(f"--size-factor {item!r}: expected ACTOR=NUMBER, e.g. RUS=0.5")
+        out[actor.strip()] = _number(value, f"--size-factor {item!r}")
+    return out
+
+
 def _count(value: float | None) -> float | int | None:
     """A basin size as an int when it is a whole count (steepest descent)."""
     return int(value) if value is not None and float(value).is_integer() else value
@@ -102,6 +133,14 @@ def align(
         typer.Option("--spread", min=0.0, help="Propensity margin for --samples, times max|p|."),
     ] = 0.25,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for --samples.")] = None,
+    shift: Annotated[
+        list[str] | None,
+        typer.Option("--shift", help="What-if: add to a propensity, e.g. TUR:KAZ=+0.01 (repeatable)."),
+    ] = None,
+    size_factor: Annotated[
+        list[str] | None,
+        typer.Option("--size-factor", help="What-if: multiply a size, e.g. RUS=0.5 (repeatable)."),
+    ] = None,
     data: DataOption = None,
     on_top: OnTopOption = False,
 ) -> None:
@@ -111,6 +150,8 @@ def align(
     with user_errors():
         chosen = None if actors is None else [a.strip() for a in actors.split(",") if a.strip()]
         inputs = _load_inputs(at, sizes, propensity, neutral, chosen, data, on_top)
+        if shift or size_factor:
+            inputs = inputs.adjusted(_parse_shifts(shift or []), _parse_factors(size_factor or []))
         model = LandscapeModel(k=k).fit(inputs.sizes, inputs.propensity, labels=inputs.actors)
         result = model.to_dict()
         sampled = None

@@ -95,6 +95,49 @@ class AlignmentInputs:
             {k: v[sub] for k, v in self.components.items()}, self.source, self.notes,
         )
 
+    def adjusted(
+        self,
+        shifts: Mapping[tuple[str, str], float] | None = None,
+        size_factors: Mapping[str, float] | None = None,
+    ) -> AlignmentInputs:
+        """A what-if copy: ``shifts[(a, b)]`` is added to the propensity of a and b (both
+        ways, as a ``what_if`` component) and ``size_factors[a]`` multiplies a's size.
+
+        This is how to ask how alignments move as ties change, e.g. a leading state whose
+        war halves its capacity (``size_factors={"RUS": 0.5}``) or closer Turkish ties
+        (``shifts={("TUR", "KAZ"): 0.01}``).
+
+        >>> base = AlignmentInputs(("A", "B"), np.array([1.0, 2.0]), np.zeros((2, 2)))
+        >>> new = base.adjusted({("A", "B"): -0.5}, {"B": 0.5})
+        >>> new.propensity[0, 1], new.propensity[1, 0], new.sizes[1]
+        (np.float64(-0.5), np.float64(-0.5), np.float64(1.0))
+        """
+        pos = {a: i for i, a in enumerate(self.actors)}
+        named = {a for pair in (shifts or {}) for a in pair} | set(size_factors or {})
+        unknown = sorted(named - set(pos))
+        if unknown:
+            raise AlignmentInputError(f"unknown actor(s) {', '.join(unknown)}; known: {', '.join(self.actors)}")
+        extra = np.zeros_like(self.propensity)
+        for (a, b), delta in (shifts or {}).items():
+            if a == b:
+                raise AlignmentInputError(f"a shift needs two different actors; got {a}:{b}")
+            extra[pos[a], pos[b]] += delta
+            extra[pos[b], pos[a]] += delta
+        sizes = self.sizes.copy()
+        for a, factor in (size_factors or {}).items():
+            if not factor > 0:
+                raise AlignmentInputError(f"a size factor must be > 0; got {a}={factor}")
+            sizes[pos[a]] *= factor
+        notes = list(self.notes)
+        if shifts:
+            notes.append("what-if shifts: " + ", ".join(f"{a}:{b}{d:+g}" for (a, b), d in shifts.items()))
+        if size_factors:
+            notes.append("what-if sizes: " + ", ".join(f"{a}x{f:g}" for a, f in size_factors.items()))
+        components = dict(self.components)
+        if shifts:
+            components["what_if"] = extra
+        return AlignmentInputs(self.actors, sizes, self.propensity + extra, components, self.source, tuple(notes))
+
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-serialisable form."""
         return {
