@@ -24,7 +24,7 @@ def _register() -> None:
         importlib.import_module(f"phalanx.cli.{name}")
 
 
-COMMAND_MODULES = ("commands_kb", "commands_strain", "commands_align", "commands_decide", "commands_report")
+COMMAND_MODULES = ("commands_kb", "commands_balance", "commands_strain", "commands_align", "commands_decide", "commands_report")
 """The modules whose commands make up the CLI, in the order of ``phalanx --help``."""
 
 

@@ -15,7 +15,7 @@ with a one-line message naming the file, the line and the field at fault.
 >>> frustration_cost(G, {"a": 0, "b": 0, "c": 1})
 0.0
 >>> frustration_cost(G, {"a": 0, "b": 1, "c": 1})
-4.5
+2.0
 """
 
 from __future__ import annotations
@@ -325,7 +325,7 @@ def frustrated_edges(G: nx.Graph, partition: Mapping,
 
     >>> G = signed_graph_from_edges([(0, 1, 1), (1, 2, -1), (0, 2, -1)])
     >>> frustrated_edges(G, {0: 0, 1: 0, 2: 0})
-    [(1, 2), (0, 2)]
+    [(0, 2), (1, 2)]
     """
     E = signed_edge_arrays(G, weight)
     lab = _labels_array(E, partition)

@@ -1,0 +1,124 @@
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from network_helpers import brute_force, signed_graphs
+
+from phalanx.network import (
+    correlation_clustering,
+    frustration_cost,
+    frustration_heuristic,
+    frustration_index,
+)
+
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(signed_graphs(max_nodes=14))
+def test_exact_matches_brute_force(G):
+    r = frustration_index(G, seed=0)
+    assert r.optimal and r.gap == 0
+    assert r.frustration_index == pytest.approx(brute_force(G), abs=1e-7)
+    assert frustration_cost(G, r.partition) == pytest.approx(r.frustration_index, abs=1e-9)
+    assert set(r.partition.values()) <= {0, 1}
+    w = sum(G[a][b].get("weight", 1) for a, b in r.frustrated_edges)
+    assert w == pytest.approx(r.frustration_index, abs=1e-9)
+
+
+@FAST
+@given(signed_graphs(max_nodes=12, weighted=False))
+def test_unweighted_mode_ignores_weights(G):
+    for a, b in G.edges:
+        G[a][b]["weight"] = 7.5
+    assert frustration_index(G, weight=None).frustration_index == brute_force(G, weight=None)
+
+
+@FAST
+@given(signed_graphs(max_nodes=14, balanced=True))
+def test_balanced_graph_has_index_zero(G):
+    assert frustration_index(G, seed=1).frustration_index == 0
+
+
+@FAST
+@given(signed_graphs(max_nodes=12), st.data())
+def test_switching_keeps_the_index(G, data):
+    H = G.copy()
+    x = data.draw(st.sampled_from(sorted(H.nodes)))
+    for y in H[x]:
+        H[x][y]["sign"] *= -1
+    assert frustration_index(H).frustration_index == pytest.approx(
+        frustration_index(G).frustration_index, abs=1e-7)
+
+
+@FAST
+@given(signed_graphs(max_nodes=14))
+def test_reductions_and_speedups_do_not_change_the_value(G):
+    ref = frustration_index(G, reductions=False, triangles=False, warm_start=False,
+                            cycle_bound=False)
+    for kw in ({}, {"reductions": False}, {"cycle_bound": False}, {"triangles": False}):
+        assert frustration_index(G, seed=3, **kw).frustration_index == pytest.approx(
+            ref.frustration_index, abs=1e-7)
+
+
+@FAST
+@given(signed_graphs(max_nodes=14), st.integers(0, 2**32 - 1))
+def test_heuristic_bounds_bracket_the_exact_value(G, seed):
+    exact = frustration_index(G).frustration_index
+    h = frustration_heuristic(G, seed=seed, restarts=3, sweeps=10)
+    assert h.lower_bound - 1e-7 <= exact <= h.upper_bound + 1e-7
+    assert frustration_cost(G, h.partition) == pytest.approx(h.upper_bound)
+
+
+@settings(max_examples=20, deadline=None)
+@given(signed_graphs(max_nodes=7), st.integers(1, 4))
+def test_kway_exact_matches_brute_force(G, k):
+    r = correlation_clustering(G, k=k, seed=0, method="exact")
+    assert r.optimal
+    assert r.frustration_index == pytest.approx(brute_force(G, k=k), abs=1e-7)
+    assert max(r.partition.values(), default=0) < k
+    assert frustration_cost(G, r.partition) == pytest.approx(r.frustration_index, abs=1e-9)
+
+
+@settings(max_examples=15, deadline=None)
+@given(signed_graphs(max_nodes=9), st.integers(0, 1000))
+def test_kway_heuristic_brackets_exact(G, seed):
+    exact = correlation_clustering(G, k=3, method="exact").frustration_index
+    h = correlation_clustering(G, k=3, method="heuristic", seed=seed)
+    assert h.lower_bound - 1e-7 <= exact <= h.upper_bound + 1e-7
+
+
+@settings(max_examples=10, deadline=None)
+@given(signed_graphs(max_nodes=14), st.integers(0, 10**6))
+def test_deterministic_for_a_seed(G, seed):
+    a = frustration_heuristic(G, seed=seed, restarts=3, sweeps=5)
+    b = frustration_heuristic(G, seed=seed, restarts=3, sweeps=5)
+    assert a.partition == b.partition and a.lower_bound == b.lower_bound
+    c = frustration_index(G, seed=seed)
+    d = frustration_index(G, seed=seed)
+    assert c.partition == d.partition
+
+
+def test_time_limit_gives_an_interval_never_a_silent_value():
+    G = nx.gnm_random_graph(400, 3000, seed=5)
+    rng = np.random.default_rng(5)
+    for a, b in G.edges:
+        G[a][b]["sign"] = int(rng.choice([1, -1]))
+    r = frustration_index(G, time_limit=0.5, seed=0)
+    assert r.lower_bound <= r.frustration_index == r.upper_bound
+    assert r.gap == pytest.approx(r.upper_bound - r.lower_bound)
+    assert r.optimal == (r.gap == 0)
+    if not r.optimal:
+        assert r.gap > 0 and "interval" in r.method
+    assert frustration_cost(G, r.partition) == r.frustration_index
+
+
+def test_disconnected_graph_with_isolated_nodes_and_trees():
+    G = nx.Graph()
+    G.add_nodes_from(["lonely"])
+    G.add_edges_from([(0, 1), (1, 2), (2, 0)], sign=-1)
+    G.add_edges_from([(10, 11), (11, 12)], sign=-1)
+    G.add_edge(2, 10, sign=1)
+    r = frustration_index(G)
+    assert r.frustration_index == 1 and r.optimal and "lonely" in r.partition

@@ -1,0 +1,65 @@
+from pathlib import Path
+
+import pytest
+
+from phalanx.network import (
+    SignedNetworkError,
+    frustration_cost,
+    read_signed_edgelist,
+    signed_edge_arrays,
+    signed_graph_from_edges,
+)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "net.csv"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_reads_signs_weights_and_any_column_order(tmp_path):
+    p = write(tmp_path, "sign,target,source,weight\n+,b,a,2\n-,c,b,0.5\n1,c,a,1\n\n")
+    G = read_signed_edgelist(p)
+    assert G["a"]["b"] == {"sign": 1, "weight": 2.0}
+    assert G["b"]["c"] == {"sign": -1, "weight": 0.5}
+    assert G.number_of_edges() == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("source,target,sign\na,b,0\n", "line 2, field 'sign'"),
+        ("source,target,sign\na,b,1\nb,c,2\n", "line 3, field 'sign'"),
+        ("source,target,sign,weight\na,b,1,-3\n", "line 2, field 'weight'"),
+        ("source,target,sign,weight\na,b,1,nan\n", "line 2, field 'weight'"),
+        ("source,target,sign\na,b,1\nb,a,-1\n", "line 3: duplicate edge"),
+        ("source,target,sign\na,a,1\n", "line 2: self-loop"),
+        ("source,target,sign\na,b\n", "line 2: expected 3 fields, got 2"),
+        ("source,target\na,b\n", "line 1: header lacks column(s) sign"),
+        ("source,target,sign,wieght\na,b,1,1\n", "line 1: unexpected column 'wieght'"),
+        ("", "empty file"),
+        ("source,target,sign\n,b,1\n", "line 2, field 'source'"),
+    ],
+)
+def test_bad_input_names_file_line_and_field(tmp_path, text, needle):
+    p = write(tmp_path, text)
+    with pytest.raises(SignedNetworkError) as exc:
+        read_signed_edgelist(p)
+    assert needle in str(exc.value)
+    assert str(p) in str(exc.value)
+
+
+def test_missing_file_is_a_signed_network_error(tmp_path):
+    with pytest.raises(SignedNetworkError, match="cannot open"):
+        read_signed_edgelist(tmp_path / "nope.csv")
+
+
+def test_from_edges_and_validation():
+    G = signed_graph_from_edges([("x", "y", "-"), ("y", "z", 1, 3)])
+    assert frustration_cost(G, {"x": 0, "y": 0, "z": 1}) == 4.0
+    assert frustration_cost(G, {"x": 0, "y": 0, "z": 1}, weight=None) == 2.0
+    with pytest.raises(SignedNetworkError, match="edge item 1"):
+        signed_graph_from_edges([("x", "y", 1), ("y", "x", 1)])
+    G.add_edge("z", "w")
+    with pytest.raises(SignedNetworkError, match="no 'sign'"):
+        signed_edge_arrays(G)
