@@ -228,3 +228,20 @@ def test_threat_named_by_the_organisation_is_shared_by_every_member(snap):
     c = threat_divergence_component(s, "O")
     # T: all 4 through the organisation -> 0; U: 1 of 4 -> 0.75
     assert c["value"] == pytest.approx(0.375)
+
+
+def test_successive_spells_of_one_kind_count_once():
+    s = Snapshot(
+        DAY,
+        actors=({"id": "A", "kind": "state"}, {"id": "B", "kind": "state"}),
+        relations=(
+            rel("arms-1", "A", "B", "arms_supply", 1, 0.4),
+            rel("arms-2", "A", "B", "arms_supply", 1, 0.8),
+            rel("war", "A", "B", "armed_conflict", -1, 0.5),
+        ),
+    )
+    G = signed_network(
+        s, AggregationRules(kind_weights={"arms_supply": 1.0, "armed_conflict": 1.0})
+    )
+    assert G.edges["A", "B"]["weight"] == pytest.approx(0.8 - 0.5)
+    assert G.edges["A", "B"]["relations"] == "arms-1;arms-2;war"

@@ -63,3 +63,24 @@ def test_from_edges_and_validation():
     G.add_edge("z", "w")
     with pytest.raises(SignedNetworkError, match="no 'sign'"):
         signed_edge_arrays(G)
+
+
+def test_extra_columns_are_kept_as_attributes(tmp_path):
+    p = tmp_path / "g.csv"
+    p.write_text("source,target,sign,weight,kinds\nA,B,1,2,alliance+\nB,C,-1,1,armed_conflict-\n")
+    G = read_signed_edgelist(p)
+    assert G.edges["A", "B"]["kinds"] == "alliance+"
+    assert G.edges["B", "C"]["sign"] == -1
+
+
+def test_export_output_reads_back(tmp_path):
+    from typer.testing import CliRunner
+
+    import phalanx.cli as cli
+
+    cli._register()
+    out = tmp_path / "csto.csv"
+    res = CliRunner().invoke(cli.app, ["export", "--at", "2022-10-01", "--format", "csv", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    G = read_signed_edgelist(out)
+    assert G.number_of_edges() > 10 and all(d["sign"] in (-1, 1) for _, _, d in G.edges(data=True))

@@ -129,7 +129,7 @@ def signed_network(
     acc: dict[tuple[str, str], dict[str, Any]] = {}
 
     def add(
-        a: str, b: str, value: float, label: str, rel: str | None = None, org: str | None = None
+        a: str, b: str, value: float, label: str, rels: list[str] = (), org: str | None = None
     ) -> None:
         if a == b or a not in wanted or b not in wanted or value == 0:
             return
@@ -137,22 +137,22 @@ def signed_network(
         e = acc.setdefault(key, {"total": 0.0, "labels": [], "relations": [], "organizations": []})
         e["total"] += value
         e["labels"].append(label)
-        if rel:
-            e["relations"].append(rel)
+        e["relations"].extend(r for r in rels if r)
         if org:
             e["organizations"].append(org)
 
+    # Rows of one kind and sign for a pair (successive spells, or spells that meet in a
+    # snapshot's window) count once, at the strongest; different kinds add up.
+    strongest: dict[tuple[str, str, str, int], tuple[float, list[str]]] = {}
     for r in snapshot.relations:
         w = rules.kind_weights.get(r["kind"], 0.0)
         intensity = float(r.get("intensity", 1.0)) if rules.use_intensity else 1.0
         sign = int(r["sign"])
-        add(
-            r["actor_a"],
-            r["actor_b"],
-            sign * w * intensity,
-            f"{r['kind']}{'+' if sign > 0 else '-'}",
-            rel=r.get("id"),
-        )
+        a, b = sorted((r["actor_a"], r["actor_b"]))
+        value, ids = strongest.get((a, b, r["kind"], sign), (0.0, []))
+        strongest[(a, b, r["kind"], sign)] = (max(value, w * intensity), [*ids, r.get("id") or ""])
+    for (a, b, kind, sign), (value, ids) in sorted(strongest.items()):
+        add(a, b, sign * value, f"{kind}{'+' if sign > 0 else '-'}", rels=ids)
 
     by_org: dict[str, list[str]] = {}
     for m in snapshot.memberships:

@@ -21,6 +21,7 @@ with a one-line message naming the file, the line and the field at fault.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -102,7 +103,10 @@ def read_signed_edgelist(path: str | Path) -> nx.Graph:
     accepts ``1``, ``+1``, ``+``, ``-1`` and ``-``; ``weight`` must be a positive
     finite number (default 1, the attribute is then omitted). Node ids are kept as
     strings. Blank lines are skipped. Self-loops and duplicate pairs (including
-    ``b,a`` after ``a,b``) are errors: no silent merge rule is applied.
+    ``b,a`` after ``a,b``) are errors: no silent merge rule is applied. Other columns
+    (e.g. the ``kinds`` and ``relations`` written by ``phalanx export``) are kept as text
+    edge attributes, unless a name is so close to a required one that it is likely a
+    typo (``wieght``), which is an error.
 
     Complexity O(m) time and memory for m rows.
 
@@ -140,10 +144,12 @@ def read_signed_edgelist(path: str | Path) -> nx.Graph:
             cols = [c.strip().lower() for c in header]
             hline = reader.line_num
             for c in cols:
-                if c not in _COLUMNS:
+                near = difflib.get_close_matches(c, _COLUMNS, n=1, cutoff=0.75)
+                if c not in _COLUMNS and (near or not c):
+                    hint = f"; did you mean {near[0]!r}?" if near else ""
                     raise SignedNetworkError(
                         f"{name}, line {hline}: unexpected column {c!r} in header "
-                        "(expected source,target,sign[,weight])")
+                        f"(expected source,target,sign[,weight] and other named columns){hint}")
             if len(set(cols)) != len(cols):
                 raise SignedNetworkError(f"{name}, line {hline}: repeated column in header")
             missing = [c for c in _COLUMNS[:3] if c not in cols]
@@ -152,6 +158,7 @@ def read_signed_edgelist(path: str | Path) -> nx.Graph:
                     f"{name}, line {hline}: header lacks column(s) {', '.join(missing)} "
                     "(expected source,target,sign[,weight])")
             pos = {c: i for i, c in enumerate(cols)}
+            extra = [c for c in cols if c not in _COLUMNS]
             for row in reader:
                 line = reader.line_num
                 if not any(f.strip() for f in row):
@@ -176,6 +183,8 @@ def read_signed_edgelist(path: str | Path) -> nx.Graph:
                         raise SignedNetworkError(
                             f"{name}, line {line}, field 'weight': {exc}") from None
                 _add_edge(G, u, v, sign, weight, f"{name}, line {line}")
+                for c in extra:
+                    G.edges[u, v][c] = row[pos[c]]
         except csv.Error as exc:
             raise SignedNetworkError(f"{name}, line {reader.line_num}: malformed CSV ({exc})"
                                      ) from None
