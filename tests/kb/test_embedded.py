@@ -195,3 +195,18 @@ def test_snapshot_window_keeps_a_war_of_the_past_year(kb):
     assert ("KGZ", "TJK") not in wars(kb.snapshot("2022-10-01"))
     assert ("KGZ", "TJK") in wars(kb.snapshot("2022-10-01", window_days=365))
     assert kb.snapshot("2022-10-01", window_days=365).window_days == 365
+
+
+def test_knowledge_base_in_a_duckdb_file(tmp_path):
+    path = tmp_path / "kb.duckdb"
+    kb = KnowledgeBase.embedded(database=path)
+    n = len(kb.members("CSTO", "2012-06-01"))
+    kb.con.close()
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute(
+        "SELECT count(*) FROM memberships WHERE organization = 'CSTO' AND start_lo <= DATE '2012-06-01' "
+        "AND (end_lo IS NULL OR end_lo > DATE '2012-06-01')"
+    ).fetchone()
+    assert rows[0] == n == 7
