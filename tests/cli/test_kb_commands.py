@@ -165,3 +165,9 @@ def test_report_writes_offline_html(run, tmp_path):
     assert "https://www.austlii.edu.au/au/other/dfat/treaties/1952/2.html" in page
     assert "Australia invokes the treaty" in page
     assert 'src="http' not in page and "cdn.plot.ly" not in page.split("</script>")[-1]
+
+
+def test_events_without_a_window_lists_all(run):
+    rows = as_json(run("events", "--actor", "AUS", "--data", ANZUS, "--json"))
+    assert [r["id"] for r in rows] == ["anzus-signed", "anzus-in-force", "anzus-invoked-2001"]
+    assert as_json(run("events", "--from", "1986", "--to", "1986", "--data", ANZUS, "--json"))[0]["id"] == "us-suspends-nzl"

@@ -131,11 +131,7 @@ def events(
     with user_errors():
         kb = load_kb(data, on_top)
         rows = kb.events(
-            start or "0001",
-            end or ("9999" if start or end else None),
-            kind=kind,
-            actor=actor,
-            organization=org,
+            start or "0001-01-01", end or "9999-12-31", kind=kind, actor=actor, organization=org
         )
     if json_out:
         emit_json(rows)
@@ -299,7 +295,9 @@ def _serialise(G: nx.Graph, fmt: str) -> bytes:
 @app.command("new-package")
 def new_package_command(
     path: Annotated[Path, typer.Argument(help="Folder to create.")],
-    name: Annotated[str, typer.Option("--name", help="Package name: lower-case letters, digits, - _ .")],
+    name: Annotated[
+        str, typer.Option("--name", help="Package name: lower-case letters, digits, - _ .")
+    ],
     title: Annotated[str, typer.Option("--title", help="Human-readable title.")] = "",
 ) -> None:
     """Start a data package for another alliance: the schema, with empty tables."""
