@@ -49,6 +49,8 @@ def report(
 ) -> None:
     """Summarise an organisation in the terminal and write the offline HTML report."""
     with user_errors():
+        if not out.parent.is_dir():
+            raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
         kb = load_kb(data, on_top)
         day = parse_query_date(at) if at else dt.date.today()
         oid = org or _default_org(kb)

@@ -16,9 +16,9 @@ from rich.table import Table
 
 from phalanx.kb import DataPackageError, KnowledgeBase, UnknownIdError
 
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = Console(width=None if sys.stdout.isatty() else 160, emoji=False)
 """Standard output; wide when piped, so tables stay readable in files and logs."""
-err_console = Console(stderr=True, soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 DataOption = Annotated[
     Path | None,
