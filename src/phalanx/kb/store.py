@@ -289,14 +289,22 @@ class KnowledgeBase:
         if indicator is not None:
             where.append("indicator = ?")
             params.append(indicator)
-        latest = ""
-        if at is not None:
-            where.append("period_lo <= ?")
-            params.append(parse_query_date(at))
-            latest = "QUALIFY row_number() OVER (PARTITION BY actor, indicator ORDER BY period_lo DESC, period DESC) = 1"
+        if at is None:
+            return self.query(
+                f"""SELECT actor, indicator, period, value, unit, certainty, sources FROM indicators
+                    WHERE {" AND ".join(where)} ORDER BY actor, indicator, period""",
+                params,
+            )
+        where.append("period_lo <= ?")
+        params.append(parse_query_date(at))
+        # the latest period per (actor, indicator): ties on the start go to the later text
+        key = "(strftime(period_lo, '%Y-%m-%d') || period)"
         return self.query(
-            f"""SELECT actor, indicator, period, value, unit, certainty, sources FROM indicators
-                WHERE {" AND ".join(where)} {latest} ORDER BY actor, indicator, period""",
+            f"""SELECT actor, indicator, arg_max(period, {key}) AS period,
+                       arg_max(value, {key}) AS value, arg_max(unit, {key}) AS unit,
+                       arg_max(certainty, {key}) AS certainty, arg_max(sources, {key}) AS sources
+                FROM indicators WHERE {" AND ".join(where)}
+                GROUP BY actor, indicator ORDER BY actor, indicator""",
             params,
         )
 
