@@ -308,7 +308,7 @@ class LandscapeModel:
             self._decode = None
             self.minima_complete_ = False
             self.solver_ = {
-                "solver": "HiGHS (scipy.optimize.milp)",
+                "solver": "HiGHS via the frustration index" if self.k == 2 else "HiGHS (scipy.optimize.milp)",
                 "status": m.status,
                 "optimal": m.optimal,
                 "lower_bound": m.lower_bound,
