@@ -10,12 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from phalanx.cli import app
+from phalanx.cli.common import err_console
 from phalanx.models.collective import RULES, decide_issue
 from phalanx.models.issue import IssueError, list_issues
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"Error: {message}", err=True)
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
     raise typer.Exit(code=2)
 
 
