@@ -39,7 +39,7 @@ DEFAULT_KIND_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "economic": 0.25,
         "rivalry": 0.5,
         "territorial_dispute": 0.75,
-        "armed_conflict": 1.0,
+        "armed_conflict": 2.0,
         "threat_perception": 0.5,
     }
 )
