@@ -19,6 +19,8 @@ def test_plain_and_frustration_models_agree_with_enumeration(seed):
     best = exhaustive_two(w).energies.min()
     plain = milp_global_minimum(w, method="plain")
     fast = milp_global_minimum(w, method="frustration")
+    auto = milp_global_minimum(w)
+    assert auto.energy == pytest.approx(best, rel=1e-9, abs=1e-15)
     assert plain.optimal and fast.optimal
     assert plain.energy == pytest.approx(best, rel=1e-9, abs=1e-15)
     assert fast.energy == pytest.approx(best, rel=1e-9, abs=1e-15)
