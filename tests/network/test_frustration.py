@@ -122,3 +122,53 @@ def test_disconnected_graph_with_isolated_nodes_and_trees():
     G.add_edge(2, 10, sign=1)
     r = frustration_index(G)
     assert r.frustration_index == 1 and r.optimal and "lonely" in r.partition
+
+
+@FAST
+@given(signed_graphs(max_nodes=14), st.integers(0, 2**32 - 1))
+def test_cutting_plane_bound_brackets_the_exact_value(G, seed):
+    from phalanx.network.bounds import cutting_plane_bound, cycle_pool, separate_cycles
+    from phalanx.network.heuristics import Problem, as_generator, search
+    from phalanx.network.signed import signed_edge_arrays
+
+    exact = brute_force(G)
+    P = Problem.from_edges(signed_edge_arrays(G, "weight"))
+    rng = as_generator(seed)
+    lab, ub = search(P, 2, rng, restarts=2, sweeps=0)
+    greedy, pool = cycle_pool(P, lab)
+    assert greedy - 1e-7 <= exact <= ub + 1e-7
+    lb, rows, f = cutting_plane_bound(P, pool, rng=rng)
+    assert greedy - 1e-6 <= lb <= exact + 1e-7
+    if f is not None:  # converged: no violated unbalanced cycle is left
+        assert separate_cycles(P, f, tol=1e-5) == []
+    for row in rows:  # every row holds an unbalanced cycle: some frustrated edge in it
+        same = lab[P.u[row]] == lab[P.v[row]]
+        assert np.any(np.where(P.s[row] > 0, ~same, same))
+
+
+@FAST
+@given(signed_graphs(max_nodes=14))
+def test_blocks_match_networkx_biconnected_components(G):
+    from phalanx.network.reductions import reduce_graph
+    from phalanx.network.signed import signed_edge_arrays
+
+    E = signed_edge_arrays(G, "weight")
+    core = nx.k_core(nx.Graph([(int(a), int(b)) for a, b in zip(E.u, E.v, strict=True)]), 2)
+    eid = {frozenset((int(E.u[e]), int(E.v[e]))): e for e in range(E.m)}
+    want = sorted(sorted(eid[frozenset(p)] for p in comp)
+                  for comp in nx.biconnected_component_edges(core))
+    assert sorted(b.tolist() for b in reduce_graph(E).blocks) == want
+
+
+@FAST
+@given(signed_graphs(max_nodes=14), st.integers(0, 2**32 - 1))
+def test_tree_labels_satisfy_a_spanning_forest(G, seed):
+    from phalanx.network.heuristics import Problem, tree_labels
+    from phalanx.network.signed import signed_edge_arrays
+
+    E = signed_edge_arrays(G, "weight")
+    P = Problem.from_edges(E)
+    lab = tree_labels(P, np.random.default_rng(seed).random(E.m))
+    same = lab[E.u] == lab[E.v]
+    satisfied = int(np.where(E.sign > 0, same, ~same).sum())
+    assert satisfied >= E.n - nx.number_connected_components(G)

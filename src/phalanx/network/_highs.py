@@ -120,3 +120,63 @@ def solve(c: np.ndarray, A: sp.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarra
     else:
         dual = obj if optimal else -math.inf
     return Solved(x, obj, dual, optimal, name)
+
+
+class CoveringLP:
+    """Incremental covering LP ``min w.f`` s.t. ``sum_{e in S} f_e >= 1`` per row, f >= 0.
+
+    Rows (sets of column indices) are added in batches with :meth:`add`; each
+    :meth:`solve` re-optimises from the previous basis (dual simplex). The value
+    returned by :meth:`solve` is certified from the row duals: ``y = max(dual, 0)``
+    scaled down until ``A^T y <= w``, so it is a valid lower bound whatever the solver
+    tolerances (weak duality).
+    """
+
+    def __init__(self, w: np.ndarray) -> None:
+        self.w = np.asarray(w, dtype=np.float64)
+        m = self.w.size
+        self.h = new_highs()
+        self.h.setOptionValue("threads", 1)
+        self.h.setOptionValue("presolve", "off")
+        self.h.addCols(m, self.w, np.zeros(m), np.full(m, highspy.kHighsInf), 0,
+                       np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32),
+                       np.zeros(0))
+        self._idx: list[np.ndarray] = []
+        self._lens: list[np.ndarray] = []
+        self.n_rows = 0
+
+    def add(self, sets: list) -> None:
+        """Add rows; each set lists distinct column indices."""
+        if not sets:
+            return
+        lens = np.fromiter((len(r) for r in sets), dtype=np.int64, count=len(sets))
+        idx = np.fromiter((e for r in sets for e in r), dtype=np.int32, count=int(lens.sum()))
+        starts = np.zeros(len(sets), dtype=np.int32)
+        np.cumsum(lens[:-1], out=starts[1:])
+        self.h.addRows(len(sets), np.ones(len(sets)), np.full(len(sets), highspy.kHighsInf),
+                       int(idx.size), starts, idx, np.ones(idx.size))
+        self._idx.append(idx)
+        self._lens.append(lens)
+        self.n_rows += len(sets)
+
+    def solve(self, time_limit: float | None = None) -> tuple[float, np.ndarray | None]:
+        """Certified lower bound and the primal solution (None if not solved)."""
+        if not self.n_rows:
+            return 0.0, np.zeros(self.w.size)
+        if time_limit is not None:
+            self.h.setOptionValue("time_limit", float(max(time_limit, 1e-3)))
+        self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return 0.0, None
+        sol = self.h.getSolution()
+        f = np.asarray(sol.col_value, dtype=np.float64)
+        y = np.maximum(np.asarray(sol.row_dual, dtype=np.float64), 0.0)
+        if len(self._idx) > 1:
+            self._idx, self._lens = [np.concatenate(self._idx)], [np.concatenate(self._lens)]
+        aty = np.bincount(self._idx[0], weights=np.repeat(y, self._lens[0]),
+                          minlength=self.w.size)
+        pos = self.w > 0
+        scale = max(1.0, float(np.max(aty[pos] / self.w[pos], initial=0.0)))
+        if np.any(aty[~pos] > 0):
+            return 0.0, f
+        return float(y.sum() / scale), f

@@ -31,18 +31,24 @@ import time
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse import csgraph
 
 from phalanx.network import _highs
 from phalanx.network.heuristics import Problem, as_generator, search
 from phalanx.network.signed import signed_edge_arrays
 
 __all__ = ["frustration_lower_bound", "clustering_lower_bound", "cycle_bound", "cycle_pool",
-           "pool_lp_bound"]
+           "pool_lp_bound", "separate_cycles", "cutting_plane_bound"]
+
+
+#: Path-length caps of the greedy packing passes (shortest cycles are packed first).
+SHORT_PASSES = (2, 3, 4, 5, 6, 7)
 
 
 def _bibfs(adj: list[list[tuple[int, int]]], cap: list[float], a: int, b: int,
-           max_visit: int) -> list[int] | None:
-    """Edge ids of a shortest a-b path using edges with ``cap > 0`` (None if none)."""
+           max_visit: int, max_len: int | None = None) -> list[int] | None:
+    """Edge ids of a shortest a-b path using edges with ``cap > 0`` (None if none, or
+    if every such path has more than ``max_len`` edges)."""
     if a == b:
         return []
     pa: dict[int, int] = {a: -1}
@@ -51,7 +57,11 @@ def _bibfs(adj: list[list[tuple[int, int]]], cap: list[float], a: int, b: int,
     eb: dict[int, int] = {}
     fa, fb = [a], [b]
     visits = 0
+    levels = 0
     while fa and fb and visits < max_visit:
+        if max_len is not None and levels >= max_len:
+            return None
+        levels += 1
         if len(fa) <= len(fb):
             front, par, epar, other, forward = fa, pa, ea, pb, True
         else:
@@ -143,20 +153,25 @@ def cycle_pool(P: Problem, lab: np.ndarray, kind: str = "balance", *,
     pool: list[list[int]] = []
     seen: set[tuple[int, ...]] = set()
     greedy = 0.0
-    for e in cand.tolist():
-        while cap[e] > 1e-12 and time.perf_counter() < deadline:
-            path = _bibfs(adj, cap, uu[e], vv[e], max_visit)
-            if path is None:
-                break
-            cyc = path + [e]
-            y = min(cap[f] for f in cyc)
-            for f in cyc:
-                cap[f] -= y
-            greedy += y
-            key = tuple(sorted(cyc))
-            if key not in seen:
-                seen.add(key)
-                pool.append(cyc)
+    # short cycles first (a cycle of length L spends L units of capacity for one unit
+    # of bound): passes with growing path-length caps, then uncapped
+    for max_len in (*SHORT_PASSES, None):
+        if time.perf_counter() > deadline:
+            break
+        for e in cand.tolist():
+            while cap[e] > 1e-12 and time.perf_counter() < deadline:
+                path = _bibfs(adj, cap, uu[e], vv[e], max_visit, max_len)
+                if path is None:
+                    break
+                cyc = path + [e]
+                y = min(cap[f] for f in cyc)
+                for f in cyc:
+                    cap[f] -= y
+                greedy += y
+                key = tuple(sorted(cyc))
+                if key not in seen:
+                    seen.add(key)
+                    pool.append(cyc)
     if extra:
         ones = [1.0] * len(cap)
         for e in cand.tolist():
@@ -232,3 +247,118 @@ def clustering_lower_bound(G: nx.Graph, partition: dict | None = None,
     deadline = t0 + (float("inf") if time_limit is None else float(time_limit))
     P, lab = _prepare(G, partition, weight, 3, seed, deadline)
     return cycle_bound(P, lab, "cluster", deadline=deadline, lp=lp)[0]
+
+
+def separate_cycles(P: Problem, f: np.ndarray, sources: np.ndarray | None = None,
+                    tol: float = 1e-6, max_cuts: int | None = None) -> list[list[int]]:
+    """Unbalanced closed walks with ``sum f < 1 - tol`` (violated covering rows).
+
+    Shortest paths on the signed double cover: node ``(i, p)`` for parity p, a positive
+    edge joins equal parities and a negative edge opposite ones, with length ``f_e``. A
+    path from ``(i, 0)`` to ``(i, 1)`` is a closed walk through i with an odd number of
+    negative edges; its edge set contains an unbalanced cycle, so
+    ``sum_{e in set} f_e >= 1`` is valid for every 0/1 solution. Dijkstra from each
+    source (all nodes by default), cut off at length 1. Returns edge-id lists.
+    """
+    n, m = P.n, P.u.size
+    if m == 0:
+        return []
+    neg = (P.s < 0).astype(np.int64)
+    u, v = P.u.astype(np.int64), P.v.astype(np.int64)
+    # arcs of the double cover (both parities, both directions); weights f + tiny
+    a = np.concatenate([u, u + n, v, v + n])
+    b = np.concatenate([v + n * neg, v + n * (1 - neg), u + n * neg, u + n * (1 - neg)])
+    length = np.tile(np.maximum(f, 0.0) + 1e-9, 4)
+    D = sp.csr_matrix((length, (a, b)), shape=(2 * n, 2 * n))
+    lookup = getattr(P, "_pair_edge", None)
+    if lookup is None:  # node pair -> edge id, cached on the problem
+        lo, hi = np.minimum(u, v), np.maximum(u, v)
+        lookup = dict(zip((lo * n + hi).tolist(), range(m), strict=True))
+        P._pair_edge = lookup
+    if sources is None:
+        sources = np.arange(n)
+    sources = np.asarray(sources, dtype=np.int64)
+    if sources.size == 0:
+        return []
+    dist, pred = csgraph.dijkstra(D, directed=True, indices=sources,
+                                  return_predecessors=True, limit=1.0)
+    dd = dist[np.arange(sources.size), sources + n]
+    hit = np.flatnonzero(dd < 1.0 - tol)
+    hit = hit[np.argsort(dd[hit], kind="stable")]
+    cuts: list[list[int]] = []
+    seen: set[tuple[int, ...]] = set()
+    for r in hit.tolist():
+        s = int(sources[r])
+        row = pred[r]
+        x = s + n
+        odd: set[int] = set()
+        while x != s:
+            p = int(row[x])
+            a_, b_ = x % n, p % n
+            odd ^= {lookup[a_ * n + b_] if a_ < b_ else lookup[b_ * n + a_]}
+            x = p
+        # edges used an odd number of times: an Eulerian subgraph with an odd number
+        # of negative edges, hence containing an unbalanced cycle
+        key = tuple(sorted(odd))
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        cuts.append(list(key))
+        if max_cuts is not None and len(cuts) >= max_cuts:
+            break
+    return cuts
+
+
+def cutting_plane_bound(P: Problem, initial: list, *, target: float = math.inf,
+                        deadline: float = math.inf, rounds: int = 50,
+                        integral: bool = False, chunk: int | None = None,
+                        rng: np.random.Generator | None = None, max_cuts: int | None = None,
+                        ) -> tuple[float, list[list[int]], np.ndarray | None]:
+    """Cycle-relaxation LP bound by cutting planes (odd-cycle separation).
+
+    Starts from the covering LP over ``initial`` (edge-id lists of unbalanced cycles),
+    then alternates: solve (warm dual simplex), find unbalanced closed walks shorter than
+    1 in the current solution (:func:`separate_cycles`), add them. The Dijkstra sources
+    go in chunks of ``chunk`` nodes (default ``max(16, n // 4)``; a fixed random order);
+    when a chunk finds nothing the next one is tried, so the loop ends only when no
+    node lies on a violated cycle (the LP optimum over *all* unbalanced cycles), when
+    the bound reaches ``target`` (rounded up first if ``integral``), after ``rounds`` LP
+    solves, or at ``deadline``. Returns the certified bound (from the LP duals), every
+    row used and the last LP solution.
+    """
+    rows = [list(c) for c in initial]
+    lp = _highs.CoveringLP(P.w)
+    lp.add(rows)
+    gen = rng if rng is not None else np.random.default_rng(0)
+    size = max(16, P.n // 4) if chunk is None else max(1, chunk)
+    perm = gen.permutation(P.n)
+    chunks = [perm[i:i + size] for i in range(0, P.n, size)] or [perm]
+    ci = 0
+    best, f = 0.0, None
+    for _ in range(rounds):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        val, x = lp.solve(time_limit=None if math.isinf(left) else left)
+        if x is None:
+            break
+        f = x
+        best = max(best, val)
+        got = float(math.ceil(best - 1e-6)) if integral else best
+        if got >= target - 1e-9:
+            break
+        cuts: list[list[int]] = []
+        for _ in range(len(chunks)):
+            if time.perf_counter() > deadline:
+                break
+            cuts = separate_cycles(P, x, chunks[ci], max_cuts=max_cuts)
+            ci = (ci + 1) % len(chunks)
+            if cuts:
+                break
+        if not cuts:
+            break
+        lp.add(cuts)
+        rows.extend(cuts)
+    if integral:
+        best = float(math.ceil(best - 1e-6))
+    return best, rows, f

@@ -148,31 +148,67 @@ def _anneal(P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator,
     return lab
 
 
+def _forest_labels(P: Problem, priority: np.ndarray, k: int,
+                   shift: np.ndarray | None = None) -> np.ndarray:
+    """Labels satisfying every edge of the minimum spanning forest for ``priority``.
+
+    Vectorised: Kruskal through ``csgraph.minimum_spanning_tree`` on edge ranks, one
+    multi-source BFS (unit-length Dijkstra) for the parent pointers, then pointer
+    jumping to count the negative edges from each node up to its root. ``shift[c]`` is
+    the label of the root of component c (default 0).
+    """
+    n, m = P.n, P.u.size
+    if m == 0:
+        return np.zeros(n, dtype=np.int64)
+    order = np.argsort(priority, kind="stable")
+    rank = np.empty(m, dtype=np.float64)
+    rank[order] = np.arange(1, m + 1)
+    R = sp.csr_matrix((rank, (P.u, P.v)), shape=(n, n))
+    T = csgraph.minimum_spanning_tree(R).tocoo()
+    te = order[T.data.astype(np.int64) - 1]  # tree edge ids
+    ncomp, comp = csgraph.connected_components(
+        sp.csr_matrix((np.ones(te.size), (P.u[te], P.v[te])), shape=(n, n)), directed=False)
+    roots = np.unique(comp, return_index=True)[1]  # smallest node of each component
+    ones = np.ones(te.size)
+    U = sp.csr_matrix((np.concatenate([ones, ones]), (np.concatenate([P.u[te], P.v[te]]),
+                       np.concatenate([P.v[te], P.u[te]]))), shape=(n, n))
+    _, pred, _ = csgraph.dijkstra(U, directed=False, indices=roots, unweighted=True,
+                                  min_only=True, return_predecessors=True)
+    pred = pred.astype(np.int64)
+    up = np.zeros(n, dtype=np.int64)
+    a, b = P.u[te], P.v[te]
+    neg = (P.s[te] < 0).astype(np.int64)
+    up[a[pred[a] == b]] = neg[pred[a] == b]
+    up[b[pred[b] == a]] = neg[pred[b] == a]
+    ptr = np.where(pred < 0, np.arange(n), pred)
+    while True:  # pointer jumping: up[x] = negative edges from x to its root
+        nxt = ptr[ptr]
+        up = up + np.where(ptr != np.arange(n), up[ptr], 0)
+        if np.array_equal(nxt, ptr):
+            break
+        ptr = nxt
+    base = shift[comp] if shift is not None else 0
+    return ((base + up) % k).astype(np.int64)
+
+
+def tree_labels(P: Problem, priority: np.ndarray) -> np.ndarray:
+    """Two-camp labels satisfying a minimum spanning forest for ``priority`` (e.g. LP
+    values: the edges the relaxation leaves unfrustrated are kept satisfied)."""
+    return _forest_labels(P, np.asarray(priority, dtype=np.float64), 2)
+
+
+def local_search_labels(P: Problem, lab: np.ndarray, rng: np.random.Generator,
+                        k: int = 2) -> np.ndarray:
+    """Single-node local search to a 1-move local optimum (arrays in, arrays out)."""
+    return _local_search(P, lab, k, rng)
+
+
 def _tree_start(P: Problem, k: int, rng: np.random.Generator) -> np.ndarray:
     """Labels satisfying every edge of a random spanning forest."""
     if P.u.size == 0:
         return np.zeros(P.n, dtype=np.int64)
-    rw = rng.random(P.u.size) + 1e-3
-    R = sp.csr_matrix((rw, (P.u, P.v)), shape=(P.n, P.n))
-    T = csgraph.minimum_spanning_tree(R)
-    T = (T + T.T).tocsr()
-    lab = np.zeros(P.n, dtype=np.int64)
-    done = np.zeros(P.n, dtype=bool)
-    ncomp, comp = csgraph.connected_components(T, directed=False)
-    shift = rng.integers(0, k, size=ncomp)
-    for root in rng.permutation(P.n):
-        if done[root]:
-            continue
-        order, pred = csgraph.breadth_first_order(T, int(root), directed=False)
-        lab[root] = shift[comp[root]]
-        done[order] = True
-        child = order[1:]
-        vals = P.A[child, pred[child]]
-        vals = vals.toarray() if sp.issparse(vals) else np.asarray(vals)
-        neg = vals.ravel() < 0
-        for x, p, ng in zip(child.tolist(), pred[child].tolist(), neg.tolist(), strict=True):
-            lab[x] = (lab[p] + 1) % k if ng else lab[p]
-    return lab
+    pri = rng.random(P.u.size)
+    return _forest_labels(P, pri, k, rng.integers(0, k, size=P.n))
 
 
 def _spectral_start(P: Problem, rng: np.random.Generator) -> np.ndarray:

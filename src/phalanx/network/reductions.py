@@ -75,18 +75,61 @@ def reduce_graph(E: SignedEdges) -> Reduction:
             deg[nbr] -= 1
             if deg[nbr] <= 1:
                 queue.append(nbr)
-    keep = ~(removed[E.u] | removed[E.v])
-    core = nx.Graph()
-    eid_of: dict[tuple[int, int], int] = {}
-    for e in np.flatnonzero(keep).tolist():
-        a, b = int(E.u[e]), int(E.v[e])
-        core.add_edge(a, b)
-        eid_of[(a, b) if a < b else (b, a)] = e
-    blocks = []
-    for comp in nx.biconnected_component_edges(core):
-        ids = [eid_of[(a, b) if a < b else (b, a)] for a, b in comp]
-        blocks.append(np.array(sorted(ids), dtype=np.int64))
-    return Reduction(pruned, blocks)
+    return Reduction(pruned, _blocks(adj, removed.tolist()))
+
+
+def _blocks(adj: list[list[tuple[int, int]]], removed: list[bool]) -> list[np.ndarray]:
+    """Edge ids of the biconnected components of the graph on the nodes not removed.
+
+    Iterative Hopcroft-Tarjan (depth-first search with an edge stack, low points),
+    O(n + m); the graph is simple, so skipping the tree edge to the parent is enough.
+    """
+    n = len(adj)
+    disc = [-1] * n
+    low = [0] * n
+    blocks: list[np.ndarray] = []
+    t = 0
+    for root in range(n):
+        if removed[root] or disc[root] >= 0:
+            continue
+        disc[root] = low[root] = t
+        t += 1
+        stack = [(root, -1, iter(adj[root]))]
+        estack: list[int] = []
+        while stack:
+            x, pe, it = stack[-1]
+            advanced = False
+            for y, e in it:
+                if removed[y] or e == pe:
+                    continue
+                dy = disc[y]
+                if dy < 0:
+                    estack.append(e)
+                    disc[y] = low[y] = t
+                    t += 1
+                    stack.append((y, e, iter(adj[y])))
+                    advanced = True
+                    break
+                if dy < disc[x]:  # back edge to an ancestor, pushed once
+                    estack.append(e)
+                    if dy < low[x]:
+                        low[x] = dy
+            if advanced:
+                continue
+            stack.pop()
+            if stack:
+                p = stack[-1][0]
+                if low[x] < low[p]:
+                    low[p] = low[x]
+                if low[x] >= disc[p]:  # p separates x's subtree: pop one block
+                    comp = []
+                    while True:
+                        f = estack.pop()
+                        comp.append(f)
+                        if f == pe:
+                            break
+                    blocks.append(np.array(sorted(comp), dtype=np.int64))
+    return blocks
 
 
 def no_reduction(E: SignedEdges) -> Reduction:
