@@ -26,7 +26,8 @@ from phalanx.cli.common import (
     print_table,
     user_errors,
 )
-from phalanx.kb import embedded_path, parse_query_date, validate_package
+from phalanx.kb import parse_query_date, validate_package
+from phalanx.kb.package import package_layers
 from phalanx.network.from_snapshot import signed_network
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv", "json")
@@ -217,8 +218,7 @@ def validate(
     json_out: JsonOption = False,
 ) -> None:
     """Check a data package; list every problem (exit code 1) or summarise it (exit code 0)."""
-    layers = [embedded_path(), path] if on_top else [path]
-    pkg, problems = validate_package(layers)
+    pkg, problems = validate_package(package_layers(path, on_top))
     if json_out:
         emit_json(
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -41,7 +42,10 @@ def strain_command(
         float, typer.Option("--time-limit", help="Seconds for each exact frustration solve.")
     ] = 10.0,
     window: Annotated[
-        int, typer.Option("--window", help="Count relations in force in this many days up to each date.")
+        int,
+        typer.Option(
+            "--window", help="Count relations in force in this many days up to each date."
+        ),
     ] = 365,
     data: DataOption = None,
     on_top: OnTopOption = False,
@@ -63,8 +67,6 @@ def strain_command(
             else:
                 _print_one(result)
             return
-        import datetime as dt
-
         first = first if first is not None else 1992
         last = last if last is not None else dt.date.today().year
         series = strain_series(kb, org, yearly_dates(first, last), settings)

@@ -22,7 +22,14 @@ from phalanx.kb.descriptor import Descriptor, read_descriptor
 from phalanx.kb.errors import DataPackageError, Problem, display_path
 from phalanx.kb.tables import Table, read_table
 
-__all__ = ["Package", "load_package", "validate_package", "embedded_path", "DATE_PAIRS"]
+__all__ = [
+    "Package",
+    "load_package",
+    "package_layers",
+    "validate_package",
+    "embedded_path",
+    "DATE_PAIRS",
+]
 
 DATE_PAIRS = (("start", "end"), ("date", "end_date"), ("founded", "dissolved"))
 """Pairs of date fields whose order is checked: the second may not precede the first."""
@@ -50,6 +57,11 @@ class Package:
         """The rows of ``resource`` (empty if the package has no such table)."""
         t = self.tables.get(resource)
         return [] if t is None else t.rows
+
+
+def package_layers(path: Path | str, on_top: bool = False) -> list[Path]:
+    """The folders to load for a user's package: alone, or on top of the embedded one."""
+    return [embedded_path(), Path(path)] if on_top else [Path(path)]
 
 
 def load_package(paths: Path | str | Sequence[Path | str] | None = None) -> Package:

@@ -105,6 +105,10 @@ class Snapshot:
                 return m["status"]
         return None
 
+    def indicator_record(self, actor: str, name: str) -> Record | None:
+        """The indicators row (value, period, sources) behind :meth:`indicator`, or None."""
+        return self._index.get((actor, name))
+
     def indicator(self, actor: str, name: str, default: float | None = None) -> float | None:
         """Latest value of indicator ``name`` for ``actor`` on the date, else ``default``."""
         rec = self._index.get((actor, name))

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from phalanx.kb.dates import parse_partial_date, parse_query_date
-from phalanx.kb.package import Package, embedded_path, load_package
+from phalanx.kb.package import Package, load_package, package_layers
 from phalanx.kb.snapshot import Snapshot
 
 __all__ = ["KnowledgeBase", "UnknownIdError"]
@@ -61,8 +61,7 @@ class KnowledgeBase:
         cls, path: str | Path, *, on_top: bool = False, database: str | Path = ":memory:"
     ) -> KnowledgeBase:
         """A user's data package, alone or (``on_top=True``) layered on the embedded one."""
-        layers = [embedded_path(), Path(path)] if on_top else [Path(path)]
-        return cls(load_package(layers), database)
+        return cls(load_package(package_layers(path, on_top)), database)
 
     # -- storage ---------------------------------------------------------------------------
 
@@ -85,7 +84,9 @@ class KnowledgeBase:
         name = table.resource.name
         self.con.execute(f'CREATE OR REPLACE TABLE "{name}" ({", ".join(cols)})')
         dates = {f.name for f in schema.fields if f.format == "partial-date"}
-        periods = {f.name for f in schema.fields if f.name == "period" and f.format != "partial-date"}
+        periods = {
+            f.name for f in schema.fields if f.name == "period" and f.format != "partial-date"
+        }
         values = []
         for row, (file, line) in zip(table.rows, table.origins, strict=True):
             rec: list[Any] = []

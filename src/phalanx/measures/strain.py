@@ -229,9 +229,7 @@ def arms_independence_component(
     members = [m for m in snapshot.members(organization) if m != leader]
     rows, missing = [], []
     for m in members:
-        rec = next(
-            (r for r in snapshot.indicators if r["actor"] == m and r["indicator"] == name), None
-        )
+        rec = snapshot.indicator_record(m, name)
         if rec is None:
             missing.append(m)
         else:

@@ -58,10 +58,6 @@ class ActorTable:
     def __len__(self) -> int:
         return len(self.names)
 
-    def with_positions(self, position: np.ndarray) -> ActorTable:
-        """Return a copy with new positions (same names, capability, salience)."""
-        return ActorTable(self.names, self.capability, np.asarray(position, float), self.salience)
-
     def to_records(self) -> list[dict[str, Any]]:
         """Return the table as a list of plain dicts (the input format)."""
         return [

@@ -129,7 +129,7 @@ def signed_network(
     acc: dict[tuple[str, str], dict[str, Any]] = {}
 
     def add(
-        a: str, b: str, value: float, label: str, rels: list[str] = (), org: str | None = None
+        a: str, b: str, value: float, label: str, rels: Iterable[str] = (), org: str | None = None
     ) -> None:
         if a == b or a not in wanted or b not in wanted or value == 0:
             return
