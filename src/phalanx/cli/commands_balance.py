@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from phalanx.cli import app
+from phalanx.cli.common import user_errors
 
 
 @app.command()
@@ -27,16 +28,12 @@ def balance(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Structural balance of a signed network: frustration index, camps, frustrated ties."""
-    from phalanx.network.signed import SignedNetworkError, read_signed_edgelist
+    from phalanx.network.signed import read_signed_edgelist
     from phalanx.network.summary import balance_summary
 
-    err = Console(stderr=True)
-    try:
+    with user_errors():  # SignedNetworkError is a ValueError: one line, exit code 2
         G = read_signed_edgelist(file)
         summary = balance_summary(G, k=k, time_limit=time_limit, seed=seed)
-    except (SignedNetworkError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
