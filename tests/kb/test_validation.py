@@ -273,7 +273,7 @@ def test_layer_replaces_rows_with_the_same_key_and_adds_new_ones(anzus, tmp_path
     d["resources"] = [r for r in d["resources"] if r["name"] in ("memberships", "sources")]
     (top / "datapackage.json").write_text(json.dumps(d))
     (top / "sources.csv").write_text(
-        "id,citation,url,accessed,note\nmine,My notes,https://example.org/notes,,\n"
+        "id,citation,url,reliability,accessed,note\nmine,My notes,https://example.org/notes,scholarly,,\n"
     )
     (top / "memberships.csv").write_text(
         "organization,actor,status,start,end,certainty,note,sources\n"

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from phalanx.errors import UserError
 from phalanx.kb import DataPackageError, KnowledgeBase, UnknownIdError
 
 console = Console(width=None if sys.stdout.isatty() else 160, emoji=False)
@@ -30,10 +31,6 @@ OnTopOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")
 ]
-
-
-class UserError(Exception):
-    """An error the user can fix; printed as one line, exit code 2."""
 
 
 @contextlib.contextmanager

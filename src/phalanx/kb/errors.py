@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from phalanx.errors import UserError
+
 __all__ = ["Problem", "DataPackageError", "display_path"]
 
 
@@ -35,7 +37,7 @@ class Problem:
         return f"{where}:{what} {self.message}"
 
 
-class DataPackageError(ValueError):
+class DataPackageError(UserError):
     """A data package failed validation; ``problems`` lists every problem found.
 
     Nothing of a package that raises this is loaded.
@@ -46,6 +48,9 @@ class DataPackageError(ValueError):
             set(problems), key=lambda p: (p.file, p.line or 0, p.field or "", p.message)
         )
         super().__init__(self.summary())
+
+    def __reduce__(self):
+        return (type(self), (self.problems,))
 
     def summary(self, limit: int | None = 50) -> str:
         """The problems as text, one a line, at most ``limit`` of them."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from phalanx.kb.dates import parse_partial_date
+from phalanx.kb.defaults import DeclaredDefaults, Defaults, read_declared, resolve_defaults
 from phalanx.kb.descriptor import Descriptor, read_descriptor
 from phalanx.kb.errors import DataPackageError, Problem, display_path
 from phalanx.kb.tables import Table, read_table
@@ -47,6 +48,7 @@ class Package:
     descriptors: list[Descriptor]
     tables: dict[str, Table]
     folders: list[Path] = field(default_factory=list)
+    defaults: Defaults | None = None
 
     @property
     def version(self) -> str:
@@ -88,6 +90,7 @@ def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Prob
     """Read and check the layered packages in ``folders``; return (package, problems)."""
     problems: list[Problem] = []
     descriptors: list[Descriptor] = []
+    declared: list[tuple[DeclaredDefaults, Path, str]] = []
     merged: dict[str, Table] = {}
     for folder in folders:
         folder = Path(folder)
@@ -98,6 +101,10 @@ def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Prob
         if desc is None:
             continue
         descriptors.append(desc)
+        where = display_path(folder / "datapackage.json")
+        dd, probs = read_declared(desc.model_extra, where)
+        problems += probs
+        declared.append((dd, folder, where))
         for res in desc.resources:
             table, probs = read_table(folder, res)
             problems += probs
@@ -110,9 +117,11 @@ def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Prob
     problems += _check_dates(merged)
     problems += _check_spells(merged)
     problems += _check_relations(merged)
+    defaults, probs = resolve_defaults(declared, {k: t.rows for k, t in merged.items()})
+    problems += probs
     if problems:
         return None, problems
-    return Package(descriptors, merged, [Path(f) for f in folders]), []
+    return Package(descriptors, merged, [Path(f) for f in folders], defaults), []
 
 
 def _key(table: Table, row: dict[str, Any]) -> tuple[Any, ...] | None:

@@ -35,6 +35,7 @@ def new_package(folder: str | Path, name: str, title: str = "", version: str = "
     desc = json.loads((embedded_path() / "datapackage.json").read_text(encoding="utf-8"))
     desc.update(name=name, title=title or name, version=version, description="")
     desc["contributors"] = []
+    desc["phalanx"] = {}  # the package's defaults (main organisation, leader, region...): docs/data.md
     (folder / "datapackage.json").write_text(json.dumps(desc, indent=1) + "\n", encoding="utf-8")
     for res in desc["resources"]:
         with open(folder / res["path"], "w", encoding="utf-8", newline="") as f:

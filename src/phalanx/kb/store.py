@@ -17,7 +17,9 @@ from typing import Any
 
 import duckdb
 
+from phalanx.errors import UserError
 from phalanx.kb.dates import parse_partial_date, parse_query_date
+from phalanx.kb.defaults import Defaults
 from phalanx.kb.package import Package, load_package, package_layers
 from phalanx.kb.snapshot import Snapshot
 
@@ -28,7 +30,7 @@ _SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boo
 _BATCH = 200
 
 
-class UnknownIdError(LookupError):
+class UnknownIdError(UserError, LookupError):
     """An id that the knowledge base does not hold; the message suggests close ids."""
 
 
@@ -62,6 +64,12 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         """A user's data package, alone or (``on_top=True``) layered on the embedded one."""
         return cls(load_package(package_layers(path, on_top)), database)
+
+    @property
+    def defaults(self) -> Defaults:
+        """The package's declared (or derived) defaults: main organisation, leader, region..."""
+        assert self.package.defaults is not None
+        return self.package.defaults
 
     # -- storage ---------------------------------------------------------------------------
 
