@@ -33,6 +33,7 @@ phalanx.errors.ParameterError: The 'k' parameter of Demo must be greater than or
 from __future__ import annotations
 
 import inspect
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -64,6 +65,10 @@ def parameter_error(owner: str, error: ValidationError) -> ParameterError:
     return err
 
 
+_OWNER: ContextVar[str | None] = ContextVar("phalanx_params_owner", default=None)
+"""Name shown in messages while an estimator validates its parameters."""
+
+
 class Settings(BaseModel):
     """Base of every declared settings class: frozen, strict about names, no NaN."""
 
@@ -75,7 +80,7 @@ class Settings(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as e:
-            raise parameter_error(type(self).__name__, e) from None
+            raise parameter_error(_OWNER.get() or type(self).__name__, e) from None
 
     def replace(self, **changes: Any) -> Settings:
         """A validated copy with ``changes`` applied."""
@@ -113,10 +118,11 @@ class Estimator:
         }
 
     def _validate_params(self) -> Settings:
+        token = _OWNER.set(type(self).__name__)
         try:
-            return self.Params.model_validate(self.get_params())
-        except ValidationError as e:
-            raise parameter_error(type(self).__name__, e) from None
+            return self.Params(**self.get_params())
+        finally:
+            _OWNER.reset(token)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
