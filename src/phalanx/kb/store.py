@@ -23,7 +23,7 @@ from phalanx.kb.defaults import Defaults
 from phalanx.kb.package import Package, load_package, package_layers
 from phalanx.kb.snapshot import Snapshot
 
-__all__ = ["KnowledgeBase", "UnknownIdError", "UnknownValueError"]
+__all__ = ["KnowledgeBase", "UnknownIdError", "UnknownValueError", "query_day"]
 
 DateLike = str | dt.date
 _SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
@@ -36,6 +36,15 @@ class UnknownIdError(UserError, LookupError):
 
 class UnknownValueError(UserError):
     """A filter value the package's schema does not allow; the message lists the allowed."""
+
+
+def query_day(value: DateLike, option: str = "date", *, end: bool = False) -> dt.date:
+    """The day a query means by ``value`` (see :func:`~phalanx.kb.dates.parse_query_date`),
+    or a :class:`UserError` naming ``option`` when the text is not a partial ISO date."""
+    try:
+        return parse_query_date(value, end=end)
+    except ValueError as e:
+        raise UserError(f"{e}", field=option) from None
 
 
 class KnowledgeBase:
@@ -171,7 +180,9 @@ class KnowledgeBase:
             return oid
         close = self._suggest(text, sorted(orgs), {r["id"]: r["name"] for r in rows})
         hint = (
-            f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(orgs))}"
+            f"; did you mean {', '.join(close)}?"
+            if close
+            else f"; known: {', '.join(sorted(orgs))}"
         )
         raise UnknownIdError(
             f"no organisation {text!r} in the knowledge base{hint}", field="organization"
@@ -186,7 +197,9 @@ class KnowledgeBase:
             return None
         return [str(v) for v in spec.constraints.enum]
 
-    def _check_allowed(self, table: str, field_name: str, values: Iterable[str], option: str) -> None:
+    def _check_allowed(
+        self, table: str, field_name: str, values: Iterable[str], option: str
+    ) -> None:
         """Raise :class:`UnknownValueError` for a value outside the schema's enum."""
         allowed = self.allowed_values(table, field_name)
         if allowed is None:
@@ -405,7 +418,9 @@ class KnowledgeBase:
             names = sorted({r["indicator"] for r in self.package.rows("indicators")})
             if indicator not in names:
                 close = difflib.get_close_matches(indicator, names, n=3)
-                hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(names)}"
+                hint = (
+                    f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(names)}"
+                )
                 raise UnknownValueError(
                     f"no indicator {indicator!r} in the knowledge base; {hint}", field="indicator"
                 )
@@ -474,9 +489,7 @@ class KnowledgeBase:
             date=day,
             actors=tuple(self.actors()),
             memberships=tuple(memberships),
-            relations=tuple(
-                self.relations(day - dt.timedelta(days=window_days), day, as_of=day)
-            ),
+            relations=tuple(self.relations(day - dt.timedelta(days=window_days), day, as_of=day)),
             indicators=tuple(self.indicators(at=day)),
             events=tuple(self.events("0001-01-01", day, as_of=day)),
             votes=tuple(
@@ -500,11 +513,7 @@ class KnowledgeBase:
 
     @staticmethod
     def _day(value: DateLike, option: str, *, end: bool = False) -> dt.date:
-        """A query date, or a :class:`UserError` naming ``option`` for bad text."""
-        try:
-            return parse_query_date(value, end=end)
-        except ValueError as e:
-            raise UserError(f"{e}", field=option) from None
+        return query_day(value, option, end=end)
 
     @classmethod
     def _as_of(cls, as_of: DateLike | None) -> dt.date:
