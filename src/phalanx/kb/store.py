@@ -267,8 +267,9 @@ class KnowledgeBase:
 
         ``statuses`` keeps only those statuses (member, observer, partner, suspended,
         frozen; others raise :class:`UnknownValueError`). Each record: actor, name,
-        status, start, end, certainty, start_uncertain, sources. Cost: one indexed scan
-        of the memberships table.
+        status, start, end, ongoing, certainty, start_uncertain, sources. As of ``at``
+        nothing later shows, so ``end`` is None and ``ongoing`` True (``history`` gives
+        the ends). Cost: one indexed scan of the memberships table.
         """
         org = self.resolve_organization(organization)
         day = self._day(at, "at")
@@ -277,7 +278,8 @@ class KnowledgeBase:
             self._check_allowed("memberships", "status", wanted, "status")
         return self.query(
             """
-            SELECT m.actor, a.name, m.status, m.start, m."end", m.certainty,
+            SELECT m.actor, a.name, m.status, m.start, NULL::VARCHAR AS "end", TRUE AS ongoing,
+                   m.certainty,
                    (m.start_precision <> 'day' AND ? <= m.start_hi) AS start_uncertain,
                    m.sources
             FROM memberships m JOIN actors a ON a.id = m.actor
@@ -311,6 +313,29 @@ class KnowledgeBase:
             """,
             [day, day, aid, org, org, day],
         )
+
+    def spells(self, organization: str, *, as_of: DateLike | None = None) -> list[dict[str, Any]]:
+        """Every membership spell in ``organization``, by start then actor.
+
+        Each record: actor, status, start, end, ongoing, certainty, sources. With
+        ``as_of``, spells starting after it are left out and a later end shows as None
+        (``ongoing`` True).
+        """
+        org = self.resolve_organization(organization)
+        day = self._as_of(as_of)
+        return self.query(
+            """
+            SELECT actor, status, start, CASE WHEN end_lo > ? THEN NULL ELSE "end" END AS "end",
+                   (end_lo IS NULL OR end_lo > ?) AS ongoing, certainty, sources
+            FROM memberships WHERE organization = ? AND start_lo <= ?
+            ORDER BY start_lo, actor, status
+            """,
+            [day, day, org, day],
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows in each table of the package, in the package's table order."""
+        return {name: len(table.rows) for name, table in self.package.tables.items()}
 
     def relations(
         self,
