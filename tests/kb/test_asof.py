@@ -12,7 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+import phalanx.cli as cli
 from phalanx.errors import UserError
 from phalanx.kb import KnowledgeBase
 from phalanx.kb.coverage import coverage_warnings
@@ -220,6 +222,13 @@ def test_dossier_as_of_holds_nothing_later(kb):
 
 
 # -- CLI --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run():
+    cli._register()
+    runner = CliRunner()
+    return lambda *args: runner.invoke(cli.app, list(args), catch_exceptions=False)
 
 
 def test_show_and_history_at(run):
