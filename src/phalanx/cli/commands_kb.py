@@ -112,7 +112,7 @@ def history(
         emit_json(rows)
     else:
         print_table(
-            f"Membership history of {name}",
+            f"Membership history of {name}" + (f" as of {at}" if at else ""),
             ["organization", "status", "start", "end", "certainty", "note", "sources"],
             rows,
         )
@@ -201,7 +201,7 @@ def show(
         "Indicators", ["indicator", "period", "value", "unit", "sources"], record["indicators"]
     )
     print_table("Votes", ["vote", "date", "body", "choice", "topic", "sources"], record["votes"])
-    print_table("Sources", ["id", "citation", "reliability", "url"], record["sources"])
+    print_table("Sources", ["id", "citation", "reliability", "accessed", "url"], record["sources"])
 
 
 @app.command()

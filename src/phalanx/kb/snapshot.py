@@ -82,7 +82,7 @@ class Snapshot:
         ongoing on the date), and so have relations and events (their ``end_date``).
     relations : tuple of dict
         Ties in force on ``date``: ``{id, actor_a, actor_b, kind, directed, sign,
-        intensity, start, end, certainty, sources}``; ``sign`` is +1 or -1 and
+        intensity, start, end, ongoing, certainty, sources}``; ``sign`` is +1 or -1 and
         ``intensity`` lies in [0, 1].
     indicators : tuple of dict
         For each (actor, indicator), the latest value whose period starts on or before
@@ -90,12 +90,14 @@ class Snapshot:
         (``period`` text such as ``1992`` or ``1992/2021``; ``period_start`` its first
         day as a PartialDate).
     events : tuple of dict
-        Events that began on or before ``date``: ``{id, date, end_date, kind, actors
-        (list of ids), organization, magnitude, magnitude_unit, summary, sources}``.
+        Events that began on or before ``date``: ``{id, date, end_date, ongoing, kind,
+        actors (list of ids), organization, magnitude, magnitude_unit, summary, sources}``
+        (``ongoing`` True for an event still lasting on ``date``).
     votes : tuple of dict
         Votes cast on or before ``date``: ``{vote, date, body, actor, choice, topic}``.
     organizations : tuple of dict
-        ``{id, name, kind, decision_rule, dispute_mechanism, leader}``.
+        ``{id, name, kind, founded, dissolved, decision_rule, dispute_mechanism, leader,
+        coverage}``.
     data_version : str
         Version of the data package the snapshot was taken from.
     window_days : int

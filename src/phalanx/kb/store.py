@@ -5,6 +5,13 @@ for the earliest day it may denote (``1999-04`` is 1 April 1999), spells and tie
 from ``start`` (inclusive) to ``end`` (exclusive), and a result whose start is known only
 to the month or year, with the query date inside that month or year, is flagged
 ``start_uncertain``.
+
+As-of queries (``as_of=`` on ``history``, ``spells``, ``relations``, ``events``,
+``indicators`` and ``votes``; the date of ``members`` and ``snapshot``) show nothing
+later than that day: rows that start after it are left out, and an end after it is shown
+as None with ``ongoing`` True. Filter values are checked against the enumerations of the
+package's schema (:class:`UnknownValueError` lists the allowed ones), a window that ends
+before it starts and a date that is not a partial ISO date raise :class:`UserError`.
 """
 
 from __future__ import annotations
