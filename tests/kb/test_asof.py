@@ -252,3 +252,15 @@ def test_cli_lists_allowed_values(run):
     assert res.exit_code == 2 and "allowed:" in res.output and "invocation" in res.output
     res = run("events", "--from", "2024", "--to", "2021")
     assert res.exit_code == 2 and "before it starts" in res.output
+
+
+def test_a_package_without_organisations_says_so(tmp_path):
+    from phalanx.kb.scaffold import new_package
+    from phalanx.report.html import default_organization
+
+    kb = KnowledgeBase.from_path(new_package(tmp_path / "p", "empty-case", "Empty"))
+    with pytest.raises(UnknownIdError) as e:
+        kb.resolve_organization("NATO")
+    assert "holds no organisations" in str(e.value) and "known: ," not in str(e.value)
+    with pytest.raises(UserError, match="no organisations to report on"):
+        default_organization(kb)
