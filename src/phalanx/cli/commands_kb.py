@@ -27,6 +27,8 @@ from phalanx.cli.common import (
     user_errors,
 )
 from phalanx.kb import parse_query_date, validate_package
+from phalanx.kb.coverage import coverage_warnings
+from phalanx.kb.dossier import dossier
 from phalanx.kb.package import package_layers
 from phalanx.network.from_snapshot import signed_network
 
@@ -71,6 +73,8 @@ def members(
         day = parse_query_date(at) if at else dt.date.today()
         rows = kb.members(organization, day, statuses=status or None)
         org = kb.resolve_organization(organization)
+        for warning in coverage_warnings(kb, at=day, organization=org):
+            err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     if json_out:
         emit_json(rows)
         return
@@ -92,6 +96,9 @@ def members(
 def history(
     actor: Annotated[str, typer.Argument(help="Actor id, name or alias, e.g. UZB.")],
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="As of this date: nothing later is shown.")
+    ] = None,
     data: DataOption = None,
     on_top: OnTopOption = False,
     json_out: JsonOption = False,
@@ -99,13 +106,13 @@ def history(
     """An actor's membership spells in every organisation (or one), in date order."""
     with user_errors():
         kb = load_kb(data, on_top)
-        rows = kb.history(actor, org)
+        rows = kb.history(actor, org, as_of=at)
         name = kb.actor(actor)["name"]
     if json_out:
         emit_json(rows)
     else:
         print_table(
-            f"Membership history of {name}",
+            f"Membership history of {name}" + (f" as of {at}" if at else ""),
             ["organization", "status", "start", "end", "certainty", "note", "sources"],
             rows,
         )
@@ -157,27 +164,16 @@ def events(
 @app.command()
 def show(
     actor: Annotated[str, typer.Argument(help="Actor id, name or alias, e.g. KAZ.")],
+    at: Annotated[
+        str | None, typer.Option("--at", help="As of this date: nothing later is shown.")
+    ] = None,
     data: DataOption = None,
     on_top: OnTopOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Everything the knowledge base holds about one actor, with its sources."""
     with user_errors():
-        kb = load_kb(data, on_top)
-        aid = kb.resolve_actor(actor)
-        record = {
-            "actor": kb.actor(aid),
-            "memberships": kb.history(aid),
-            "relations": kb.relations(actor=aid),
-            "events": kb.events(actor=aid),
-            "indicators": kb.indicators(actor=aid),
-            "votes": kb.votes(actor=aid),
-        }
-        used = set(record["actor"].get("sources") or [])
-        for part in ("memberships", "relations", "events", "indicators", "votes"):
-            for r in record[part]:
-                used.update(r.get("sources") or [])
-        record["sources"] = kb.sources(used)
+        record = dossier(load_kb(data, on_top), actor, as_of=at)
     if json_out:
         emit_json(record)
         return
@@ -186,6 +182,7 @@ def show(
         f"[bold]{a['name']}[/bold] ({a['id']}, {a['kind']}"
         + (f", COW {a['cow_code']}" if a.get("cow_code") else "")
         + ")"
+        + (f" as of {record['as_of']}" if record["as_of"] else "")
     )
     if a.get("aliases"):
         console.print(f"also: {a['aliases']}")
@@ -194,21 +191,17 @@ def show(
         ["organization", "status", "start", "end", "certainty", "sources"],
         record["memberships"],
     )
-    rel = [
-        dict(r, other=r["actor_b"] if r["actor_a"] == aid else r["actor_a"])
-        for r in record["relations"]
-    ]
     print_table(
         "Relations",
         ["other", "kind", "sign", "intensity", "start", "end", "certainty", "sources"],
-        rel,
+        record["relations"],
     )
     print_table("Events", ["date", "kind", "actors", "summary", "sources"], record["events"])
     print_table(
         "Indicators", ["indicator", "period", "value", "unit", "sources"], record["indicators"]
     )
     print_table("Votes", ["vote", "date", "body", "choice", "topic", "sources"], record["votes"])
-    print_table("Sources", ["id", "citation", "url"], record["sources"])
+    print_table("Sources", ["id", "citation", "reliability", "accessed", "url"], record["sources"])
 
 
 @app.command()

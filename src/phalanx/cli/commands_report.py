@@ -14,36 +14,36 @@ from phalanx.cli.common import (
     OnTopOption,
     UserError,
     console,
+    err_console,
     load_kb,
     print_table,
     user_errors,
 )
-from phalanx.kb import parse_query_date
-from phalanx.report.html import summary, write_report
+from phalanx.kb.store import query_day
+from phalanx.report.html import default_organization, summary, write_report
 from phalanx.report.sections import strain_section
 
-
-def _default_org(kb) -> str:
-    orgs = kb.package.rows("organizations")
-    if any(o["id"] == "CSTO" for o in orgs):
-        return "CSTO"
-    defence = [o["id"] for o in orgs if o["kind"] == "collective_defence"]
-    if not (defence or orgs):
-        raise UserError("the data package has no organisations to report on")
-    return (defence or [o["id"] for o in orgs])[0]
+_SHOWN_KINDS = ("invocation", "deployment", "accession", "withdrawal", "suspension", "freeze")
+"""Event kinds listed in the terminal summary (the HTML report lists every event)."""
 
 
 @app.command()
 def report(
     org: Annotated[
-        str | None, typer.Option("--org", help="Organisation to report on (default CSTO).")
+        str | None,
+        typer.Option("--org", help="Organisation to report on (default: the package's own)."),
     ] = None,
     at: Annotated[
-        str | None, typer.Option("--at", help="Date of the report (default today).")
+        str | None,
+        typer.Option("--at", help="Date of the report (default today); nothing later is shown."),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
         "phalanx-report.html"
     ),
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace --out even if Phalanx did not write it."),
+    ] = False,
     data: DataOption = None,
     on_top: OnTopOption = False,
 ) -> None:
@@ -52,9 +52,11 @@ def report(
         if not out.parent.is_dir():
             raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
         kb = load_kb(data, on_top)
-        day = parse_query_date(at) if at else dt.date.today()
-        oid = org or _default_org(kb)
+        day = query_day(at, "at") if at else dt.date.today()
+        oid = kb.resolve_organization(org or default_organization(kb))
         s = summary(kb, oid, day)
+        for warning in s["warnings"]:
+            err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
         o = s["organization"]
         console.print(
             f"[bold]{o['name']}[/bold] ({o['id']}) on {day.isoformat()}  data {s['data_version']}"
@@ -64,19 +66,13 @@ def report(
             + ", ".join(f"{n} {t}" for t, n in s["counts"].items())
         )
         print_table("Members", ["actor", "name", "status", "start", "certainty"], s["members"])
-        recent = [
-            e
-            for e in s["events"]
-            if e["kind"]
-            in ("invocation", "deployment", "accession", "withdrawal", "suspension", "freeze")
-        ]
         print_table(
             "Membership and collective-defence events",
             ["date", "kind", "actors", "summary"],
-            recent,
+            [e for e in s["events"] if e["kind"] in _SHOWN_KINDS],
         )
         sections = [strain_section(kb, oid, day)]
-        path = write_report(kb, out, oid, day, sections)
+        path = write_report(kb, out, oid, day, sections, force=force)
     console.print(
         f"report written to [bold]{path}[/bold] ({path.stat().st_size // 1024} KiB, works offline)"
     )

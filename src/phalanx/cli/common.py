@@ -16,6 +16,7 @@ from rich.table import Table
 
 from phalanx.errors import UserError
 from phalanx.kb import DataPackageError, KnowledgeBase, UnknownIdError
+from phalanx.kb.dates import PartialDate
 
 console = Console(width=None if sys.stdout.isatty() else 160, emoji=False)
 """Standard output; wide when piped, so tables stay readable in files and logs."""
@@ -68,6 +69,8 @@ def load_kb(data: Path | None = None, on_top: bool = False) -> KnowledgeBase:
 
 
 def _default(o: Any) -> Any:
+    if isinstance(o, PartialDate):
+        return str(o)
     if isinstance(o, dt.date):
         return o.isoformat()
     if hasattr(o, "tolist"):

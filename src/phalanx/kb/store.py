@@ -5,6 +5,13 @@ for the earliest day it may denote (``1999-04`` is 1 April 1999), spells and tie
 from ``start`` (inclusive) to ``end`` (exclusive), and a result whose start is known only
 to the month or year, with the query date inside that month or year, is flagged
 ``start_uncertain``.
+
+As-of queries (``as_of=`` on ``history``, ``spells``, ``relations``, ``events``,
+``indicators`` and ``votes``; the date of ``members`` and ``snapshot``) show nothing
+later than that day: rows that start after it are left out, and an end after it is shown
+as None with ``ongoing`` True. Filter values are checked against the enumerations of the
+package's schema (:class:`UnknownValueError` lists the allowed ones), a window that ends
+before it starts and a date that is not a partial ISO date raise :class:`UserError`.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from phalanx.kb.defaults import Defaults
 from phalanx.kb.package import Package, load_package, package_layers
 from phalanx.kb.snapshot import Snapshot
 
-__all__ = ["KnowledgeBase", "UnknownIdError"]
+__all__ = ["KnowledgeBase", "UnknownIdError", "UnknownValueError", "query_day"]
 
 DateLike = str | dt.date
 _SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
@@ -32,6 +39,19 @@ _BATCH = 200
 
 class UnknownIdError(UserError, LookupError):
     """An id that the knowledge base does not hold; the message suggests close ids."""
+
+
+class UnknownValueError(UserError):
+    """A filter value the package's schema does not allow; the message lists the allowed."""
+
+
+def query_day(value: DateLike, option: str = "date", *, end: bool = False) -> dt.date:
+    """The day a query means by ``value`` (see :func:`~phalanx.kb.dates.parse_query_date`),
+    or a :class:`UserError` naming ``option`` when the text is not a partial ISO date."""
+    try:
+        return parse_query_date(value, end=end)
+    except ValueError as e:
+        raise UserError(f"{e}", field=option) from None
 
 
 class KnowledgeBase:
@@ -122,8 +142,21 @@ class KnowledgeBase:
 
     # -- lookups ---------------------------------------------------------------------------
 
+    def _suggest(self, text: str, ids: Sequence[str], names: dict[str, str]) -> list[str]:
+        """Up to three ids closest to ``text``, by id or by name (case-insensitive)."""
+        low = text.strip().lower()
+        by_key = {i.lower(): i for i in ids}
+        by_key.update({n.lower(): i for i, n in names.items() if n and n.lower() not in by_key})
+        close = difflib.get_close_matches(low, sorted(by_key), n=6, cutoff=0.6)
+        out: list[str] = []
+        for c in close:
+            if by_key[c] not in out:
+                out.append(by_key[c])
+        return out[:3]
+
     def resolve_actor(self, text: str) -> str:
-        """The actor id for an id, name or alias (case-insensitive); raise UnknownIdError."""
+        """The actor id for an id, name or alias (case-insensitive); raise UnknownIdError
+        naming up to three close ids."""
         if text in self._actor_ids:
             return text
         low = text.strip().lower()
@@ -131,26 +164,58 @@ class KnowledgeBase:
             names = [r["id"], r["name"], *((r.get("aliases") or "").split(";"))]
             if any(low == n.strip().lower() for n in names if n):
                 return r["id"]
-        close = difflib.get_close_matches(text.upper(), sorted(self._actor_ids), n=3)
+        names = {r["id"]: r["name"] for r in self.package.rows("actors")}
+        close = self._suggest(text, sorted(self._actor_ids), names)
         hint = f"; did you mean {', '.join(close)}?" if close else "; `phalanx actors` lists them"
-        raise UnknownIdError(f"no actor {text!r} in the knowledge base{hint}")
+        raise UnknownIdError(f"no actor {text!r} in the knowledge base{hint}", field="actor")
 
     def resolve_organization(self, text: str) -> str:
-        """The organisation id for an id, name or alias; raise UnknownIdError."""
-        orgs = {r["id"] for r in self.package.rows("organizations")}
+        """The organisation id for an id, name or alias; raise UnknownIdError naming close
+        ids, or every known organisation (or that the package has none)."""
+        rows = self.package.rows("organizations")
+        orgs = {r["id"] for r in rows}
+        if not orgs:
+            raise UnknownIdError(
+                f"no organisation {text!r}: the data package holds no organisations",
+                field="organization",
+            )
         try:
             oid = self.resolve_actor(text)
         except UnknownIdError:
             oid = None
         if oid in orgs:
             return oid
-        close = difflib.get_close_matches(text.upper(), sorted(orgs), n=3)
+        close = self._suggest(text, sorted(orgs), {r["id"]: r["name"] for r in rows})
         hint = (
             f"; did you mean {', '.join(close)}?"
             if close
             else f"; known: {', '.join(sorted(orgs))}"
         )
-        raise UnknownIdError(f"no organisation {text!r} in the knowledge base{hint}")
+        raise UnknownIdError(
+            f"no organisation {text!r} in the knowledge base{hint}", field="organization"
+        )
+
+    def allowed_values(self, table: str, field_name: str) -> list[str] | None:
+        """The values the package's schema allows in ``table.field_name`` (its enum), or
+        None when the field has no enumeration."""
+        t = self.package.tables.get(table)
+        spec = None if t is None else t.resource.table_schema.field(field_name)
+        if spec is None or spec.constraints.enum is None:
+            return None
+        return [str(v) for v in spec.constraints.enum]
+
+    def _check_allowed(
+        self, table: str, field_name: str, values: Iterable[str], option: str
+    ) -> None:
+        """Raise :class:`UnknownValueError` for a value outside the schema's enum."""
+        allowed = self.allowed_values(table, field_name)
+        if allowed is None:
+            return
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise UnknownValueError(
+                f"unknown value {bad[0]!r}; allowed: {', '.join(allowed)}", field=option
+            )
 
     def actor(self, actor_id: str) -> dict[str, Any]:
         """The actors row of an actor (id, name or alias)."""
@@ -158,7 +223,12 @@ class KnowledgeBase:
         return self.query("SELECT * EXCLUDE (_file, _line) FROM actors WHERE id = ?", [aid])[0]
 
     def actors(self, kind: str | None = None) -> list[dict[str, Any]]:
-        """All actors, or those of one kind, sorted by id."""
+        """All actors, or those of one kind, sorted by id.
+
+        Raises :class:`UnknownValueError` listing the allowed kinds for any other kind.
+        """
+        if kind is not None:
+            self._check_allowed("actors", "kind", [kind], "kind")
         return self.query(
             "SELECT id, name, kind, cow_code FROM actors WHERE ? IS NULL OR kind = ? ORDER BY id",
             [kind, kind],
@@ -171,17 +241,31 @@ class KnowledgeBase:
             0
         ]
 
+    def organizations(self) -> list[dict[str, Any]]:
+        """Every organizations row (without internal columns), sorted by id."""
+        return self.query(
+            """SELECT * EXCLUDE (_file, _line, founded_lo, founded_hi, founded_precision,
+                                 dissolved_lo, dissolved_hi, dissolved_precision)
+               FROM organizations ORDER BY id"""
+        )
+
     def sources(self, ids: Iterable[str]) -> list[dict[str, Any]]:
-        """The sources rows for ``ids``, in id order."""
+        """The sources rows for ``ids`` (id, citation, url, reliability grade, accessed),
+        in id order."""
         ids = sorted(set(ids))
         if not ids:
             return []
         return self.query(
-            "SELECT id, citation, url, accessed FROM sources WHERE list_contains(?, id) ORDER BY id",
+            """SELECT id, citation, url, reliability, accessed FROM sources
+               WHERE list_contains(?, id) ORDER BY id""",
             [ids],
         )
 
     # -- as-of queries ---------------------------------------------------------------------
+    #
+    # ``as_of`` is the day a reader stands on: rows that start after it are dropped, and an
+    # end that lies after it is shown as None with ``ongoing`` True, so that nothing later
+    # than ``as_of`` shows. Without ``as_of`` every row shows, with its end.
 
     def members(
         self, organization: str, at: DateLike, statuses: Iterable[str] | None = None
@@ -189,15 +273,20 @@ class KnowledgeBase:
         """Actors with a spell in ``organization`` on day ``at``, with their status.
 
         ``statuses`` keeps only those statuses (member, observer, partner, suspended,
-        frozen). Each record: actor, name, status, start, end, certainty,
-        start_uncertain, sources. Cost: one indexed scan of the memberships table.
+        frozen; others raise :class:`UnknownValueError`). Each record: actor, name,
+        status, start, end, ongoing, certainty, start_uncertain, sources. As of ``at``
+        nothing later shows, so ``end`` is None and ``ongoing`` True (``history`` gives
+        the ends). Cost: one indexed scan of the memberships table.
         """
         org = self.resolve_organization(organization)
-        day = parse_query_date(at)
+        day = self._day(at, "at")
         wanted = None if statuses is None else sorted(set(statuses))
+        if wanted is not None:
+            self._check_allowed("memberships", "status", wanted, "status")
         return self.query(
             """
-            SELECT m.actor, a.name, m.status, m.start, m."end", m.certainty,
+            SELECT m.actor, a.name, m.status, m.start, NULL::VARCHAR AS "end", TRUE AS ongoing,
+                   m.certainty,
                    (m.start_precision <> 'day' AND ? <= m.start_hi) AS start_uncertain,
                    m.sources
             FROM memberships m JOIN actors a ON a.id = m.actor
@@ -208,18 +297,52 @@ class KnowledgeBase:
             [day, org, day, day, wanted, wanted],
         )
 
-    def history(self, actor: str, organization: str | None = None) -> list[dict[str, Any]]:
-        """Every membership spell of ``actor`` (in one organisation or all), by start."""
+    def history(
+        self, actor: str, organization: str | None = None, *, as_of: DateLike | None = None
+    ) -> list[dict[str, Any]]:
+        """Every membership spell of ``actor`` (in one organisation or all), by start.
+
+        Each record: organization, status, start, end, ongoing, certainty, note, sources.
+        With ``as_of``, spells starting after it are left out and a later end shows as
+        None (``ongoing`` True).
+        """
         aid = self.resolve_actor(actor)
         org = None if organization is None else self.resolve_organization(organization)
+        day = self._as_of(as_of)
         return self.query(
             """
-            SELECT organization, status, start, "end", certainty, note, sources
+            SELECT organization, status, start,
+                   CASE WHEN end_lo > ? THEN NULL ELSE "end" END AS "end",
+                   (end_lo IS NULL OR end_lo > ?) AS ongoing, certainty, note, sources
             FROM memberships WHERE actor = ? AND (?::VARCHAR IS NULL OR organization = ?)
-            ORDER BY start_lo, organization
+              AND start_lo <= ?
+            ORDER BY start_lo, organization, status
             """,
-            [aid, org, org],
+            [day, day, aid, org, org, day],
         )
+
+    def spells(self, organization: str, *, as_of: DateLike | None = None) -> list[dict[str, Any]]:
+        """Every membership spell in ``organization``, by start then actor.
+
+        Each record: actor, status, start, end, ongoing, certainty, sources. With
+        ``as_of``, spells starting after it are left out and a later end shows as None
+        (``ongoing`` True).
+        """
+        org = self.resolve_organization(organization)
+        day = self._as_of(as_of)
+        return self.query(
+            """
+            SELECT actor, status, start, CASE WHEN end_lo > ? THEN NULL ELSE "end" END AS "end",
+                   (end_lo IS NULL OR end_lo > ?) AS ongoing, certainty, sources
+            FROM memberships WHERE organization = ? AND start_lo <= ?
+            ORDER BY start_lo, actor, status
+            """,
+            [day, day, org, day],
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows in each table of the package, in the package's table order."""
+        return {name: len(table.rows) for name, table in self.package.tables.items()}
 
     def relations(
         self,
@@ -229,15 +352,22 @@ class KnowledgeBase:
         kind: str | None = None,
         actor: str | None = None,
         organization: str | None = None,
+        as_of: DateLike | None = None,
     ) -> list[dict[str, Any]]:
         """Relations in force at some day of the window [start, end] (both inclusive).
 
         ``start`` alone asks for one day. ``organization`` keeps ties with at least one
-        side holding a spell in it during the window.
+        side holding a spell in it during the window. ``kind`` must be one the schema
+        allows (else :class:`UnknownValueError`). Each record carries the relations
+        columns and ``ongoing``; with ``as_of``, relations starting after it are left
+        out and a later end shows as None.
         """
         lo, hi = self._window(start, end)
-        where, params = ["r.start_lo <= ?", "(r.end_lo IS NULL OR r.end_lo > ?)"], [hi, lo]
+        day = self._as_of(as_of)
+        where = ["r.start_lo <= ?", "(r.end_lo IS NULL OR r.end_lo > ?)", "r.start_lo <= ?"]
+        params: list[Any] = [day, day, hi, lo, day]
         if kind is not None:
+            self._check_allowed("relations", "kind", [kind], "kind")
             where.append("r.kind = ?")
             params.append(kind)
         if actor is not None:
@@ -252,7 +382,9 @@ class KnowledgeBase:
             params += [self.resolve_organization(organization), hi, lo]
         return self.query(
             f"""SELECT r.* EXCLUDE (start_lo, start_hi, start_precision, end_lo, end_hi,
-                                    end_precision, _file, _line)
+                                    end_precision, _file, _line, "end"),
+                       CASE WHEN r.end_lo > ? THEN NULL ELSE r."end" END AS "end",
+                       (r.end_lo IS NULL OR r.end_lo > ?) AS ongoing
                 FROM relations r WHERE {" AND ".join(where)} ORDER BY r.start_lo, r.id""",
             params,
         )
@@ -265,11 +397,22 @@ class KnowledgeBase:
         kind: str | None = None,
         actor: str | None = None,
         organization: str | None = None,
+        as_of: DateLike | None = None,
     ) -> list[dict[str, Any]]:
-        """Events that began or lasted within the window [start, end], in date order."""
+        """Events that began or lasted within the window [start, end], in date order.
+
+        ``kind`` must be one the schema allows (else :class:`UnknownValueError`). Each
+        record: id, date, end_date, ongoing, kind, actors, organization, magnitude,
+        magnitude_unit, summary, certainty, sources. With ``as_of``, events beginning
+        after it are left out, and an ``end_date`` after it shows as None with
+        ``ongoing`` True (``ongoing`` is False otherwise).
+        """
         lo, hi = self._window(start, end)
-        where, params = ["date_lo <= ?", "coalesce(end_date_hi, date_hi) >= ?"], [hi, lo]
+        day = self._as_of(as_of)
+        where = ["date_lo <= ?", "coalesce(end_date_hi, date_hi) >= ?", "date_lo <= ?"]
+        params: list[Any] = [day, day, hi, lo, day]
         if kind is not None:
+            self._check_allowed("events", "kind", [kind], "kind")
             where.append("kind = ?")
             params.append(kind)
         if actor is not None:
@@ -280,32 +423,49 @@ class KnowledgeBase:
             org = self.resolve_organization(organization)
             params += [org, org]
         return self.query(
-            f"""SELECT id, date, end_date, kind, actors, organization, magnitude, magnitude_unit,
-                       summary, certainty, sources
+            f"""SELECT id, date, CASE WHEN end_date_lo > ? THEN NULL ELSE end_date END AS end_date,
+                       coalesce(end_date_lo > ?, FALSE) AS ongoing, kind, actors, organization,
+                       magnitude, magnitude_unit, summary, certainty, sources
                 FROM events WHERE {" AND ".join(where)} ORDER BY date_lo, id""",
             params,
         )
 
     def indicators(
-        self, actor: str | None = None, indicator: str | None = None, at: DateLike | None = None
+        self,
+        actor: str | None = None,
+        indicator: str | None = None,
+        at: DateLike | None = None,
+        *,
+        as_of: DateLike | None = None,
     ) -> list[dict[str, Any]]:
         """Indicator values; with ``at``, the latest value per (actor, indicator) whose
-        period starts on or before that day."""
-        where, params = ["TRUE"], []
+        period starts on or before that day. With ``as_of``, values whose period starts
+        after it are left out. An ``indicator`` the package does not hold raises
+        :class:`UnknownValueError` naming close ones."""
+        where, params = ["period_lo <= ?"], [self._as_of(as_of)]
         if actor is not None:
             where.append("actor = ?")
             params.append(self.resolve_actor(actor))
         if indicator is not None:
+            names = sorted({r["indicator"] for r in self.package.rows("indicators")})
+            if indicator not in names:
+                close = difflib.get_close_matches(indicator, names, n=3)
+                hint = (
+                    f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(names)}"
+                )
+                raise UnknownValueError(
+                    f"no indicator {indicator!r} in the knowledge base; {hint}", field="indicator"
+                )
             where.append("indicator = ?")
             params.append(indicator)
         if at is None:
             return self.query(
                 f"""SELECT actor, indicator, period, value, unit, certainty, sources FROM indicators
-                    WHERE {" AND ".join(where)} ORDER BY actor, indicator, period""",
+                    WHERE {" AND ".join(where)} ORDER BY actor, indicator, period_lo, period""",
                 params,
             )
         where.append("period_lo <= ?")
-        params.append(parse_query_date(at))
+        params.append(self._day(at, "at"))
         # the latest period per (actor, indicator): ties on the start go to the later text
         key = "(strftime(period_lo, '%Y-%m-%d') || period)"
         return self.query(
@@ -317,61 +477,93 @@ class KnowledgeBase:
             params,
         )
 
-    def votes(self, vote: str | None = None, actor: str | None = None) -> list[dict[str, Any]]:
-        """Recorded votes, by date, vote and actor."""
+    def votes(
+        self,
+        vote: str | None = None,
+        actor: str | None = None,
+        *,
+        as_of: DateLike | None = None,
+    ) -> list[dict[str, Any]]:
+        """Recorded votes, by date, vote and actor; with ``as_of``, none cast after it."""
         aid = None if actor is None else self.resolve_actor(actor)
         return self.query(
             """
             SELECT vote, date, body, actor, choice, topic, certainty, sources FROM votes
             WHERE (?::VARCHAR IS NULL OR vote = ?) AND (?::VARCHAR IS NULL OR actor = ?)
+              AND date_lo <= ?
             ORDER BY date_lo, vote, actor
             """,
-            [vote, vote, aid, aid],
+            [vote, vote, aid, aid, self._as_of(as_of)],
         )
 
     def snapshot(self, at: DateLike, window_days: int = 0) -> Snapshot:
         """The state of the knowledge base on day ``at``, as plain data for the models.
 
         Memberships and indicators are those of day ``at``; relations are those in force
-        on any day of the ``window_days`` days up to it (0: on ``at`` only).
+        on any day of the ``window_days`` days up to it (0: on ``at`` only); events and
+        votes are those up to ``at``. Nothing later than ``at`` shows: ends after it are
+        None. Dates are parsed (:class:`~phalanx.kb.dates.PartialDate`), and the
+        snapshot carries the package's defaults.
         """
-        day = parse_query_date(at)
+        day = self._day(at, "at")
         if window_days < 0:
-            raise ValueError(f"window_days must be >= 0; got {window_days}")
+            raise UserError(f"must be >= 0; got {window_days}", field="window_days")
         memberships = self.query(
             """
-            SELECT organization, actor, status, start, "end", certainty, sources FROM memberships
+            SELECT organization, actor, status, start,
+                   CASE WHEN end_lo > ? THEN NULL ELSE "end" END AS "end", certainty, sources
+            FROM memberships
             WHERE start_lo <= ? AND (end_lo IS NULL OR ? < end_lo) ORDER BY organization, actor
             """,
-            [day, day],
+            [day, day, day],
         )
         return Snapshot(
             date=day,
             actors=tuple(self.actors()),
             memberships=tuple(memberships),
-            relations=tuple(self.relations(day - dt.timedelta(days=window_days), day)),
+            relations=tuple(self.relations(day - dt.timedelta(days=window_days), day, as_of=day)),
             indicators=tuple(self.indicators(at=day)),
-            events=tuple(self.events("0001-01-01", day)),
+            events=tuple(self.events("0001-01-01", day, as_of=day)),
             votes=tuple(
                 self.query(
-                    "SELECT vote, date, body, actor, choice, topic FROM votes WHERE date_lo <= ?",
+                    """SELECT vote, date, body, actor, choice, topic FROM votes
+                       WHERE date_lo <= ? ORDER BY date_lo, vote, actor""",
                     [day],
                 )
             ),
             organizations=tuple(
                 self.query(
-                    "SELECT id, name, kind, decision_rule, dispute_mechanism, leader FROM organizations"
+                    """SELECT id, name, kind, founded, dissolved, decision_rule,
+                              dispute_mechanism, leader, coverage
+                       FROM organizations ORDER BY id"""
                 )
             ),
             data_version=self.version,
             window_days=window_days,
+            defaults=self.package.defaults,
         )
 
     @staticmethod
-    def _window(start: DateLike | None, end: DateLike | None) -> tuple[dt.date, dt.date]:
-        lo = dt.date(1, 1, 1) if start is None else parse_query_date(start)
+    def _day(value: DateLike, option: str, *, end: bool = False) -> dt.date:
+        return query_day(value, option, end=end)
+
+    @classmethod
+    def _as_of(cls, as_of: DateLike | None) -> dt.date:
+        """The as-of day (the first day of a partial date, as for ``--at``), or the far future
+        for None."""
+        return dt.date(9999, 12, 31) if as_of is None else cls._day(as_of, "as_of", end=False)
+
+    @classmethod
+    def _window(cls, start: DateLike | None, end: DateLike | None) -> tuple[dt.date, dt.date]:
+        """The days [lo, hi] of a query window; a reversed window is a UserError."""
+        lo = dt.date(1, 1, 1) if start is None else cls._day(start, "from")
         if end is None:
-            hi = dt.date(9999, 12, 31) if start is None else parse_query_date(start, end=True)
+            hi = dt.date(9999, 12, 31) if start is None else cls._day(start, "from", end=True)
         else:
-            hi = parse_query_date(end, end=True)
+            hi = cls._day(end, "to", end=True)
+        if hi < lo:
+            raise UserError(
+                f"the window ends ({end}) before it starts ({start}); give --from before --to",
+                field="to",
+            )
         return lo, hi

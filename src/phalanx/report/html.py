@@ -1,7 +1,10 @@
 """The self-contained, offline HTML report of an organisation on the knowledge base.
 
 One file, no network: Plotly's JavaScript is inlined once, every fact carries links to
-its sources, and the page records the data version and when it was made.
+its sources, and the page records the data version and when it was made. The report
+renders what knowledge-base queries and measures return (it runs no SQL of its own),
+as of its date: nothing later shows. Two runs on the same inputs give the same bytes
+apart from the generation time (``made``).
 """
 
 from __future__ import annotations
@@ -10,12 +13,19 @@ import datetime as dt
 import html
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from phalanx import __version__
+from phalanx.errors import UserError
 from phalanx.kb import KnowledgeBase
+from phalanx.kb.coverage import coverage_warnings
 from phalanx.report.timeline import membership_timeline
+from phalanx.safe_files import MARKER, write_output
 
-__all__ = ["build_report", "write_report", "summary"]
+__all__ = ["build_report", "write_report", "summary", "default_organization", "link"]
+
+GENERATOR = MARKER.decode()
+"""The text of the page's ``<meta name="generator">``: lets a later run replace the file."""
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:70rem;
@@ -25,35 +35,56 @@ table{border-collapse:collapse;width:100%;font-size:.88rem;margin:1rem 0}
 th,td{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-align:top}
 th{background:#f4f4f4} .src a{margin-right:.3rem} .num{text-align:right}
 section{margin-top:2rem} .tag{display:inline-block;padding:0 .35rem;border-radius:.3rem;background:#eef;font-size:.8rem}
+.warn{background:#fff4e0;border-left:4px solid #e69500;padding:.5rem 1rem}
 """
 
 
-def summary(kb: KnowledgeBase, organization: str, at: dt.date) -> dict[str, Any]:
-    """Plain-data summary of ``organization`` on ``at``: statuses, spells, events, counts."""
-    org = kb.organization(organization)
-    members = kb.members(org["id"], at)
-    events = kb.events(kind=None, organization=org["id"])
-    spells = kb.query(
-        """SELECT actor, status, start, "end", start_lo, end_lo, certainty, sources
-           FROM memberships WHERE organization = ? ORDER BY start_lo, actor""",
-        [org["id"]],
-    )
+def default_organization(kb: KnowledgeBase) -> str:
+    """The organisation a report is about when none is named: the package's default."""
+    org = kb.defaults.organization
+    if org is None:
+        raise UserError("the data package has no organisations to report on")
+    return org
+
+
+def summary(
+    kb: KnowledgeBase, organization: str | None = None, at: dt.date | None = None
+) -> dict[str, Any]:
+    """Plain-data summary of ``organization`` (default: the package's) as of ``at``.
+
+    ``{organization (row), date, members (on the date), spells, events (up to the
+    date; later ends shown as None, ``ongoing``), warnings (coverage), data_version,
+    counts (rows per table)}``. ``at`` defaults to today.
+    """
+    at = at or dt.date.today()
+    oid = kb.resolve_organization(organization or default_organization(kb))
     return {
-        "organization": org,
+        "organization": kb.organization(oid),
         "date": at,
-        "members": members,
-        "spells": spells,
-        "events": events,
+        "members": kb.members(oid, at),
+        "spells": kb.spells(oid, as_of=at),
+        "events": kb.events(organization=oid, as_of=at),
+        "warnings": coverage_warnings(kb, at=at, organization=oid),
         "data_version": kb.version,
-        "counts": {t: len(kb.package.rows(t)) for t in kb.package.tables},
+        "counts": kb.counts(),
     }
 
 
-def _sources_cell(ids: list[str], urls: dict[str, str]) -> str:
-    links = [
-        f'<a href="{html.escape(urls.get(i, "#"))}" title="{html.escape(i)}">[{n}]</a>'
-        for n, i in enumerate(ids, 1)
-    ]
+def link(url: str | None, text: str, title: str = "") -> str:
+    """An HTML link to ``url`` when it is an http(s) URL; else ``text`` as plain text.
+
+    Any other scheme (``javascript:``, ``file:``, relative paths) is never made a link.
+    ``text`` and ``title`` are escaped here.
+    """
+    t = f' title="{html.escape(title)}"' if title else ""
+    scheme = urlsplit(url or "").scheme.lower()
+    if url and scheme in ("http", "https") and urlsplit(url).netloc:
+        return f'<a href="{html.escape(url)}"{t}>{html.escape(text)}</a>'
+    return f"<span{t}>{html.escape(text)}</span>"
+
+
+def _sources_cell(ids: list[str], urls: dict[str, str | None]) -> str:
+    links = [link(urls.get(i), f"[{n}]", i) for n, i in enumerate(ids, 1)]
     return f'<span class="src">{"".join(links)}</span>'
 
 
@@ -63,34 +94,53 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _text(value: Any) -> str:
+    return "" if value is None else html.escape(str(value))
+
+
+def _end(rec: dict[str, Any], key: str = "end") -> str:
+    if rec.get(key) is not None:
+        return _text(rec[key])
+    return "ongoing" if rec.get("ongoing") else ""
+
+
 def build_report(
     kb: KnowledgeBase,
-    organization: str = "CSTO",
+    organization: str | None = None,
     at: dt.date | None = None,
     sections: list[str] | None = None,
+    *,
+    made: dt.datetime | None = None,
 ) -> str:
-    """The report as one HTML string. ``sections`` are extra HTML blocks added in order."""
-    at = at or dt.date.today()
+    """The report as one HTML string, as of ``at`` (default today).
+
+    ``organization`` defaults to the package's; ``sections`` are extra HTML blocks
+    added in order; ``made`` is the generation time shown (default now, UTC).
+    """
     s = summary(kb, organization, at)
+    at = s["date"]
     org = s["organization"]
     esc = html.escape
-    urls = {r["id"]: r["url"] for r in kb.package.rows("sources")}
-    names = {r["id"]: r["name"] for r in kb.package.rows("actors")}
-    evs = kb.query(
-        "SELECT id, date, date_lo, kind, summary FROM events WHERE organization = ? OR list_contains(actors, ?) ORDER BY date_lo",
-        [org["id"], org["id"]],
-    )
+    names = {a["id"]: a["name"] for a in kb.actors()}
+    used = sorted({i for r in s["members"] + s["spells"] + s["events"] for i in r["sources"]})
+    sources = kb.sources(used)
+    urls = {r["id"]: r["url"] for r in sources}
     fig = membership_timeline(
-        s["spells"], names, at, events=evs, title=f"{org['name']}: membership"
+        s["spells"], names, at, events=s["events"], title=f"{org['name']}: membership"
     )
-    chart = fig.to_html(full_html=False, include_plotlyjs=True, config={"displaylogo": False})
+    chart = fig.to_html(
+        full_html=False,
+        include_plotlyjs=True,
+        config={"displaylogo": False},
+        div_id="membership-timeline",
+    )
     member_rows = [
         [
             esc(m["actor"]),
             esc(m["name"]),
             f'<span class="tag">{esc(m["status"])}</span>',
-            esc(m["start"]),
-            esc(m["certainty"]),
+            _text(m["start"]),
+            _text(m["certainty"]),
             _sources_cell(m["sources"], urls),
         ]
         for m in s["members"]
@@ -99,49 +149,74 @@ def build_report(
         [
             esc(names.get(r["actor"], r["actor"])),
             esc(r["status"]),
-            esc(r["start"]),
-            esc(r["end"] or ""),
-            esc(r["certainty"]),
+            _text(r["start"]),
+            _end(r),
+            _text(r["certainty"]),
             _sources_cell(r["sources"], urls),
         ]
         for r in s["spells"]
     ]
     event_rows = [
         [
-            esc(e["date"] + (f" to {e['end_date']}" if e["end_date"] else "")),
+            _text(e["date"])
+            + (
+                f" to {_text(e['end_date'])}"
+                if e["end_date"]
+                else " (ongoing)"
+                if e.get("ongoing")
+                else ""
+            ),
             esc(e["kind"]),
             esc(", ".join(e["actors"])),
-            esc(e["summary"])
+            _text(e["summary"])
             + (
-                f" ({e['magnitude']:g} {esc(e['magnitude_unit'] or '')})"
+                f" ({e['magnitude']:g} {_text(e['magnitude_unit'])})"
                 if e["magnitude"] is not None
                 else ""
             ),
-            esc(e["certainty"]),
+            _text(e["certainty"]),
             _sources_cell(e["sources"], urls),
         ]
         for e in s["events"]
     ]
-    used = sorted({i for r in s["spells"] + s["events"] for i in r["sources"]})
     source_rows = [
-        [esc(r["id"]), esc(r["citation"]), f'<a href="{esc(r["url"])}">{esc(r["url"])}</a>']
-        for r in kb.sources(used)
+        [
+            esc(r["id"]),
+            _text(r["citation"]),
+            _text(r.get("reliability")),
+            _text(r.get("accessed")),
+            link(r["url"], r["url"] or ""),
+        ]
+        for r in sources
     ]
+    warnings = (
+        '<section id="warnings" class="warn"><h2>What the data do not cover</h2><ul>'
+        + "".join(f"<li>{esc(w)}</li>" for w in s["warnings"])
+        + "</ul></section>"
+        if s["warnings"]
+        else ""
+    )
+    made = made or dt.datetime.now(dt.UTC)
+    mechanism = org["dispute_mechanism"]
+    mechanism_text = "unknown" if mechanism is None else "yes" if mechanism else "no"
     extra = "".join(sections or [])
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Phalanx report: {esc(org["name"])}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="generator" content="{esc(GENERATOR)} {esc(__version__)}">
+<title>Phalanx report: {esc(org["name"])}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>
 <body>
 <h1>{esc(org["name"])} ({esc(org["id"])})</h1>
-<p class="meta">Phalanx {__version__} &middot; data {esc(s["data_version"])} &middot; as of {at.isoformat()} &middot;
-decision rule: {esc(org["decision_rule"])} &middot; dispute mechanism: {"yes" if org["dispute_mechanism"] else "no" if org["dispute_mechanism"] is not None else "unknown"}
-&middot; made {dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}</p>
+<p class="meta">Phalanx {esc(__version__)} &middot; data {esc(s["data_version"])} &middot; as of {at.isoformat()} &middot;
+decision rule: {_text(org["decision_rule"])} &middot; dispute mechanism: {mechanism_text}
+&middot; made {made.strftime("%Y-%m-%d %H:%M UTC")}</p>
+{warnings}
 <section id="members"><h2>Members on {at.isoformat()}</h2>{_table(["id", "name", "status", "since", "certainty", "sources"], member_rows)}</section>
 <section id="timeline"><h2>Membership timeline</h2>{chart}
 {_table(["actor", "status", "start", "end", "certainty", "sources"], spell_rows)}</section>
 {extra}
 <section id="events"><h2>Events ({len(event_rows)})</h2>{_table(["date", "kind", "actors", "what happened", "certainty", "sources"], event_rows)}</section>
-<section id="sources"><h2>Sources</h2>{_table(["id", "citation", "link"], source_rows)}</section>
+<section id="sources"><h2>Sources</h2>{_table(["id", "citation", "reliability", "accessed", "link"], source_rows)}</section>
 </body></html>
 """
 
@@ -149,11 +224,15 @@ decision rule: {esc(org["decision_rule"])} &middot; dispute mechanism: {"yes" if
 def write_report(
     kb: KnowledgeBase,
     path: str | Path,
-    organization: str = "CSTO",
+    organization: str | None = None,
     at: dt.date | None = None,
     sections: list[str] | None = None,
+    *,
+    force: bool = False,
 ) -> Path:
-    """Write :func:`build_report` to ``path`` (UTF-8) and return the path."""
-    path = Path(path)
-    path.write_text(build_report(kb, organization, at, sections), encoding="utf-8")
-    return path
+    """Write :func:`build_report` to ``path`` (UTF-8) and return the path.
+
+    Written atomically with :func:`phalanx.safe_files.write_output`: a file Phalanx did
+    not write (no generator marker) or a symbolic link is replaced only with ``force``.
+    """
+    return write_output(path, build_report(kb, organization, at, sections), force=force)

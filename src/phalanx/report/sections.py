@@ -6,6 +6,7 @@ import datetime as dt
 import html
 
 from phalanx.kb import KnowledgeBase
+from phalanx.kb.dates import parse_partial_date
 from phalanx.measures.series import series_figure, strain_series, yearly_dates
 from phalanx.measures.strain import StrainSettings
 
@@ -25,18 +26,24 @@ def strain_section(
 ) -> str:
     """HTML: the strain index by year up to ``at`` (chart), then the components on ``at``.
 
+    The series starts in ``first_year``, by default the first year of the package's
+    study period (``kb.defaults.period``) or the organisation's founding year if later.
     The chart uses the Plotly bundle already inlined by the page (no second copy).
     """
     settings = settings or StrainSettings()
     org = kb.resolve_organization(organization)
-    founded = kb.organization(org)["founded"]
-    first = first_year or int(founded[:4])
-    years = yearly_dates(first, at.year)
-    series = strain_series(kb, org, [d for d in years if d <= at] + [at], settings)
+    first = first_year or _first_year(kb, org, at)
+    years = yearly_dates(first, at.year) if first <= at.year else []
+    series = strain_series(kb, org, [d for d in years if d < at] + [at], settings)
     fig = series_figure(
         series, f"Strain of {org}, {first}-{at.year} (1 July each year, and {at.isoformat()})"
     )
-    chart = fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+    chart = fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        config={"displaylogo": False},
+        div_id="strain-series",
+    )
     last = series[-1]
     esc = html.escape
     rows = "".join(
@@ -62,3 +69,15 @@ def strain_section(
 {chart}
 <table><thead><tr><th>component</th><th>value</th><th>weight</th><th>what it rests on</th></tr></thead><tbody>{rows}</tbody></table>
 {ties_table}</section>"""
+
+
+def _first_year(kb: KnowledgeBase, org: str, at: dt.date) -> int:
+    """The first year of the strain series: the later of the study period's first year
+    and the organisation's founding year (``at``'s year when neither is known)."""
+    years = []
+    if kb.defaults.period is not None:
+        years.append(parse_partial_date(kb.defaults.period[0]).earliest.year)
+    founded = kb.organization(org).get("founded")
+    if founded:
+        years.append(parse_partial_date(str(founded)).earliest.year)
+    return max(years) if years else at.year

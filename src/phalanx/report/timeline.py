@@ -7,6 +7,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from phalanx.kb.dates import parse_partial_date
+
 __all__ = ["membership_timeline", "STATUS_COLOURS"]
 
 STATUS_COLOURS = {
@@ -28,27 +30,30 @@ def membership_timeline(
 ) -> go.Figure:
     """A horizontal bar per membership spell, coloured by status, with events marked.
 
-    ``spells`` are membership rows with ``actor``, ``status``, ``start_lo`` and
-    ``end_lo`` (dates; ``end_lo`` None while the spell lasts, drawn to ``until``);
-    ``events`` rows with ``date_lo``, ``kind`` and ``summary`` are drawn as markers on
-    a row of their own. Bars of spells whose start is known only to the month or year
-    are drawn from the earliest day it may denote.
+    ``spells`` are membership records (as from ``KnowledgeBase.spells``) with ``actor``,
+    ``status``, ``start`` and ``end`` (partial dates, as text or PartialDate; ``end``
+    None while the spell lasts, drawn to ``until``); ``events`` records with ``date``,
+    ``kind`` and ``summary`` are drawn as markers on a row of their own. Partial dates
+    are drawn from the earliest day they may denote. Rows are ordered by first start,
+    then actor id, so the figure is the same on every run.
     """
     fig = go.Figure()
-    order = sorted(
-        {s["actor"] for s in spells},
-        key=lambda a: min(x["start_lo"] for x in spells if x["actor"] == a),
-    )
+    first: dict[str, dt.date] = {}
+    for s in spells:
+        day = _earliest(s["start"])
+        first[s["actor"]] = min(first.get(s["actor"], day), day)
+    order = sorted(first, key=lambda a: (first[a], a))
     shown: set[str] = set()
     for s in spells:
-        end = s["end_lo"] or until
-        days = (end - s["start_lo"]).days
+        start = _earliest(s["start"])
+        end = until if s.get("end") is None else _earliest(s["end"])
+        days = max((end - start).days, 0)
         status = s["status"]
         fig.add_trace(
             go.Bar(
                 y=[names.get(s["actor"], s["actor"])],
                 x=[days * _MS_PER_DAY],
-                base=[s["start_lo"].isoformat()],
+                base=[start.isoformat()],
                 orientation="h",
                 marker_color=STATUS_COLOURS.get(status, "#999999"),
                 name=status,
@@ -56,7 +61,7 @@ def membership_timeline(
                 showlegend=status not in shown,
                 hovertemplate=(
                     f"{names.get(s['actor'], s['actor'])}: {status}<br>{s['start']} to "
-                    f"{s['end'] or 'now'}<extra></extra>"
+                    f"{s['end'] or 'ongoing'}<extra></extra>"
                 ),
             )
         )
@@ -64,7 +69,7 @@ def membership_timeline(
     if events:
         fig.add_trace(
             go.Scatter(
-                x=[e["date_lo"].isoformat() for e in events],
+                x=[_earliest(e["date"]).isoformat() for e in events],
                 y=["events"] * len(events),
                 mode="markers",
                 marker={"symbol": "diamond", "size": 10, "color": "#636363"},
@@ -87,3 +92,8 @@ def membership_timeline(
         template="plotly_white",
     )
     return fig
+
+
+def _earliest(value: Any) -> dt.date:
+    """The earliest day a partial date (text or PartialDate) may denote."""
+    return parse_partial_date(str(value)).earliest
