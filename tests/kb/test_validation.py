@@ -46,12 +46,23 @@ def test_descriptor_not_json(anzus):
     assert "is not valid JSON" in one_problem(anzus)
 
 
-def test_descriptor_resource_without_schema(anzus):
+def test_core_table_without_schema_uses_the_core_schema(anzus):
     d = json.loads((anzus / "datapackage.json").read_text())
-    del d["resources"][0]["schema"]
+    for r in d["resources"]:
+        del r["schema"]
+    (anzus / "datapackage.json").write_text(json.dumps(d))
+    pkg = load_package(anzus)
+    assert len(pkg.rows("memberships")) == 3
+    edit(anzus, "relations.csv", "partnership,false,1,0.5", "partnership,false,5,0.5")
+    assert "relations.csv:5: field 'sign': 5 is not one of: -1, 1" in one_problem(anzus)
+
+
+def test_own_table_without_schema(anzus):
+    d = json.loads((anzus / "datapackage.json").read_text())
+    d["resources"].append({"name": "bases", "path": "bases.csv"})
     (anzus / "datapackage.json").write_text(json.dumps(d))
     msg = one_problem(anzus)
-    assert "resources.0.schema" in msg and "Field required" in msg
+    assert "datapackage.json: field 'resources.bases.schema': is missing" in msg
 
 
 def test_descriptor_path_outside_package(anzus):
@@ -249,7 +260,8 @@ def test_relation_needs_two_actors(anzus):
 
 def test_malformed_csv_quoting(anzus):
     edit(anzus, "actors.csv", "AUS,Australia", 'AUS,"Austr"alia')
-    assert "actors.csv:2: is not well-formed CSV" in one_problem(anzus)
+    msg = one_problem(anzus)
+    assert "actors.csv:2: field 'name': is not well-formed CSV: text after a closing quote" in msg
 
 
 def test_every_problem_is_reported_and_nothing_loaded(anzus):
