@@ -11,6 +11,7 @@ import pytest
 
 from phalanx.errors import UnsafePathError, UserError
 from phalanx.kb import DataPackageError, KnowledgeBase, load_package, validate_package
+from phalanx.kb.scaffold import new_package
 from phalanx.kb.schema import (
     CORE_TABLES,
     OPTIONAL_TABLES,
@@ -20,7 +21,6 @@ from phalanx.kb.schema import (
     quote_ident,
     safe_url,
 )
-from phalanx.kb.scaffold import new_package
 
 
 def descriptor(folder: Path) -> dict:

@@ -53,9 +53,7 @@ def new_package(folder: str | Path, name: str, title: str = "", version: str = "
     files: dict[str, str] = {"datapackage.json": json.dumps(desc, indent=1) + "\n"}
     for res in resources:
         text = io.StringIO()
-        csv.writer(text, lineterminator="\n").writerow(
-            f["name"] for f in res["schema"]["fields"]
-        )
+        csv.writer(text, lineterminator="\n").writerow(f["name"] for f in res["schema"]["fields"])
         files[res["path"]] = text.getvalue()
     present = [f for f in files if (folder / f).exists() or (folder / f).is_symlink()]
     if present:
@@ -69,7 +67,9 @@ def new_package(folder: str | Path, name: str, title: str = "", version: str = "
             with open(folder / fname, "x", encoding="utf-8", newline="") as fh:
                 fh.write(content)
     except FileExistsError as e:  # created by someone else meanwhile
-        raise UnsafePathError("appeared while writing; not overwriting it", file=e.filename) from None
+        raise UnsafePathError(
+            "appeared while writing; not overwriting it", file=e.filename
+        ) from None
     except OSError as e:
         raise os_error(e.filename or folder, e, doing="written") from None
     return folder

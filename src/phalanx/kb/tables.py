@@ -44,7 +44,7 @@ MAX_COLUMNS = 200
 """Most columns a row may have."""
 
 _INT = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _INT64 = (-(2**63), 2**63 - 1)
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
