@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -149,3 +150,45 @@ def test_numbers_are_ascii_only(text):
         ):
             oracle = f
     assert value == oracle
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=6) | st.floats(allow_nan=False),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(value, prefix=()):
+    """Every (path of keys/indexes) into a JSON value."""
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, (*prefix, i))
+
+
+_DESCRIPTOR = json.loads((FIXTURE / "datapackage.json").read_text(encoding="utf-8"))
+_DESCRIPTOR_PATHS = [p for p in _paths(_DESCRIPTOR) if p]
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(where=st.sampled_from(_DESCRIPTOR_PATHS), value=_json)
+def test_a_mangled_descriptor_never_crashes(tmp_path_factory, where, value):
+    # any one value of datapackage.json replaced by any JSON value: loading either works
+    # or raises DataPackageError naming a file, never another exception
+    folder = tmp_path_factory.mktemp("pkg")
+    shutil.copytree(FIXTURE, folder, dirs_exist_ok=True)
+    d = json.loads(json.dumps(_DESCRIPTOR))
+    target = d
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    (folder / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    _load(folder)

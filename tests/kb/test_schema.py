@@ -493,3 +493,23 @@ def test_new_package_in_a_folder_with_other_files(tmp_path):
     new_package(folder, "mine")
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "keep\n"
     assert (folder / "actors.csv").exists()
+
+
+def test_validate_prints_the_warnings(anzus):
+    from typer.testing import CliRunner
+
+    import phalanx.cli as cli
+
+    d = descriptor(anzus)
+    d["resources"] = [r for r in d["resources"] if r["name"] != "votes"]
+    save(anzus, d)
+    (anzus / "votes.csv").unlink()
+    cli._register()
+    result = CliRunner().invoke(cli.app, ["validate", str(anzus)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: field 'resources.votes': the package has no votes table; it is read as empty"
+        in result.stderr
+    )
+    rec = json.loads(CliRunner().invoke(cli.app, ["validate", str(anzus), "--json"]).stdout)
+    assert rec["valid"] is True and [w["field"] for w in rec["warnings"]] == ["resources.votes"]
