@@ -110,3 +110,8 @@ def test_a_too_long_path(anzus):
 def test_a_descriptor_nested_too_deeply(anzus):
     (anzus / "datapackage.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     assert "datapackage.json: is nested too deeply to be a data package" in one_problem(anzus)
+
+
+def test_a_package_path_too_long_for_the_file_system(tmp_path):
+    msg = one_problem(tmp_path / ("x" * 5000))
+    assert msg.endswith("/datapackage.json: is too long a path")

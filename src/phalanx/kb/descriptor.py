@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from phalanx.errors import UserError
 from phalanx.kb.errors import Problem, display_path
-from phalanx.safe_files import read_user_text
+from phalanx.safe_files import is_absent, read_user_text
 
 __all__ = [
     "Constraints",
@@ -134,16 +134,15 @@ def _identifier(v: str) -> str:
 
 class FieldSpec(_Model):
     name: str
+    type: Literal["string", "integer", "number", "boolean"] = "string"
+    format: Literal["default", "partial-date", "list"] | None = None
+    description: str = ""
+    constraints: Constraints = Constraints()
 
     @field_validator("name")
     @classmethod
     def _check_name(cls, v: str) -> str:
         return _identifier(v)
-
-    type: Literal["string", "integer", "number", "boolean"] = "string"
-    format: Literal["default", "partial-date", "list"] | None = None
-    description: str = ""
-    constraints: Constraints = Constraints()
 
 
 class Reference(_Model):
@@ -231,7 +230,7 @@ def read_descriptor(folder: Path) -> tuple[Descriptor | None, list[Problem]]:
     """Read and check ``folder/datapackage.json``; return it or the problems found."""
     path = folder / "datapackage.json"
     name = display_path(path)
-    if not path.exists() and not path.is_symlink():
+    if is_absent(path):
         return None, [
             Problem(
                 name, None, None, "not found; a data package is a folder with a datapackage.json"

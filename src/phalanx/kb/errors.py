@@ -15,7 +15,7 @@ def display_path(path: Path) -> str:
     """``path`` relative to the working folder when it lies below it, else absolute."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):
         return str(path)
 
 

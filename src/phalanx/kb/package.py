@@ -112,7 +112,7 @@ def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Prob
     where = ""
     for folder in folders:
         folder = Path(folder)
-        if folder.is_file() and folder.name == "datapackage.json":
+        if folder.name == "datapackage.json" and _is_file(folder):
             folder = folder.parent
         where = display_path(folder / "datapackage.json")
         desc, probs = read_descriptor(folder)
@@ -168,6 +168,13 @@ def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Prob
     if problems:
         return None, problems
     return Package(descriptors, merged, [Path(f) for f in folders], defaults, warnings), []
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _hashable(value: Any) -> Any:

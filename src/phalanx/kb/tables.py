@@ -21,7 +21,7 @@ from phalanx.errors import UserError
 from phalanx.kb.dates import parse_partial_date
 from phalanx.kb.descriptor import FieldSpec, Resource
 from phalanx.kb.errors import Problem, display_path
-from phalanx.safe_files import read_user_text
+from phalanx.safe_files import is_absent, read_user_text
 
 __all__ = [
     "Table",
@@ -215,7 +215,7 @@ def read_table(folder: Path, resource: Resource) -> tuple[Table, list[Problem]]:
     table = Table(resource)
     schema = resource.table_schema
     assert schema is not None, "resolve the schema (phalanx.kb.schema) before reading"
-    if not path.exists() and not path.is_symlink():
+    if is_absent(path):
         return table, [Problem(name, None, None, "file not found")]
     try:
         text = read_user_text(path, limit=MAX_FILE_BYTES, inside=folder, what="table")
