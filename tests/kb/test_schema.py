@@ -513,3 +513,24 @@ def test_validate_prints_the_warnings(anzus):
     )
     rec = json.loads(CliRunner().invoke(cli.app, ["validate", str(anzus), "--json"]).stdout)
     assert rec["valid"] is True and [w["field"] for w in rec["warnings"]] == ["resources.votes"]
+
+
+def test_new_package_on_a_full_disk_leaves_nothing_behind(tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    import phalanx.kb.scaffold as scaffold
+
+    real_open, calls = builtins.open, []
+
+    def full_after_three(path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(scaffold, "open", full_after_three, raising=False)
+    folder = tmp_path / "rio"
+    with pytest.raises(UserError, match="cannot be written: the disk is full"):
+        new_package(folder, "rio")
+    assert len(calls) == 4 and list(folder.iterdir()) == []

@@ -24,7 +24,9 @@ def new_package(folder: str | Path, name: str, title: str = "", version: str = "
 
     Refuses (:class:`~phalanx.errors.UnsafePathError`, nothing written) when ``folder``
     already holds any of the files it would write, so no file of the user's is ever
-    replaced or truncated; each file is created exclusively.
+    replaced or truncated; each file is created exclusively. If writing fails (a full
+    disk, a read-only folder), the files written so far are removed and the error names
+    the path.
 
     >>> import tempfile, pathlib
     >>> p = new_package(pathlib.Path(tempfile.mkdtemp()) / "rio", "rio-treaty")
@@ -61,15 +63,19 @@ def new_package(folder: str | Path, name: str, title: str = "", version: str = "
             f"already holds {', '.join(present)}; not overwriting: choose a new folder",
             file=str(folder),
         )
+    created: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for fname, content in files.items():
             with open(folder / fname, "x", encoding="utf-8", newline="") as fh:
+                created.append(folder / fname)
                 fh.write(content)
-    except FileExistsError as e:  # created by someone else meanwhile
-        raise UnsafePathError(
-            "appeared while writing; not overwriting it", file=e.filename
-        ) from None
     except OSError as e:
+        for path in created:  # leave no half-made package behind
+            path.unlink(missing_ok=True)
+        if isinstance(e, FileExistsError):  # created by someone else meanwhile
+            raise UnsafePathError(
+                "appeared while writing; not overwriting it", file=e.filename
+            ) from None
         raise os_error(e.filename or folder, e, doing="written") from None
     return folder
