@@ -80,6 +80,25 @@ def split_csv(text: str) -> Iterator[tuple[int, list[str]]]:
     """
     pos, line, n = 0, 1, len(text)
     while pos < n:
+        # fast path: a record on one line without quotes is a plain split
+        end = text.find("\n", pos)
+        end = n if end == -1 else end
+        body = text[pos : end - 1] if end > pos and text[end - 1] == "\r" else text[pos:end]
+        if '"' not in body and "\r" not in body:
+            values = body.split(",")
+            if len(values) > MAX_COLUMNS:
+                raise CsvError(f"has more than {MAX_COLUMNS} values", line)
+            if len(body) > MAX_CELL_CHARS:
+                for col, value in enumerate(values):
+                    if len(value) > MAX_CELL_CHARS:
+                        raise CsvError(
+                            f"value is {len(value):,} characters; at most {MAX_CELL_CHARS:,} are allowed",
+                            line,
+                            col,
+                        )
+            yield line, values
+            pos, line = end + 1, line + 1
+            continue
         start_line, values = line, []
         while True:
             col = len(values)
