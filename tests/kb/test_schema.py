@@ -534,3 +534,21 @@ def test_new_package_on_a_full_disk_leaves_nothing_behind(tmp_path, monkeypatch)
     with pytest.raises(UserError, match="cannot be written: the disk is full"):
         new_package(folder, "rio")
     assert len(calls) == 4 and list(folder.iterdir()) == []
+
+
+def test_a_layer_without_the_field_a_lower_layer_added(anzus, tmp_path):
+    add_field(anzus, "actors", {"name": "capital", "type": "string"}, ["Canberra", "Wellington"])
+    top = tmp_path / "top"
+    top.mkdir()
+    d = descriptor(anzus)
+    d["name"] = "plain"
+    d["resources"] = [{"name": "actors", "path": "actors.csv"}]  # the core schema only
+    save(top, d)
+    (top / "actors.csv").write_text(
+        "id,name,kind,cow_code,aliases,note,sources\nNZL,New Zealand,state,920,,,cow-states\n",
+        encoding="utf-8",
+    )
+    kb = KnowledgeBase(load_package([anzus, top]))
+    caps = {r["id"]: r["capital"] for r in kb.query("SELECT id, capital FROM actors")}
+    # NZL's row now comes from the top layer, which has no capital
+    assert caps == {"AUS": "Canberra", "NZL": None, "USA": None, "ANZUS": None}
