@@ -46,12 +46,23 @@ def test_descriptor_not_json(anzus):
     assert "is not valid JSON" in one_problem(anzus)
 
 
-def test_descriptor_resource_without_schema(anzus):
+def test_core_table_without_schema_uses_the_core_schema(anzus):
     d = json.loads((anzus / "datapackage.json").read_text())
-    del d["resources"][0]["schema"]
+    for r in d["resources"]:
+        del r["schema"]
+    (anzus / "datapackage.json").write_text(json.dumps(d))
+    pkg = load_package(anzus)
+    assert len(pkg.rows("memberships")) == 3
+    edit(anzus, "relations.csv", "partnership,false,1,0.5", "partnership,false,5,0.5")
+    assert "relations.csv:5: field 'sign': 5 is not one of: -1, 1" in one_problem(anzus)
+
+
+def test_own_table_without_schema(anzus):
+    d = json.loads((anzus / "datapackage.json").read_text())
+    d["resources"].append({"name": "bases", "path": "bases.csv"})
     (anzus / "datapackage.json").write_text(json.dumps(d))
     msg = one_problem(anzus)
-    assert "resources.0.schema" in msg and "Field required" in msg
+    assert "datapackage.json: field 'resources.bases.schema': is missing" in msg
 
 
 def test_descriptor_path_outside_package(anzus):
@@ -249,7 +260,8 @@ def test_relation_needs_two_actors(anzus):
 
 def test_malformed_csv_quoting(anzus):
     edit(anzus, "actors.csv", "AUS,Australia", 'AUS,"Austr"alia')
-    assert "actors.csv:2: is not well-formed CSV" in one_problem(anzus)
+    msg = one_problem(anzus)
+    assert "actors.csv:2: field 'name': is not well-formed CSV: text after a closing quote" in msg
 
 
 def test_every_problem_is_reported_and_nothing_loaded(anzus):
@@ -303,4 +315,136 @@ def test_layer_problems_name_the_layer_file(anzus, tmp_path):
     assert any(
         "top/memberships.csv:2: field 'sources': 'nosuch' is not found in sources.id" in m
         for m in msgs
+    )
+
+
+# -- strict parsing -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "file, old, new, expected",
+    [
+        (
+            "actors.csv",
+            "state,900",
+            "state,\u0669\u0660\u0660",
+            "actors.csv:2: field 'cow_code': expected an integer, got '\u0669\u0660\u0660'",
+        ),
+        (
+            "actors.csv",
+            "state,900",
+            "state,\uff19\uff10\uff10",
+            "actors.csv:2: field 'cow_code': expected an integer, got '\uff19\uff10\uff10'",
+        ),
+        (
+            "actors.csv",
+            "state,900",
+            "state,99999999999999999999",
+            "actors.csv:2: field 'cow_code': expected an integer, got '99999999999999999999'",
+        ),
+        (
+            "relations.csv",
+            "partnership,false,1,0.5",
+            "partnership,false,1,\uff10.5",
+            "relations.csv:5: field 'intensity': expected a number, got '\uff10.5'",
+        ),
+        (
+            "relations.csv",
+            "partnership,false,1,0.5",
+            "partnership,false,1,nan",
+            "relations.csv:5: field 'intensity': expected a number, got 'nan'",
+        ),
+        (
+            "relations.csv",
+            "partnership,false,1,0.5",
+            "partnership,false,1,1_0",
+            "relations.csv:5: field 'intensity': expected a number, got '1_0'",
+        ),
+        (
+            "events.csv",
+            "2001-09-14",
+            "\u0662\u0660\u0660\u0661-09-14",
+            "events.csv:5: field 'date': '\u0662\u0660\u0660\u0661-09-14' is not an ISO date",
+        ),
+        (
+            "events.csv",
+            "2001-09-14",
+            " 2001-09-14",
+            "events.csv:5: field 'date': ' 2001-09-14' has spaces around the date",
+        ),
+    ],
+)
+def test_only_ascii_numbers_and_dates(anzus, file, old, new, expected):
+    edit(anzus, file, old, new)
+    assert expected in one_problem(anzus)
+
+
+def test_stray_quote_inside_an_unquoted_value(anzus):
+    edit(anzus, "actors.csv", "NZL,New Zealand", 'NZL,New "Zealand"')
+    msg = one_problem(anzus)
+    assert (
+        "actors.csv:3: field 'name': is not well-formed CSV: a quote inside an unquoted value"
+        in msg
+    )
+
+
+def test_unclosed_quote(anzus):
+    edit(anzus, "memberships.csv", "ANZUS,USA,member", 'ANZUS,"USA,member')
+    msg = one_problem(anzus)
+    assert (
+        "memberships.csv:4: field 'actor': is not well-formed CSV: a quoted value is never closed"
+        in msg
+    )
+
+
+def test_quoted_line_breaks_keep_line_numbers(anzus):
+    # a note spanning two lines, then an error on the next record: the line is counted right
+    edit(anzus, "memberships.csv", "in 1986,anzus", 'in 1986",anzus')
+    edit(anzus, "memberships.csv", "Remains a party", '"Remains\na party')
+    edit(anzus, "memberships.csv", "ANZUS,USA,member", "ANZUS,USA,membre")
+    assert "memberships.csv:5: field 'status': 'membre' is not one of" in one_problem(anzus)
+
+
+def test_utf16_is_refused(anzus):
+    text = (anzus / "votes.csv").read_text(encoding="utf-8")
+    (anzus / "votes.csv").write_bytes(text.encode("utf-16-le"))
+    assert "votes.csv: looks like UTF-16 text" in one_problem(anzus)
+    (anzus / "votes.csv").write_bytes(text.encode("utf-16"))
+    assert "votes.csv: looks like UTF-16 text" in one_problem(anzus)
+
+
+def test_over_long_cell(anzus):
+    edit(anzus, "actors.csv", "Commonwealth of Australia", "x" * 100_001)
+    msg = one_problem(anzus)
+    assert (
+        "actors.csv:2: field 'aliases': is not well-formed CSV: value is 100,001 characters" in msg
+    )
+
+
+def test_too_many_columns(anzus):
+    edit(anzus, "actors.csv", "state,900", "state,900" + ",x" * 300)
+    assert "actors.csv:2: is not well-formed CSV: has more than 200 values" in one_problem(anzus)
+
+
+def test_primary_key_given_as_a_string(anzus):
+    d = json.loads((anzus / "datapackage.json").read_text())
+    for r in d["resources"]:
+        if len(r["schema"]["primaryKey"]) == 1:
+            r["schema"]["primaryKey"] = r["schema"]["primaryKey"][0]
+    (anzus / "datapackage.json").write_text(json.dumps(d))
+    assert len(load_package(anzus).rows("actors")) == 4
+    with open(anzus / "actors.csv", "a", encoding="utf-8") as f:
+        f.write("AUS,Australia again,state,900,,,cow-states\n")
+    msgs = problems(anzus)
+    assert any(
+        "actors.csv:6: field 'id': duplicate primary key (AUS); first at line 2" in m for m in msgs
+    )
+
+
+def test_primary_key_of_the_wrong_shape(anzus):
+    d = json.loads((anzus / "datapackage.json").read_text())
+    d["resources"][1]["schema"]["primaryKey"] = {"id": True}
+    (anzus / "datapackage.json").write_text(json.dumps(d))
+    assert "field 'resources.1.schema.primaryKey': Input should be a valid list" in one_problem(
+        anzus
     )

@@ -217,6 +217,7 @@ def validate(
             {
                 "valid": not problems,
                 "problems": [p.__dict__ for p in problems],
+                "warnings": [] if pkg is None else [p.__dict__ for p in pkg.warnings],
                 "tables": {} if pkg is None else {k: len(t.rows) for k, t in pkg.tables.items()},
             }
         )
@@ -228,6 +229,8 @@ def validate(
             err_console.print(f"  {p}", highlight=False, markup=False)
     else:
         assert pkg is not None
+        for w in pkg.warnings:
+            err_console.print(f"  {w}", highlight=False, markup=False)
         sizes = ", ".join(f"{k} {len(t.rows)}" for k, t in pkg.tables.items())
         console.print(f"[green]valid[/green]: {pkg.version} ({sizes})", highlight=False)
     if problems:

@@ -17,7 +17,8 @@ __all__ = ["PartialDate", "parse_partial_date", "parse_query_date", "Precision"]
 
 Precision = Literal["year", "month", "day"]
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
+"""ASCII digits only: ``\\d`` would also take Arabic-Indic or full-width digits."""
 
 
 @dataclass(frozen=True, order=True)
@@ -45,7 +46,8 @@ class PartialDate:
 
 
 def parse_partial_date(text: str) -> PartialDate:
-    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise ``ValueError`` otherwise.
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (ASCII digits, surrounding spaces
+    ignored); raise ``ValueError`` otherwise.
 
     >>> parse_partial_date("2022-09-13").precision
     'day'
@@ -53,8 +55,12 @@ def parse_partial_date(text: str) -> PartialDate:
     Traceback (most recent call last):
     ...
     ValueError: '2022-02-30' is not a real calendar date
+    >>> parse_partial_date("\u0662\u0660\u0662\u0660")
+    Traceback (most recent call last):
+    ...
+    ValueError: '٢٠٢٠' is not an ISO date of the form YYYY, YYYY-MM or YYYY-MM-DD
     """
-    m = _PATTERN.match(text.strip())
+    m = _PATTERN.fullmatch(text.strip())
     if not m:
         raise ValueError(f"{text!r} is not an ISO date of the form YYYY, YYYY-MM or YYYY-MM-DD")
     year = int(m.group(1))

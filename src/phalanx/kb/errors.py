@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from phalanx.errors import UserError
 
@@ -14,7 +15,7 @@ def display_path(path: Path) -> str:
     """``path`` relative to the working folder when it lies below it, else absolute."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):
         return str(path)
 
 
@@ -23,18 +24,24 @@ class Problem:
     """One thing wrong with a data package: where it is, and what was expected.
 
     ``line`` is the 1-based line of the file (the header is line 1); ``None`` when the
-    problem concerns the whole file.
+    problem concerns the whole file. ``severity`` is ``"error"`` (the package is not
+    loaded) or ``"warning"`` (it is loaded; e.g. an optional table is absent and empty).
+
+    >>> str(Problem("a/votes.csv", None, None, "x", "warning"))
+    'a/votes.csv: warning: x'
     """
 
     file: str
     line: int | None
     field: str | None
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         what = f" field '{self.field}':" if self.field else ""
-        return f"{where}:{what} {self.message}"
+        level = " warning:" if self.severity == "warning" else ""
+        return f"{where}:{level}{what} {self.message}"
 
 
 class DataPackageError(UserError):

@@ -7,6 +7,13 @@ a package with any problem is not loaded at all.
 
 Layers let a user put their own package on top of the embedded one: rows of a later
 layer replace rows of an earlier one with the same primary key, and new rows are added.
+Tables are read against the core schema (:mod:`phalanx.kb.schema`); fields a layer adds
+are added to the merged table, and rows of the other layers get no value (None) for them.
+
+Validation equals loading: the required tables (sources, actors, organizations,
+memberships) must be present in some layer; an absent optional table (provisions,
+relations, events, indicators, votes) is an empty table with the core schema and a
+warning (:attr:`Package.warnings`), so every query works on every valid package.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from typing import Any
 
 from phalanx.kb.dates import parse_partial_date
 from phalanx.kb.defaults import DeclaredDefaults, Defaults, read_declared, resolve_defaults
-from phalanx.kb.descriptor import Descriptor, read_descriptor
+from phalanx.kb.descriptor import Descriptor, FieldSpec, read_descriptor
 from phalanx.kb.errors import DataPackageError, Problem, display_path
+from phalanx.kb.schema import OPTIONAL_TABLES, REQUIRED_TABLES, core_resource, resolve_schemas
 from phalanx.kb.tables import Table, read_table
 
 __all__ = [
@@ -43,12 +51,17 @@ def embedded_path() -> Path:
 
 @dataclass
 class Package:
-    """A validated data package: its descriptors and tables (rows of plain values)."""
+    """A validated data package: its descriptors and tables (rows of plain values).
+
+    ``tables`` holds every core table (an absent optional one is empty) and the
+    package's own tables; ``warnings`` lists what was accepted with a warning.
+    """
 
     descriptors: list[Descriptor]
     tables: dict[str, Table]
     folders: list[Path] = field(default_factory=list)
     defaults: Defaults | None = None
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def version(self) -> str:
@@ -87,21 +100,28 @@ def load_package(paths: Path | str | Sequence[Path | str] | None = None) -> Pack
 
 
 def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Problem]]:
-    """Read and check the layered packages in ``folders``; return (package, problems)."""
+    """Read and check the layered packages in ``folders``; return (package, problems).
+
+    ``problems`` holds the errors only (the package is None when there is any); the
+    warnings of a valid package are in :attr:`Package.warnings`.
+    """
     problems: list[Problem] = []
     descriptors: list[Descriptor] = []
     declared: list[tuple[DeclaredDefaults, Path, str]] = []
     merged: dict[str, Table] = {}
+    where = ""
     for folder in folders:
         folder = Path(folder)
-        if folder.is_file() and folder.name == "datapackage.json":
+        if folder.name == "datapackage.json" and _is_file(folder):
             folder = folder.parent
+        where = display_path(folder / "datapackage.json")
         desc, probs = read_descriptor(folder)
+        if desc is not None:
+            desc, probs = resolve_schemas(desc, where)
         problems += probs
         if desc is None:
             continue
         descriptors.append(desc)
-        where = display_path(folder / "datapackage.json")
         dd, probs = read_declared(desc.model_extra, where)
         problems += probs
         declared.append((dd, folder, where))
@@ -109,7 +129,33 @@ def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Prob
             table, probs = read_table(folder, res)
             problems += probs
             problems += _unique_within(table)
-            problems += _merge(merged, table, folder)
+            problems += _merge(merged, table, where)
+    if problems:
+        return None, problems
+    warnings: list[Problem] = []
+    for name in REQUIRED_TABLES:
+        if name not in merged:
+            problems.append(
+                Problem(
+                    where,
+                    None,
+                    f"resources.{name}",
+                    f"the package has no {name} table; every package needs "
+                    f"{', '.join(REQUIRED_TABLES)}",
+                )
+            )
+    for name in OPTIONAL_TABLES:
+        if name not in merged:
+            merged[name] = Table(core_resource(name))
+            warnings.append(
+                Problem(
+                    where,
+                    None,
+                    f"resources.{name}",
+                    f"the package has no {name} table; it is read as empty",
+                    "warning",
+                )
+            )
     if problems:
         return None, problems
     problems += _check_foreign_keys(merged)
@@ -121,12 +167,23 @@ def validate_package(folders: Sequence[Path]) -> tuple[Package | None, list[Prob
     problems += probs
     if problems:
         return None, problems
-    return Package(descriptors, merged, [Path(f) for f in folders], defaults), []
+    return Package(descriptors, merged, [Path(f) for f in folders], defaults, warnings), []
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _key(table: Table, row: dict[str, Any]) -> tuple[Any, ...] | None:
     pk = table.resource.table_schema.primaryKey
-    return tuple(row[k] for k in pk) if pk else None
+    return tuple(_hashable(row[k]) for k in pk) if pk else None
 
 
 def _unique_within(table: Table) -> list[Problem]:
@@ -152,25 +209,61 @@ def _unique_within(table: Table) -> list[Problem]:
     return probs
 
 
-def _merge(merged: dict[str, Table], table: Table, folder: Path) -> list[Problem]:
+def _empty(spec: FieldSpec) -> Any:
+    return [] if spec.format == "list" else None
+
+
+def _merge(merged: dict[str, Table], table: Table, where: str) -> list[Problem]:
+    """Put ``table`` (of the layer described by ``where``) on top of the merged one.
+
+    The merged schema is the lower layer's plus the fields the upper layer adds; a field
+    both declare must have the same type and format, and the primary keys must agree.
+    """
     name = table.resource.name
     if name not in merged:
         merged[name] = table
         return []
     base = merged[name]
-    if base.resource.table_schema.names != table.resource.table_schema.names:
-        where = display_path(folder / "datapackage.json")
-        expected = ", ".join(base.resource.table_schema.names)
-        return [
+    bs, ts = base.resource.table_schema, table.resource.table_schema
+    probs = []
+    if bs.primaryKey != ts.primaryKey:
+        probs.append(
             Problem(
                 where,
                 None,
-                f"resources.{name}",
-                f"fields differ from the layer below; expected: {expected}",
+                f"resources.{name}.schema.primaryKey",
+                f"is {ts.primaryKey}; the layer below has {bs.primaryKey}",
             )
-        ]
+        )
+    added = []
+    for f in ts.fields:
+        b = bs.field(f.name)
+        if b is None:
+            added.append(f)
+        elif (b.type, b.format or "default") != (f.type, f.format or "default"):
+            probs.append(
+                Problem(
+                    where,
+                    None,
+                    f"resources.{name}.schema.fields.{f.name}",
+                    f"is {f.type} (format {f.format or 'default'}); the layer below has "
+                    f"{b.type} (format {b.format or 'default'})",
+                )
+            )
+    if probs:
+        return probs
+    if added or any(fk not in bs.foreignKeys for fk in ts.foreignKeys):
+        fks = [*bs.foreignKeys, *(fk for fk in ts.foreignKeys if fk not in bs.foreignKeys)]
+        schema = bs.model_copy(update={"fields": [*bs.fields, *added], "foreignKeys": fks})
+        base.resource = base.resource.model_copy(update={"table_schema": schema})
+        for row in base.rows:
+            for f in added:
+                row[f.name] = _empty(f)
+    lacking = [f for f in base.resource.table_schema.fields if ts.field(f.name) is None]
     index = {_key(base, r): i for i, r in enumerate(base.rows)}
     for row, origin in zip(table.rows, table.origins, strict=True):
+        for f in lacking:
+            row[f.name] = _empty(f)
         key = _key(table, row)
         if key is not None and key in index:
             base.rows[index[key]] = row
@@ -199,7 +292,21 @@ def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
                     )
                 )
                 continue
-            keys = {tuple(r[k] for k in fk.reference.fields) for r in target.rows}
+            absent = [
+                k for k in fk.reference.fields if target.resource.table_schema.field(k) is None
+            ]
+            if absent:
+                name = table.origins[0][0] if table.origins else table.resource.path
+                probs.append(
+                    Problem(
+                        name,
+                        None,
+                        ",".join(fk.fields),
+                        f"refers to {fk.reference.resource}.{','.join(absent)}, which is not a field",
+                    )
+                )
+                continue
+            keys = {tuple(_hashable(r[k]) for k in fk.reference.fields) for r in target.rows}
             for row, (name, line) in zip(table.rows, table.origins, strict=True):
                 probs += _missing_refs(
                     row, fk.fields, keys, fk.reference.resource, fk.reference.fields, name, line
@@ -214,7 +321,7 @@ def _missing_refs(row, fields, keys, resource, ref_fields, name, line) -> list[P
     if len(fields) == 1 and isinstance(values[0], list):
         candidates = [(v,) for v in values[0]]
     else:
-        candidates = [tuple(values)]
+        candidates = [tuple(_hashable(v) for v in values)]
     where = ",".join(ref_fields)
     return [
         Problem(
@@ -236,7 +343,7 @@ def _check_unique(tables: dict[str, Table]) -> list[Problem]:
                 continue
             seen: dict[Any, int] = {}
             for row, (name, line) in zip(table.rows, table.origins, strict=True):
-                v = row[spec.name]
+                v = _hashable(row[spec.name])
                 if v is None:
                     continue
                 if v in seen:
@@ -253,9 +360,10 @@ def _check_unique(tables: dict[str, Table]) -> list[Problem]:
 def _check_dates(tables: dict[str, Table]) -> list[Problem]:
     probs = []
     for table in tables.values():
-        names = set(table.resource.table_schema.names)
+        schema = table.resource.table_schema
+        dates = {f.name for f in schema.fields if f.format == "partial-date"}
         for first, second in DATE_PAIRS:
-            if first not in names or second not in names:
+            if first not in dates or second not in dates:
                 continue
             for row, (name, line) in zip(table.rows, table.origins, strict=True):
                 a, b = row[first], row[second]

@@ -28,13 +28,24 @@ from phalanx.errors import UserError
 from phalanx.kb.dates import parse_partial_date, parse_query_date
 from phalanx.kb.defaults import Defaults
 from phalanx.kb.package import Package, load_package, package_layers
+from phalanx.kb.schema import CORE_TABLES, core_resource, quote_ident
 from phalanx.kb.snapshot import Snapshot
+from phalanx.kb.tables import Table
 
 __all__ = ["KnowledgeBase", "UnknownIdError", "UnknownValueError", "query_day"]
 
 DateLike = str | dt.date
 _SQL_TYPES = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN"}
 _BATCH = 200
+
+
+def _period_start(text: Any) -> dt.date | None:
+    """First day of an indicator period (``2020``, ``2020-05``, ``2018/2020``), or None
+    when the period of a package's own table is not a date."""
+    try:
+        return parse_query_date(str(text).split("/")[0])
+    except ValueError:
+        return None
 
 
 class UnknownIdError(UserError, LookupError):
@@ -71,6 +82,9 @@ class KnowledgeBase:
         self.con = duckdb.connect(str(database))
         for table in package.tables.values():
             self._create(table)
+        for name in CORE_TABLES:  # a hand-built Package may lack some: every query must work
+            if name not in package.tables:
+                self._create(Table(core_resource(name)))
         self._actor_ids = {r["id"] for r in package.rows("actors")}
 
     @classmethod
@@ -93,24 +107,31 @@ class KnowledgeBase:
 
     # -- storage ---------------------------------------------------------------------------
 
-    def _create(self, table) -> None:
+    def _create(self, table: Table) -> None:
+        """Create and fill the DuckDB table of ``table``.
+
+        Every table and column name is checked to be an identifier, then quoted
+        (:func:`~phalanx.kb.schema.quote_ident`); every value is a query parameter.
+        Partial dates get ``_lo``/``_hi``/``_precision`` columns, a ``period`` its
+        ``period_lo``, and every row ``_file`` and ``_line``.
+        """
         schema = table.resource.table_schema
         cols, names = [], []
         for f in schema.fields:
             sql = "VARCHAR[]" if f.format == "list" else _SQL_TYPES[f.type]
-            cols.append(f'"{f.name}" {sql}')
+            cols.append(f"{quote_ident(f.name)} {sql}")
             names.append(f.name)
             if f.format == "partial-date":
                 cols += [
-                    f'"{f.name}_lo" DATE',
-                    f'"{f.name}_hi" DATE',
-                    f'"{f.name}_precision" VARCHAR',
+                    f"{quote_ident(f.name + '_lo')} DATE",
+                    f"{quote_ident(f.name + '_hi')} DATE",
+                    f"{quote_ident(f.name + '_precision')} VARCHAR",
                 ]
             elif f.name == "period":
                 cols.append('"period_lo" DATE')
         cols += ['"_file" VARCHAR', '"_line" INTEGER']
-        name = table.resource.name
-        self.con.execute(f'CREATE OR REPLACE TABLE "{name}" ({", ".join(cols)})')
+        name = quote_ident(table.resource.name)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} ({', '.join(cols)})")
         dates = {f.name for f in schema.fields if f.format == "partial-date"}
         periods = {
             f.name for f in schema.fields if f.name == "period" and f.format != "partial-date"
@@ -121,10 +142,10 @@ class KnowledgeBase:
             for n in names:
                 rec.append(row[n])
                 if n in dates:
-                    p = parse_partial_date(row[n]) if row[n] is not None else None
+                    p = parse_partial_date(str(row[n])) if row[n] is not None else None
                     rec += [None, None, None] if p is None else [p.earliest, p.latest, p.precision]
                 elif n in periods:
-                    rec.append(None if row[n] is None else parse_query_date(row[n].split("/")[0]))
+                    rec.append(None if row[n] is None else _period_start(row[n]))
             rec += [file, line]
             values.append(rec)
         width = len(cols)
@@ -132,7 +153,7 @@ class KnowledgeBase:
             chunk = values[i : i + _BATCH]
             marks = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * len(chunk))
             params = [v for rec in chunk for v in rec]
-            self.con.execute(f'INSERT INTO "{name}" VALUES {marks}', params)
+            self.con.execute(f"INSERT INTO {name} VALUES {marks}", params)
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         """Run SQL on the knowledge base and return the rows as dicts."""
