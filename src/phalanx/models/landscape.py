@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import Field
 
 from phalanx.errors import ParameterError, UserError
-from phalanx.models.landscape_milp import milp_global_minimum
+from phalanx.models.landscape_milp import frustration_work_limit_supported, milp_global_minimum
 from phalanx.models.landscape_search import (
     count_partitions,
     default_tolerance,
@@ -383,7 +383,12 @@ class LandscapeModel(Estimator):
             self._decode = None
             self.minima_complete_ = False
             self.solver_ = {
-                "solver": "HiGHS via the frustration index" if self.k == 2 else "HiGHS (scipy.optimize.milp)",
+                "solver": (
+                    "HiGHS via the frustration index"
+                    if self.k == 2
+                    and (self.work_limit is None or frustration_work_limit_supported())
+                    else "HiGHS (scipy.optimize.milp)"
+                ),
                 "status": m.status,
                 "optimal": m.optimal,
                 "lower_bound": m.lower_bound,

@@ -48,7 +48,7 @@ def _limit(message: str, optimal: bool) -> str | None:
     if optimal:
         return None
     text = message.lower()
-    if "node limit" in text or "work limit" in text:
+    if "node limit" in text or "work limit" in text or "solution limit" in text:
         return "work"
     if "time limit" in text:
         return "time"
