@@ -70,6 +70,8 @@ def test_csv_inputs_and_their_subset():
         ({"kb": FakeKB(["A", "B"]), "at": "2022-10-01", "sizes": DATA / "sizes.csv",
           "propensity": DATA / "propensity_matrix.csv"}, "not both"),
         ({"kb": FakeKB(["A", "B"]), "at": "2022-13"}, "field 'at':"),
+        ({"sizes": DATA / "sizes.csv", "propensity": DATA / "propensity_matrix.csv",
+          "weighting": "unit"}, "apply to knowledge-base inputs only"),
         ({"kb": FakeKB(["A", "D"]), "at": "2022-10-01"},
          "fewer than two of the package's 2 region actors have a 'cinc' value on 2022-10-01"),
         ({"kb": FakeKB(["A", "B"]), "at": "2022-10-01", "weighting": "heavy"},

@@ -63,6 +63,20 @@ def test_samples_are_reproducible_with_a_seed():
     assert t.exit_code == 0 and "share a coalition" in t.output
 
 
+def test_method_limits_and_seed_are_options_and_recorded():
+    r = run(*CSV, "--method", "milp", "--work-limit", "50", "--time-limit", "20", "--seed", "3",
+            "--json")
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)["result"]
+    assert res["method"] == "milp" and res["seed"] == 3
+    assert res["solver"]["work_limit"] == 50 and res["solver"]["time_limit"] == 20
+    # five actors solve at the root: no limit was reached, and the minimum is the enumerated one
+    assert res["solver"]["optimal"] is True and res["solver"]["limit"] is None
+    assert res["global_minimum"]["coalitions"] == [["A", "B", "C"], ["D", "E"]]
+    t = run(*CSV, "--method", "milp")
+    assert t.exit_code == 0 and "global minimum only" in t.output and "limit=None" in t.output
+
+
 def test_long_form_and_neutral_point(tmp_path):
     p = tmp_path / "p.csv"
     p.write_text("actor_a,actor_b,propensity\nA,B,5\nA,C,1\nB,C,1\n")

@@ -42,7 +42,8 @@ def alignment_inputs(
     """The landscape model's inputs, from CSV files or from ``kb`` on day ``at``.
 
     * CSV: ``sizes`` and ``propensity`` together (``neutral`` is subtracted from every
-      propensity); ``kb``/``at`` must then be None. ``actors`` picks a subset.
+      propensity); ``kb``/``at``, ``weights`` and a weighting other than the default must
+      then be left out. ``actors`` picks a subset.
     * Knowledge base: ``kb`` (a :class:`~phalanx.kb.KnowledgeBase`) and ``at`` (a date,
       partial ISO text allowed: ``2022`` is 2022-01-01). ``actors`` defaults to the
       package's region (``kb.defaults.region``) restricted to the actors with a size on
@@ -59,6 +60,11 @@ def alignment_inputs(
         if at is not None or kb is not None:
             raise AlignmentInputError(
                 "give either a knowledge base and a date or sizes/propensity files, not both"
+            )
+        if weights is not None or weighting not in (None, "default"):
+            raise AlignmentInputError(
+                "a weighting and propensity weights apply to knowledge-base inputs only; "
+                "the propensity file gives the propensities", field="weighting"
             )
         inputs = read_inputs(sizes, propensity, center=neutral)
         if actors is not None:
