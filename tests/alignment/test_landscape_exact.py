@@ -326,6 +326,10 @@ def test_exhaustive_beyond_its_limit_is_refused_with_the_numbers():
     assert m.method_ == "milp" and m.minima_complete_ is False
     with pytest.raises(ParameterError, match="7 actors are more than this model accepts"):
         LandscapeModel(max_actors=6).fit(np.ones(7), np.zeros((7, 7)))
+    # 400 actors in 30 coalitions: 3 * 30 * 400 * 399 / 2 = 7,182,000 MILP rows, refused
+    # before anything is built
+    with pytest.raises(ParameterError, match="about 7,182,000 constraints"):
+        LandscapeModel(k=30).fit(np.ones(400), np.zeros((400, 400)))
 
 
 def test_bad_inputs_are_rejected():

@@ -180,6 +180,10 @@ EXHAUSTIVE_LIMIT = 1 << 25
 """Most configurations an enumeration may visit (two coalitions: 26 actors, ~0.5 GB)."""
 
 
+MILP_ROW_LIMIT = 6_000_000
+"""Most constraints of the k-coalition MILP (``3 k n(n-1)/2``; about 1 GB to build)."""
+
+
 class LandscapeParams(Settings):
     """The declared parameters of :class:`LandscapeModel` (ranges refuse runaway work)."""
 
@@ -355,6 +359,15 @@ class LandscapeModel(Estimator):
                 f"(global minimum only) or name fewer actors",
                 field="method",
             )
+        if method == "milp" and self.k > 2:
+            rows = 3 * self.k * n * (n - 1) // 2
+            if rows > MILP_ROW_LIMIT:
+                raise ParameterError(
+                    f"{n} actors in at most {self.k} coalitions make a MILP of about {rows:,} "
+                    f"constraints, more than this model builds ({MILP_ROW_LIMIT:,}); use fewer "
+                    f"coalitions (k=2 has no such limit) or fewer actors",
+                    field="k",
+                )
         self.seed_ = resolve_seed(params.seed)
         self.labels_ = names
         self.sizes_ = np.asarray(sizes, dtype=float)
