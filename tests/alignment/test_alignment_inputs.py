@@ -46,8 +46,14 @@ def test_the_default_actors_are_the_packages_region_with_a_size():
 
 def test_named_actors_weighting_and_what_ifs():
     kb = FakeKB(["A", "B", "C"])
-    inputs = alignment_inputs(kb, "2022-10-01", actors=["B", "A"], weighting="propensity-v1",
-                              shifts={("A", "B"): -0.25}, size_factors={"A": 0.5})
+    inputs = alignment_inputs(
+        kb,
+        "2022-10-01",
+        actors=["B", "A"],
+        weighting="propensity-v1",
+        shifts={("A", "B"): -0.25},
+        size_factors={"A": 0.5},
+    )
     direct = inputs_from_snapshot(snapshot(), ["B", "A"], weighting="propensity-v1")
     assert inputs.actors == ("B", "A")
     assert inputs.propensity[0, 1] == pytest.approx(direct.propensity[0, 1] - 0.25)
@@ -56,8 +62,9 @@ def test_named_actors_weighting_and_what_ifs():
 
 
 def test_csv_inputs_and_their_subset():
-    inputs = alignment_inputs(sizes=DATA / "sizes.csv", propensity=DATA / "propensity_matrix.csv",
-                              actors=["E", "A"])
+    inputs = alignment_inputs(
+        sizes=DATA / "sizes.csv", propensity=DATA / "propensity_matrix.csv", actors=["E", "A"]
+    )
     full = read_inputs(DATA / "sizes.csv", DATA / "propensity_matrix.csv")
     assert inputs.actors == ("E", "A") and inputs.propensity[0, 1] == full.propensity[4, 0]
 
@@ -67,17 +74,36 @@ def test_csv_inputs_and_their_subset():
     [
         ({"sizes": DATA / "sizes.csv"}, "sizes and propensity files go together"),
         ({}, "give a date (knowledge base) or a sizes file"),
-        ({"kb": FakeKB(["A", "B"]), "at": "2022-10-01", "sizes": DATA / "sizes.csv",
-          "propensity": DATA / "propensity_matrix.csv"}, "not both"),
+        (
+            {
+                "kb": FakeKB(["A", "B"]),
+                "at": "2022-10-01",
+                "sizes": DATA / "sizes.csv",
+                "propensity": DATA / "propensity_matrix.csv",
+            },
+            "not both",
+        ),
         ({"kb": FakeKB(["A", "B"]), "at": "2022-13"}, "field 'at':"),
-        ({"sizes": DATA / "sizes.csv", "propensity": DATA / "propensity_matrix.csv",
-          "weighting": "unit"}, "apply to knowledge-base inputs only"),
-        ({"kb": FakeKB(["A", "D"]), "at": "2022-10-01"},
-         "fewer than two of the package's 2 region actors have a 'cinc' value on 2022-10-01"),
-        ({"kb": FakeKB(["A", "B"]), "at": "2022-10-01", "weighting": "heavy"},
-         "unknown weighting 'heavy'"),
-        ({"kb": FakeKB(["A", "B"]), "at": "2022-10-01", "actors": ["A", "D"]},
-         "no 'cinc' value on 2022-10-01 for D"),
+        (
+            {
+                "sizes": DATA / "sizes.csv",
+                "propensity": DATA / "propensity_matrix.csv",
+                "weighting": "unit",
+            },
+            "apply to knowledge-base inputs only",
+        ),
+        (
+            {"kb": FakeKB(["A", "D"]), "at": "2022-10-01"},
+            "fewer than two of the package's 2 region actors have a 'cinc' value on 2022-10-01",
+        ),
+        (
+            {"kb": FakeKB(["A", "B"]), "at": "2022-10-01", "weighting": "heavy"},
+            "unknown weighting 'heavy'",
+        ),
+        (
+            {"kb": FakeKB(["A", "B"]), "at": "2022-10-01", "actors": ["A", "D"]},
+            "no 'cinc' value on 2022-10-01 for D",
+        ),
     ],
 )
 def test_every_problem_is_a_user_error_saying_what_to_give(kwargs, message):

@@ -66,7 +66,9 @@ def test_they_share_a_coalition_because_both_are_tied_to_russia(inputs):
 
     def pull(k: int, leave_out: int) -> tuple[float, float]:
         """k's size-weighted ties to its own coalition (less one actor) and to the others."""
-        own = sum(s[x] * p[k, x] for x in range(len(a)) if lab[x] == lab[k] and x not in (k, leave_out))
+        own = sum(
+            s[x] * p[k, x] for x in range(len(a)) if lab[x] == lab[k] and x not in (k, leave_out)
+        )
         other = sum(s[x] * p[k, x] for x in range(len(a)) if lab[x] != lab[k])
         return own, other
 
@@ -82,6 +84,7 @@ def test_they_share_a_coalition_because_both_are_tied_to_russia(inputs):
     weaker = inputs.adjusted({("AZE", "RUS"): 0.9 * russia_needed - p[aze, rus]})
     assert not together(weaker, "ARM", "AZE")
     assert together(inputs.adjusted({("ARM", "AZE"): 9 * p[arm, aze]}), "ARM", "AZE")
-    assert not together(inputs.adjusted({("ARM", "AZE"): 1.1 * enmity_needed - p[arm, aze]}),
-                        "ARM", "AZE")
+    assert not together(
+        inputs.adjusted({("ARM", "AZE"): 1.1 * enmity_needed - p[arm, aze]}), "ARM", "AZE"
+    )
     assert np.isfinite(m.global_minimum_.energy)

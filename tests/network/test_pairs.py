@@ -21,8 +21,15 @@ from phalanx.network.pairs import (
 
 
 def rel(rid, a, b, kind, sign, intensity, directed=False):
-    return {"id": rid, "actor_a": a, "actor_b": b, "kind": kind, "sign": sign,
-            "intensity": intensity, "directed": directed}
+    return {
+        "id": rid,
+        "actor_a": a,
+        "actor_b": b,
+        "kind": kind,
+        "sign": sign,
+        "intensity": intensity,
+        "directed": directed,
+    }
 
 
 def snap() -> Snapshot:
@@ -106,8 +113,10 @@ def test_directed_factor_status_factors_and_default_organisation_kind():
     # A member x C observer in T: 0.5 * 1.0 * 0.25; S (security cooperation) -> default 0.2
     ac = {c.label: c.value for c in pairs.ties["A", "C"].contributions}
     assert ac == pytest.approx({"member:T+": 0.125, "member:S+": 0.2})
-    unit = aggregate_pairs(snap(), Weighting(kind_weights={"armed_conflict": 1.0},
-                                             membership_weights={}, use_intensity=False))
+    unit = aggregate_pairs(
+        snap(),
+        Weighting(kind_weights={"armed_conflict": 1.0}, membership_weights={}, use_intensity=False),
+    )
     assert unit.ties["A", "B"].total == -1.0
 
 
@@ -121,17 +130,27 @@ def test_signed_network_edges_are_the_pair_totals():
     assert e["kinds"] == "armed_conflict-;arms_supply+;member:T+"
     assert e["relations"] == "arms-AB;arms-BA;war-1;war-2" and e["organizations"] == "T"
     # exact cancellation leaves no tie: war 2*0.5 against T's +1
-    s = Snapshot(dt.date(2022, 1, 1), actors=({"id": "A"}, {"id": "B"}),
-                 memberships=({"organization": "T", "actor": "A", "status": "member"},
-                              {"organization": "T", "actor": "B", "status": "member"}),
-                 relations=(rel("w", "A", "B", "armed_conflict", -1, 0.5),),
-                 organizations=({"id": "T", "kind": "collective_defence"},))
+    s = Snapshot(
+        dt.date(2022, 1, 1),
+        actors=({"id": "A"}, {"id": "B"}),
+        memberships=(
+            {"organization": "T", "actor": "A", "status": "member"},
+            {"organization": "T", "actor": "B", "status": "member"},
+        ),
+        relations=(rel("w", "A", "B", "armed_conflict", -1, 0.5),),
+        organizations=({"id": "T", "kind": "collective_defence"},),
+    )
     assert signed_network(s).number_of_edges() == 0
     # "unit": the war counts -1 whatever its intensity and T +1: they cancel too; with
     # the war's intensity raised it stays -1 and still cancels, while the default gives -1
     assert signed_network(s, "unit").number_of_edges() == 0
-    s2 = Snapshot(s.date, s.actors, s.memberships, (rel("w", "A", "B", "armed_conflict", -1, 1.0),),
-                  organizations=s.organizations)
+    s2 = Snapshot(
+        s.date,
+        s.actors,
+        s.memberships,
+        (rel("w", "A", "B", "armed_conflict", -1, 1.0),),
+        organizations=s.organizations,
+    )
     assert signed_network(s2, "unit").number_of_edges() == 0
     assert signed_network(s2).edges["A", "B"]["sign"] == -1  # -2 + 1
 
@@ -139,8 +158,11 @@ def test_signed_network_edges_are_the_pair_totals():
 def test_same_snapshot_same_result_and_named_weightings():
     assert aggregate_pairs(snap()) == aggregate_pairs(snap())
     assert AggregationRules is Weighting
-    assert resolve_weighting(None) is WEIGHTINGS["default"]
-    assert resolve_weighting("unit") is WEIGHTINGS["unit"]
+    assert resolve_weighting(None) == WEIGHTINGS["default"]
+    assert resolve_weighting("unit") == WEIGHTINGS["unit"]
+    mine = resolve_weighting("default")
+    mine.kind_weights["alliance"] = 9.0  # a caller's copy; the registry keeps its weights
+    assert WEIGHTINGS["default"].kind_weights["alliance"] == 1.0
     assert WEIGHTINGS["default"].kind_weights["armed_conflict"] == 2.0
     with pytest.raises(UserError, match="unknown weighting 'heavy'; known: default"):
         aggregate_pairs(snap(), "heavy")
@@ -149,8 +171,10 @@ def test_same_snapshot_same_result_and_named_weightings():
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"kind_weights": {"alliance": -1.0}}, "'kind_weights.alliance' parameter of Weighting "
-         "must be greater than or equal to 0"),
+        (
+            {"kind_weights": {"alliance": -1.0}},
+            "'kind_weights.alliance' parameter of Weighting must be greater than or equal to 0",
+        ),
         ({"kind_weights": {"alliance": float("nan")}}, "must be a finite number"),
         ({"status_factors": {"member": 2.0}}, "must be less than or equal to 1"),
         ({"directed_factor": 1.5}, "'directed_factor' parameter of Weighting must be less"),

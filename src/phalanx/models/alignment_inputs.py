@@ -64,7 +64,8 @@ def alignment_inputs(
         if weights is not None or weighting not in (None, "default"):
             raise AlignmentInputError(
                 "a weighting and propensity weights apply to knowledge-base inputs only; "
-                "the propensity file gives the propensities", field="weighting"
+                "the propensity file gives the propensities",
+                field="weighting",
             )
         inputs = read_inputs(sizes, propensity, center=neutral)
         if actors is not None:
@@ -90,10 +91,16 @@ def alignment_inputs(
                     f"{w.size_indicator!r} value on {day}; name the actors to use"
                 )
         inputs = inputs_from_snapshot(snap, list(actors), w, chosen)
-        name = weighting if isinstance(weighting, str) else (
-            "default" if weighting is None else "custom")
+        name = (
+            weighting
+            if isinstance(weighting, str)
+            else ("default" if weighting is None else "custom")
+        )
         inputs = AlignmentInputs(
-            inputs.actors, inputs.sizes, inputs.propensity, inputs.components,
+            inputs.actors,
+            inputs.sizes,
+            inputs.propensity,
+            inputs.components,
             f"{inputs.source}; weighting {name}; relations of the {w.window_days} days up "
             f"to the date",
             inputs.notes,

@@ -169,7 +169,8 @@ WEIGHTINGS: Mapping[str, Weighting] = MappingProxyType(
 
 
 def resolve_weighting(weighting: str | Weighting | None) -> Weighting:
-    """The :class:`Weighting` for a name in :data:`WEIGHTINGS`, an object, or None (default).
+    """The :class:`Weighting` for a name in :data:`WEIGHTINGS` (a copy), an object, or None
+    (``"default"``). An unknown name is a ``ParameterError`` listing the known ones.
 
     >>> resolve_weighting("default").kind_weights["armed_conflict"]
     2.0
@@ -179,11 +180,12 @@ def resolve_weighting(weighting: str | Weighting | None) -> Weighting:
     phalanx.errors.ParameterError: field 'weighting': unknown weighting 'nope'; known: default, propensity-v1, unit
     """
     if weighting is None:
-        return WEIGHTINGS["default"]
+        weighting = "default"
     if isinstance(weighting, Weighting):
         return weighting
     if isinstance(weighting, str) and weighting in WEIGHTINGS:
-        return WEIGHTINGS[weighting]
+        # a copy: the tables are dicts, and the registry must not change under a caller
+        return WEIGHTINGS[weighting].model_copy(deep=True)
     raise ParameterError(
         f"unknown weighting {weighting!r}; known: {', '.join(WEIGHTINGS)}", field="weighting"
     )
@@ -301,7 +303,11 @@ def aggregate_pairs(
         if value > 0:
             parts.setdefault((a, b), []).append(
                 Contribution(
-                    a, b, "relation", f"{kind}{'+' if sign > 0 else '-'}", sign * value,
+                    a,
+                    b,
+                    "relation",
+                    f"{kind}{'+' if sign > 0 else '-'}",
+                    sign * value,
                     tuple(sorted({i for i in ids if i})),
                 )
             )
@@ -320,7 +326,11 @@ def aggregate_pairs(
         for a, b in combinations(sorted(members), 2):
             parts.setdefault((a, b), []).append(
                 Contribution(
-                    a, b, "membership", f"member:{org}+", kind_w * members[a] * members[b],
+                    a,
+                    b,
+                    "membership",
+                    f"member:{org}+",
+                    kind_w * members[a] * members[b],
                     organization=org,
                 )
             )
