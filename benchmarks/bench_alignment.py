@@ -25,10 +25,11 @@ import numpy as np
 from phalanx.models.landscape import LandscapeModel
 from phalanx.models.landscape_milp import milp_global_minimum
 from phalanx.models.landscape_search import exhaustive_two, pair_weights
+from phalanx.seeds import as_generator
 
 
 def instance(n: int, kind: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     s = rng.uniform(0.1, 1.0, n)
     if kind == "planted":
         side = rng.integers(0, 2, n)
