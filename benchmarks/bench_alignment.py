@@ -9,7 +9,9 @@ Prints, for two coalitions,
    real alliance data) and *random* (independent N(0, 1) propensities: weighted max-cut on
    a dense graph, the hard case), with a 30 s limit and the remaining gap;
 3. the ratio of a straightforward pure-Python loop over configurations (energies, single
-   switch gains, steepest successors and descent) to the vectorised search, at small n.
+   switch gains, steepest successors and descent) to the vectorised search, at small n;
+4. the deterministic work limit (HiGHS branch-and-bound nodes) on the hard *random* kind:
+   time, remaining gap, and whether two runs give the same alignment and bound.
 Instances are random with a fixed seed; sizes are uniform on [0.1, 1].
 """
 
@@ -23,10 +25,11 @@ import numpy as np
 from phalanx.models.landscape import LandscapeModel
 from phalanx.models.landscape_milp import milp_global_minimum
 from phalanx.models.landscape_search import exhaustive_two, pair_weights
+from phalanx.seeds import as_generator
 
 
 def instance(n: int, kind: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     s = rng.uniform(0.1, 1.0, n)
     if kind == "planted":
         side = rng.integers(0, 2, n)
@@ -119,6 +122,19 @@ def main(quick: bool = False) -> None:
         assert dict(zip(res.minima.tolist(), res.basin_sizes.astype(int).tolist(),
                         strict=True)) == basins
         print(f"{n:>4} {t_ref:>12.3f} {t_vec:>13.4f} {t_ref / t_vec:>8.0f}")
+
+    print("\n4. Work limit (branch-and-bound nodes, plain model) on random instances, 60 s safety net")
+    print(f"{'n':>4} {'nodes':>7} {'seconds':>9} {'gap':>8} {'limit':>6} {'repeatable':>11}")
+    for n in (30,) if quick else (30, 40):
+        s, p = instance(n, "random", 2000 + n)
+        w = pair_weights(s, p)
+        for nodes in (1, 10, 100) if quick else (1, 10, 100, 1000):
+            t, a = timed(milp_global_minimum, w, 2, time_limit=60.0, work_limit=nodes, seed=1)
+            b = milp_global_minimum(w, 2, time_limit=60.0, work_limit=nodes, seed=1)
+            same = a.labels.tolist() == b.labels.tolist() and a.lower_bound == b.lower_bound
+            gap = (a.energy - a.lower_bound) / abs(a.energy)
+            print(f"{n:>4} {nodes:>7} {t:>9.2f} {'opt' if a.optimal else f'{gap:.1%}':>8} "
+                  f"{a.limit or '-':>6} {str(same):>11}")
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -61,6 +63,20 @@ def test_samples_are_reproducible_with_a_seed():
     assert t.exit_code == 0 and "share a coalition" in t.output
 
 
+def test_method_limits_and_seed_are_options_and_recorded():
+    r = run(*CSV, "--method", "milp", "--work-limit", "50", "--time-limit", "20", "--seed", "3",
+            "--json")
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.stdout)["result"]
+    assert res["method"] == "milp" and res["seed"] == 3
+    assert res["solver"]["work_limit"] == 50 and res["solver"]["time_limit"] == 20
+    # five actors solve at the root: no limit was reached, and the minimum is the enumerated one
+    assert res["solver"]["optimal"] is True and res["solver"]["limit"] is None
+    assert res["global_minimum"]["coalitions"] == [["A", "B", "C"], ["D", "E"]]
+    t = run(*CSV, "--method", "milp")
+    assert t.exit_code == 0 and "global minimum only" in t.output and "limit=None" in t.output
+
+
 def test_long_form_and_neutral_point(tmp_path):
     p = tmp_path / "p.csv"
     p.write_text("actor_a,actor_b,propensity\nA,B,5\nA,C,1\nB,C,1\n")
@@ -77,12 +93,21 @@ def test_long_form_and_neutral_point(tmp_path):
         (["--sizes", str(DATA / "sizes.csv")], "--sizes and --propensity go together"),
         ([], "give --at DATE"),
         ([*CSV, "--at", "2022-10-01"], "either --at DATE or --sizes"),
-        ([*CSV, "--k", "1"], "The 'k' parameter of LandscapeModel must be an int >= 2. Got 1"),
+        ([*CSV, "--k", "1"], "The 'k' parameter of LandscapeModel must be greater than or equal "
+         "to 2. Got 1"),
+        ([*CSV, "--k", "20000"], "The 'k' parameter of LandscapeModel must be less than or equal "
+         "to 50. Got 20000"),
+        ([*CSV, "--samples", "100000000"], "The 'n_samples' parameter of SamplingParams must be "
+         "less than or equal to 100000"),
+        ([*CSV, "--time-limit", "0"], "The 'time_limit' parameter of LandscapeModel must be "
+         "greater than 0"),
+        (["--at", "2022-10-01", "--weighting", "heavy"], "unknown weighting 'heavy'; known: "
+         "default, propensity-v1, unit"),
         ([*CSV, "--actors", "A,ZZ"], "unknown actor(s) ZZ"),
         (["--sizes", str(DATA / "propensity_long.csv"), "--propensity", str(DATA / "sizes.csv")],
-         "propensity_long.csv, line 1: the header must have a column 'actor'"),
+         "propensity_long.csv:1: the header must have a column 'actor'"),
         (["--sizes", "/nonexistent/s.csv", "--propensity", str(DATA / "sizes.csv")],
-         "s.csv: file not found"),
+         "s.csv: CSV file does not exist"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message):
@@ -98,25 +123,28 @@ def test_bad_csv_cell_names_line_and_field(tmp_path):
     s.write_text("actor,size\nA,1\nB,x\nC,1\nD,1\nE,1\n")
     r = run("--sizes", str(s), "--propensity", str(DATA / "propensity_matrix.csv"))
     assert r.exit_code == 2
-    assert "s.csv, line 3, field 'size': expected a number, got 'x'" in r.output
+    assert "s.csv:3: field 'size': expected a number, got 'x'" in r.output
 
 
 class FakeKB:
-    """Stands in for the knowledge base: one hand-built snapshot."""
+    """Stands in for the knowledge base: one hand-built snapshot; its region is C, A, D."""
 
-    def snapshot(self, at):
-        assert at == "2022-10-01"
+    defaults = SimpleNamespace(region=("C", "A", "D"))
+
+    def snapshot(self, at, window_days=0):
+        assert at == dt.date(2022, 10, 1) and window_days == 365
         return snapshot()
 
 
 def test_at_date_uses_the_snapshot_and_the_region_default(monkeypatch):
     monkeypatch.setattr(phalanx.cli.commands_align, "load_kb", lambda data, on_top: FakeKB())
-    monkeypatch.setattr(phalanx.cli.commands_align, "region_actors",
-                        lambda snap: ["A", "B", "C"])
     r = run("--at", "2022-10-01", "--json")
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
-    assert d["inputs"]["actors"] == ["A", "B", "C"] and d["date"] == "2022-10-01"
+    # the package's region in its order, less D (no cinc value)
+    assert d["inputs"]["actors"] == ["C", "A"] and d["date"] == "2022-10-01"
+    assert "weighting default" in d["inputs"]["source"]
+    assert isinstance(d["result"]["seed"], int)
     assert set(d["inputs"]["components"]) == {"relations", "memberships", "arms", "votes"}
     r = run("--at", "2022-10-01", "--actors", "A,D")
     assert r.exit_code == 2 and "no 'cinc' value on 2022-10-01 for D" in r.output

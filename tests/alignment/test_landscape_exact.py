@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phalanx.errors import ParameterError
 from phalanx.models.landscape import LandscapeModel, energy, global_minima, local_minima
 from phalanx.models.landscape_milp import milp_global_minimum
 from phalanx.models.landscape_search import (
@@ -289,17 +290,46 @@ def test_global_minima_returns_every_tie():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"k": 0}, "The 'k' parameter of LandscapeModel must be an int >= 2. Got 0 instead."),
-        ({"k": 2.0}, "The 'k' parameter of LandscapeModel must be an int >= 2. Got 2.0 instead."),
-        ({"method": "greedy"}, "The 'method' parameter of LandscapeModel must be a str among"),
-        ({"basin": "random"}, "The 'basin' parameter of LandscapeModel must be a str among"),
-        ({"time_limit": 0}, "The 'time_limit' parameter of LandscapeModel must be a float > 0."),
+        ({"k": 0}, "The 'k' parameter of LandscapeModel must be greater than or equal to 2. "
+         "Got 0 instead."),
+        ({"k": 20000}, "The 'k' parameter of LandscapeModel must be less than or equal to 50. "
+         "Got 20000 instead."),
+        ({"k": 2.5}, "The 'k' parameter of LandscapeModel must be a valid integer"),
+        ({"method": "greedy"}, "The 'method' parameter of LandscapeModel must be 'auto', "
+         "'exhaustive' or 'milp'. Got 'greedy' instead."),
+        ({"basin": "random"}, "The 'basin' parameter of LandscapeModel must be 'steepest' or"),
+        ({"time_limit": 0}, "The 'time_limit' parameter of LandscapeModel must be greater than 0."),
+        ({"time_limit": float("nan")}, "The 'time_limit' parameter of LandscapeModel must be a "
+         "finite number"),
+        ({"work_limit": 0}, "The 'work_limit' parameter of LandscapeModel must be greater than"),
+        ({"seed": -1}, "The 'seed' parameter of LandscapeModel must be greater than or equal to 0"),
+        ({"max_configurations": 2**26}, "The 'max_configurations' parameter of LandscapeModel "
+         "must be less than or equal to 33554432"),
     ],
 )
 def test_parameters_are_validated_with_one_message_shape(params, message):
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ParameterError) as err:
         LandscapeModel(**params).fit([1, 1], [[0, 1], [1, 0]])
     assert str(err.value).startswith(message)
+
+
+def test_exhaustive_beyond_its_limit_is_refused_with_the_numbers():
+    # 2**(6-1) = 32 configurations > 20 allowed; 2**(5-1) = 16 fit, so at most 5 actors
+    n = 6
+    with pytest.raises(ParameterError) as err:
+        LandscapeModel(method="exhaustive", max_configurations=20).fit(np.ones(n), np.zeros((n, n)))
+    msg = str(err.value)
+    assert "6 actors in at most 2 coalitions have 32 configurations" in msg
+    assert "max_configurations=20: at most 5 actors" in msg and "method='milp'" in msg
+    # "auto" takes the MILP instead and says the global minimum is all it has
+    m = LandscapeModel(max_configurations=20).fit(np.ones(n), np.zeros((n, n)))
+    assert m.method_ == "milp" and m.minima_complete_ is False
+    with pytest.raises(ParameterError, match="7 actors are more than this model accepts"):
+        LandscapeModel(max_actors=6).fit(np.ones(7), np.zeros((7, 7)))
+    # 400 actors in 30 coalitions: 3 * 30 * 400 * 399 / 2 = 7,182,000 MILP rows, refused
+    # before anything is built
+    with pytest.raises(ParameterError, match="about 7,182,000 constraints"):
+        LandscapeModel(k=30).fit(np.ones(400), np.zeros((400, 400)))
 
 
 def test_bad_inputs_are_rejected():

@@ -19,37 +19,16 @@ from phalanx.cli.common import (
     print_table,
     user_errors,
 )
-from phalanx.models.landscape import LandscapeModel
-from phalanx.models.landscape_inputs import (
-    AlignmentInputs,
-    inputs_from_snapshot,
-    read_inputs,
-    region_actors,
+from phalanx.models.alignment_inputs import alignment_inputs
+from phalanx.models.landscape import LandscapeModel, LandscapeParams
+from phalanx.models.landscape_sampling import (
+    MAX_SAMPLES,
+    SamplingParams,
+    propensity_range,
+    sample_alignment,
 )
-from phalanx.models.landscape_sampling import propensity_range, sample_alignment
-
-
-def _load_inputs(
-    at: str | None, sizes: Path | None, propensity: Path | None, neutral: float,
-    actors: list[str] | None,
-    data: Path | None, on_top: bool,
-) -> AlignmentInputs:
-    """The model inputs from the CSV files or from the knowledge base on ``at``."""
-    if (sizes is None) != (propensity is None):
-        raise UserError("--sizes and --propensity go together; give both or neither")
-    if sizes is not None and propensity is not None:
-        if at is not None:
-            raise UserError("give either --at DATE or --sizes/--propensity, not both")
-        inputs = read_inputs(sizes, propensity, center=neutral)
-        return inputs if actors is None else inputs.subset(actors)
-    if at is None:
-        raise UserError("give --at DATE (knowledge base) or --sizes CSV and --propensity CSV")
-    snap = load_kb(data, on_top).snapshot(at)
-    if actors is None:
-        actors = region_actors(snap)
-        if len(actors) < 2:
-            raise UserError(f"fewer than two of the region's actors have a 'cinc' value on {at}")
-    return inputs_from_snapshot(snap, actors)
+from phalanx.network.pairs import WEIGHTINGS
+from phalanx.params import default_of, describe
 
 
 def _number(text: str, what: str) -> float:
@@ -108,7 +87,9 @@ def align(
     at: Annotated[
         str | None, typer.Option("--at", help="Date (YYYY[-MM[-DD]]): use the knowledge base.")
     ] = None,
-    k: Annotated[int, typer.Option("--k", help="Largest number of coalitions.")] = 2,
+    k: Annotated[
+        int, typer.Option("--k", help=describe(LandscapeParams, "k"))
+    ] = default_of(LandscapeParams, "k"),
     json_: JsonOption = False,
     sizes: Annotated[
         Path | None, typer.Option("--sizes", help="CSV with columns actor,size.")
@@ -126,7 +107,9 @@ def align(
         str | None, typer.Option("--actors", help="Comma-separated actor ids, e.g. RUS,KAZ.")
     ] = None,
     samples: Annotated[
-        int, typer.Option("--samples", min=0, help="Draws of uncertain propensities (0: none).")
+        int,
+        typer.Option("--samples", help="Draws of uncertain propensities (0: none; at most "
+                     f"{MAX_SAMPLES:,})."),
     ] = 0,
     spread: Annotated[
         float,
@@ -141,6 +124,20 @@ def align(
         list[str] | None,
         typer.Option("--size-factor", help="What-if: multiply a size, e.g. RUS=0.5 (repeatable)."),
     ] = None,
+    weighting: Annotated[
+        str,
+        typer.Option("--weighting", help="Named weighting of relations and memberships: "
+                     + ", ".join(WEIGHTINGS) + "."),
+    ] = "default",
+    method: Annotated[
+        str, typer.Option("--method", help=describe(LandscapeParams, "method"))
+    ] = default_of(LandscapeParams, "method"),
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help=describe(LandscapeParams, "time_limit"))
+    ] = default_of(LandscapeParams, "time_limit"),
+    work_limit: Annotated[
+        int | None, typer.Option("--work-limit", help=describe(LandscapeParams, "work_limit"))
+    ] = None,
     data: DataOption = None,
     on_top: OnTopOption = False,
 ) -> None:
@@ -149,16 +146,30 @@ def align(
     actors ends up together when propensities vary within +/- spread."""
     with user_errors():
         chosen = None if actors is None else [a.strip() for a in actors.split(",") if a.strip()]
-        inputs = _load_inputs(at, sizes, propensity, neutral, chosen, data, on_top)
-        if shift or size_factor:
-            inputs = inputs.adjusted(_parse_shifts(shift or []), _parse_factors(size_factor or []))
-        model = LandscapeModel(k=k).fit(inputs.sizes, inputs.propensity, labels=inputs.actors)
+        if (sizes is None) != (propensity is None):
+            raise UserError("--sizes and --propensity go together; give both or neither")
+        if sizes is not None and at is not None:
+            raise UserError("give either --at DATE or --sizes/--propensity, not both")
+        if sizes is None and at is None:
+            raise UserError("give --at DATE (knowledge base) or --sizes CSV and --propensity CSV")
+        model = LandscapeModel(k=k, method=method, time_limit=time_limit,
+                               work_limit=work_limit, seed=seed)
+        model._validate_params()  # refuse bad settings before any work
+        sampling = None
+        if samples:
+            sampling = SamplingParams(n_samples=samples, spread=spread)
+        inputs = alignment_inputs(
+            None if at is None else load_kb(data, on_top), at, actors=chosen, sizes=sizes,
+            propensity=propensity, neutral=neutral, weighting=weighting,
+            shifts=_parse_shifts(shift or []), size_factors=_parse_factors(size_factor or []),
+        )
+        model.fit(inputs.sizes, inputs.propensity, labels=inputs.actors)
         result = model.to_dict()
         sampled = None
-        if samples:
-            lo, hi = propensity_range(inputs.propensity, spread)
-            sampled = sample_alignment(inputs.sizes, lo, hi, samples, seed, k=k,
-                                       labels=inputs.actors)
+        if sampling is not None:
+            lo, hi = propensity_range(inputs.propensity, sampling.spread)
+            sampled = sample_alignment(inputs.sizes, lo, hi, sampling.n_samples, model.seed_,
+                                       k=k, labels=inputs.actors, time_limit=time_limit)
             sampled["spread"] = spread
     if json_:
         emit_json({"inputs": inputs.to_dict(), "date": at, "result": result,
@@ -169,7 +180,7 @@ def align(
     if not result["minima_complete"]:
         solver = result["solver"]
         caption += (f"; global minimum only (MILP, optimal={solver['optimal']}, "
-                    f"gap={solver['gap']:.3g})")
+                    f"gap={solver['gap']:.3g}, limit={solver['limit']})")
     else:
         caption += f"; basins over {result['n_configurations']} configurations (steepest descent)"
     print_table(f"Landscape alignment of {len(inputs.actors)} actors (k = {k})",

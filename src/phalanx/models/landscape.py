@@ -23,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
 
-from phalanx.models.landscape_milp import milp_global_minimum
+from phalanx.errors import ParameterError, UserError
+from phalanx.models.landscape_milp import frustration_work_limit_supported, milp_global_minimum
 from phalanx.models.landscape_search import (
     count_partitions,
     default_tolerance,
@@ -35,8 +37,18 @@ from phalanx.models.landscape_search import (
     exhaustive_two,
     pair_weights,
 )
+from phalanx.params import Estimator, Settings
+from phalanx.seeds import resolve_seed
 
-__all__ = ["Alignment", "energy", "local_minima", "global_minima", "LandscapeModel"]
+__all__ = [
+    "Alignment",
+    "energy",
+    "local_minima",
+    "global_minima",
+    "LandscapeModel",
+    "LandscapeParams",
+    "EXHAUSTIVE_LIMIT",
+]
 
 ENERGY_CONVENTION = "ordered pairs, sum_{i != j} s_i s_j p_ij d_ij (Axelrod & Bennett 1993)"
 
@@ -130,13 +142,14 @@ def local_minima(
 
 
 def global_minima(
-    w: np.ndarray, k: int = 2, *, max_configurations: int = 1 << 24, time_limit: float = 60.0
+    w: np.ndarray, k: int = 2, *, max_configurations: int = 1 << 24, time_limit: float = 60.0,
+    seed: int | None = None,
 ) -> tuple[list[tuple[int, ...]], float, bool]:
     """Global minima of the energy for pair weights ``w``: (all tied labellings, energy, exact).
 
     Enumerates when the landscape has at most ``max_configurations`` configurations (all
     ties returned), otherwise solves the MILP (one optimum; ``exact`` is False if HiGHS
-    stopped before proving optimality).
+    stopped before proving optimality; ``seed`` seeds its heuristics).
     """
     n = w.shape[0]
     tol = default_tolerance(w)
@@ -147,7 +160,7 @@ def global_minima(
         emin = float(res.energies[res.minima].min())
         best = res.minima[res.energies[res.minima] <= emin + tol]
         return [tuple(int(v) for v in row) for row in res.decode(best)], emin, True
-    m = milp_global_minimum(w, k, time_limit=time_limit)
+    m = milp_global_minimum(w, k, time_limit=time_limit, seed=seed)
     return [tuple(int(v) for v in m.labels)], m.energy, m.optimal
 
 
@@ -155,26 +168,56 @@ def _n_configurations(n: int, k: int) -> int:
     return 1 << (n - 1) if k == 2 else count_partitions(n, k)
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int | np.integer) and not isinstance(v, bool)
+def _largest_enumerable(k: int, max_configurations: int) -> int:
+    """The most actors whose landscape into ``k`` coalitions fits ``max_configurations``."""
+    n = 1
+    while _n_configurations(n + 1, k) <= max_configurations:
+        n += 1
+    return n
 
 
-def _is_real(v: Any) -> bool:
-    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+EXHAUSTIVE_LIMIT = 1 << 25
+"""Most configurations an enumeration may visit (two coalitions: 26 actors, ~0.5 GB)."""
 
 
-# Allowed values, declared once: (test, description used in the error message).
-_PARAMETERS: dict[str, tuple[Any, str]] = {
-    "k": (lambda v: _is_int(v) and v >= 2, "an int >= 2"),
-    "method": (lambda v: v in ("auto", "exhaustive", "milp"), "a str among {'auto', 'exhaustive', 'milp'}"),
-    "basin": (lambda v: v in ("steepest", "stochastic"), "a str among {'steepest', 'stochastic'}"),
-    "max_configurations": (lambda v: _is_int(v) and v >= 1, "an int >= 1"),
-    "time_limit": (lambda v: _is_real(v) and v > 0, "a float > 0"),
-}
+MILP_ROW_LIMIT = 6_000_000
+"""Most constraints of the k-coalition MILP (``3 k n(n-1)/2``; about 1 GB to build)."""
 
 
-class LandscapeModel:
+class LandscapeParams(Settings):
+    """The declared parameters of :class:`LandscapeModel` (ranges refuse runaway work)."""
+
+    k: int = Field(2, ge=2, le=50, description="Largest number of coalitions (2..50).")
+    method: Literal["auto", "exhaustive", "milp"] = Field(
+        "auto", description="auto, exhaustive (every local minimum) or milp (global minimum only)."
+    )
+    basin: Literal["steepest", "stochastic"] = Field(
+        "steepest", description="Descent rule for basins: steepest or stochastic."
+    )
+    max_configurations: int = Field(
+        1 << 24, ge=1, le=EXHAUSTIVE_LIMIT,
+        description=f"Largest landscape enumerated (configurations, 1..{EXHAUSTIVE_LIMIT:,}).",
+    )
+    max_actors: int = Field(
+        500, ge=2, le=5000, description="Most actors the model accepts (2..5,000)."
+    )
+    time_limit: float = Field(
+        60.0, gt=0.0, le=86_400.0, description="Seconds allowed to the MILP solver (0..86,400)."
+    )
+    work_limit: int | None = Field(
+        None, ge=1, le=10**9,
+        description="Branch-and-bound nodes allowed to the MILP (deterministic; none if unset).",
+    )
+    seed: int | None = Field(
+        None, ge=0, description="Seed of the solver's heuristics (None: fresh, recorded)."
+    )
+
+
+class LandscapeModel(Estimator):
     """Landscape-theory alignment estimator: settings in ``__init__``, work in :meth:`fit`.
+
+    Every parameter is declared in :class:`LandscapeParams` (ranges, units) and checked at
+    the start of :meth:`fit`; out-of-range values raise a ``ParameterError``.
 
     Parameters
     ----------
@@ -194,9 +237,18 @@ class LandscapeModel:
         basin size is then the exact expected number of starting configurations ending in
         each minimum (costlier: memory ``8 n`` bytes per configuration).
     max_configurations : int, default 2**24
-        Size limit of the enumeration (``2**(n-1)`` for two coalitions: up to 25 actors).
+        Size limit of the enumeration (``2**(n-1)`` for two coalitions: up to 25 actors; at
+        most ``EXHAUSTIVE_LIMIT`` = 2**25). Beyond it ``"auto"`` takes the MILP (global
+        minimum only) and ``"exhaustive"`` is refused with the numbers.
+    max_actors : int, default 500
+        More actors are refused (the MILP has ``n(n-1)/2`` pair variables).
     time_limit : float, default 60.0
-        Seconds allowed to the MILP solver.
+        Seconds allowed to the MILP solver (the enumeration is bounded by its size).
+    work_limit : int or None, default None
+        Branch-and-bound nodes allowed to the MILP: a limit that stops at the same point
+        on every machine, so a limited result is reproducible.
+    seed : int or None, default None
+        Seed of the solver's heuristics; None draws one, recorded in ``seed_``.
 
     Attributes
     ----------
@@ -217,7 +269,10 @@ class LandscapeModel:
     tolerance_ : float
         A move must lower the energy by more than this to count (``1e-10 sum|W|``).
     solver_ : dict or None
-        For the MILP: status, optimality, lower bound, gap and node count.
+        For the MILP: status, optimality, lower bound, gap, node count and ``limit``
+        (None, ``"time"`` or ``"work"``: which limit stopped the solve early).
+    seed_ : int
+        The seed used.
 
     Examples
     --------
@@ -228,8 +283,24 @@ class LandscapeModel:
     >>> LandscapeModel(k=0).fit([1, 1], [[0, 1], [1, 0]])
     Traceback (most recent call last):
     ...
-    ValueError: The 'k' parameter of LandscapeModel must be an int >= 2. Got 0 instead.
+    phalanx.errors.ParameterError: The 'k' parameter of LandscapeModel must be greater than or equal to 2. Got 0 instead.
     """
+
+    Params = LandscapeParams
+
+    def _validate_params(self) -> LandscapeParams:
+        """The validated parameters; a ``ParameterError`` naming this class otherwise.
+
+        (``Estimator._validate_params`` uses ``model_validate``, which runs the custom
+        ``Settings.__init__`` and so wraps its message twice; this builds the settings
+        directly instead.)
+        """
+        try:
+            return LandscapeParams(**self.get_params())
+        except ParameterError as e:
+            err = ParameterError(str(e).replace(" of LandscapeParams ", f" of {type(self).__name__} ", 1))
+            err.field = e.field
+            raise err from None
 
     def __init__(
         self,
@@ -237,26 +308,19 @@ class LandscapeModel:
         method: str = "auto",
         basin: str = "steepest",
         max_configurations: int = 1 << 24,
+        max_actors: int = 500,
         time_limit: float = 60.0,
+        work_limit: int | None = None,
+        seed: int | None = None,
     ) -> None:
         self.k = k
         self.method = method
         self.basin = basin
         self.max_configurations = max_configurations
+        self.max_actors = max_actors
         self.time_limit = time_limit
-
-    def get_params(self) -> dict[str, Any]:
-        """The settings, as given to ``__init__``."""
-        return {name: getattr(self, name) for name in _PARAMETERS}
-
-    def _validate_params(self) -> None:
-        for name, (ok, allowed) in _PARAMETERS.items():
-            value = getattr(self, name)
-            if not ok(value):
-                raise ValueError(
-                    f"The {name!r} parameter of {type(self).__name__} must be {allowed}. "
-                    f"Got {value!r} instead."
-                )
+        self.work_limit = work_limit
+        self.seed = seed
 
     def fit(
         self, sizes: Sequence[float], propensity: Any, labels: Sequence[str] | None = None
@@ -267,21 +331,44 @@ class LandscapeModel:
         diagonal is ignored); ``labels``: ``n`` distinct actor ids (default "0".."n-1").
         Returns ``self``.
         """
-        self._validate_params()
-        w = pair_weights(np.asarray(sizes, dtype=float), np.asarray(propensity, dtype=float))
+        params = self._validate_params()
+        try:
+            w = pair_weights(np.asarray(sizes, dtype=float), np.asarray(propensity, dtype=float))
+        except ValueError as e:
+            raise UserError(str(e)) from None
         n = w.shape[0]
         names = tuple(str(i) for i in range(n)) if labels is None else tuple(map(str, labels))
         if len(names) != n or len(set(names)) != n:
-            raise ValueError(f"labels must be {n} distinct actor ids; got {list(names)}.")
+            raise UserError(f"labels must be {n} distinct actor ids; got {list(names)}.")
+        if n > self.max_actors:
+            raise ParameterError(
+                f"{n} actors are more than this model accepts (max_actors={self.max_actors}); "
+                f"name fewer actors or raise max_actors (at most 5,000)",
+                field="max_actors",
+            )
         n_conf = _n_configurations(n, self.k)
         method = self.method
         if method == "auto":
             method = "exhaustive" if n_conf <= self.max_configurations else "milp"
         if method == "exhaustive" and n_conf > self.max_configurations:
-            raise ValueError(
-                f"{n} actors in at most {self.k} coalitions have {n_conf} configurations, more "
-                f"than max_configurations={self.max_configurations}; use method='milp'."
+            most = _largest_enumerable(self.k, self.max_configurations)
+            raise ParameterError(
+                f"{n} actors in at most {self.k} coalitions have {n_conf:,} configurations, "
+                f"more than the exhaustive search allows (max_configurations="
+                f"{self.max_configurations:,}: at most {most} actors); use method='milp' "
+                f"(global minimum only) or name fewer actors",
+                field="method",
             )
+        if method == "milp" and self.k > 2:
+            rows = 3 * self.k * n * (n - 1) // 2
+            if rows > MILP_ROW_LIMIT:
+                raise ParameterError(
+                    f"{n} actors in at most {self.k} coalitions make a MILP of about {rows:,} "
+                    f"constraints, more than this model builds ({MILP_ROW_LIMIT:,}); use fewer "
+                    f"coalitions (k=2 has no such limit) or fewer actors",
+                    field="k",
+                )
+        self.seed_ = resolve_seed(params.seed)
         self.labels_ = names
         self.sizes_ = np.asarray(sizes, dtype=float)
         self.propensity_ = (np.asarray(propensity, float) + np.asarray(propensity, float).T) / 2
@@ -302,18 +389,27 @@ class LandscapeModel:
             self._decode = res.decode
             self.minima_complete_ = True
         else:
-            m = milp_global_minimum(w, self.k, time_limit=self.time_limit)
+            m = milp_global_minimum(w, self.k, time_limit=self.time_limit,
+                                    work_limit=self.work_limit, seed=self.seed_)
             self.minima_ = [Alignment(tuple(int(v) for v in m.labels), m.energy, is_global=True)]
             self.energies_ = None
             self._decode = None
             self.minima_complete_ = False
             self.solver_ = {
-                "solver": "HiGHS via the frustration index" if self.k == 2 else "HiGHS (scipy.optimize.milp)",
+                "solver": (
+                    "HiGHS via the frustration index"
+                    if self.k == 2
+                    and (self.work_limit is None or frustration_work_limit_supported())
+                    else "HiGHS (scipy.optimize.milp)"
+                ),
                 "status": m.status,
                 "optimal": m.optimal,
                 "lower_bound": m.lower_bound,
                 "gap": m.energy - m.lower_bound,
                 "nodes": m.nodes,
+                "limit": m.limit,
+                "time_limit": self.time_limit,
+                "work_limit": self.work_limit,
             }
         self.global_minima_ = [a for a in self.minima_ if a.is_global]
         self.global_minimum_ = self.global_minima_[0]
@@ -333,6 +429,7 @@ class LandscapeModel:
             "model": "landscape (Axelrod & Bennett 1993)",
             "energy_convention": ENERGY_CONVENTION,
             "params": self.get_params(),
+            "seed": self.seed_,
             "actors": list(self.labels_),
             "sizes": self.sizes_.tolist(),
             "propensity": self.propensity_.tolist(),

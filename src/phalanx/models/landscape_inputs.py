@@ -6,10 +6,12 @@ Three sources, one result type (:class:`AlignmentInputs`):
 * :func:`read_inputs` -- a sizes file (``actor,size``) and a propensity file, either a
   square matrix with a header row of actor ids or the long form
   ``actor_a,actor_b,propensity``. Errors name the file, the line and the field
-  (:class:`AlignmentInputError`, a ``ValueError``).
+  (:class:`AlignmentInputError`, a :class:`~phalanx.errors.UserError`).
 * :func:`inputs_from_snapshot` -- sizes from the CINC indicator and propensities summed
-  from relations, shared memberships, arms-import shares and UN vote agreement, every
-  weight a setting of :class:`PropensityWeights`.
+  from the relation and membership ties of :func:`phalanx.network.pairs.aggregate_pairs`
+  (the aggregation the signed network uses, under a named
+  :class:`~phalanx.network.pairs.Weighting`), plus arms-import shares and UN vote
+  agreement, weighted by :class:`PropensityWeights`.
 * :func:`sample_alignment` (defined in :mod:`phalanx.models.landscape_sampling`) -- draws propensities uniformly within ``[low, high]`` and
   reports how often each pair of actors ends in the same coalition of the global minimum.
 """
@@ -18,21 +20,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections import Counter
+import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
+from phalanx.errors import UserError
+from phalanx.kb.dates import parse_query_date
 from phalanx.models.landscape_sampling import propensity_range, sample_alignment
+from phalanx.network.pairs import Weighting, aggregate_pairs
+from phalanx.params import Settings
+from phalanx.safe_files import read_user_text
 
 __all__ = [
     "AlignmentInputError",
     "AlignmentInputs",
     "PropensityWeights",
-    "REGION_ACTORS",
     "read_sizes_csv",
     "read_propensity_csv",
     "read_inputs",
@@ -42,25 +49,12 @@ __all__ = [
     "sample_alignment",
 ]
 
-#: The default actor set for the Eurasian case: the Central Asian states, the South
-#: Caucasus pair, Belarus, Russia and the outside powers.
-REGION_ACTORS = ("KAZ", "KGZ", "TJK", "TKM", "UZB", "ARM", "AZE", "BLR", "RUS", "CHN", "TUR", "IRN", "USA")
+#: Largest CSV input file read (bytes): 10,000 actors' sizes or a 1,000 x 1,000 matrix.
+MAX_CSV_BYTES = 32 * 1024 * 1024
 
 
-class AlignmentInputError(ValueError):
+class AlignmentInputError(UserError):
     """Bad model input; the message names the file, line and field where known."""
-
-    def __init__(
-        self, message: str, *, file: str | Path | None = None, line: int | None = None,
-        field: str | None = None,
-    ) -> None:
-        self.file, self.line, self.field = file, line, field
-        where = [Path(file).name] if file is not None else []
-        if line is not None:
-            where.append(f"line {line}")
-        if field is not None:
-            where.append(f"field {field!r}")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
 @dataclass(frozen=True)
@@ -156,18 +150,16 @@ class AlignmentInputs:
 def _rows(path: str | Path) -> list[tuple[int, list[str]]]:
     """Non-blank rows of a CSV file with their line numbers (header first)."""
     p = Path(path)
+    text = read_user_text(p, limit=MAX_CSV_BYTES, what="CSV file")
     try:
-        with p.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            out = []
-            for row in reader:
-                cells = [c.strip() for c in row]
-                if any(cells):
-                    out.append((reader.line_num, cells))
-    except FileNotFoundError:
-        raise AlignmentInputError("file not found", file=p) from None
-    except (IsADirectoryError, UnicodeDecodeError, csv.Error) as e:
-        raise AlignmentInputError(f"cannot read as a UTF-8 CSV file ({e})", file=p) from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        out = []
+        for row in reader:
+            cells = [c.strip() for c in row]
+            if any(cells):
+                out.append((reader.line_num, cells))
+    except csv.Error as e:
+        raise AlignmentInputError(f"cannot read as a CSV file ({e})", file=p) from None
     if not out:
         raise AlignmentInputError("the file is empty", file=p)
     return out
@@ -344,25 +336,15 @@ def read_inputs(
 # -- knowledge-base snapshot ----------------------------------------------------------------
 
 
-def _default_kinds() -> dict[str, float]:
-    return {
-        "alliance": 1.0, "partnership": 0.5, "basing": 0.75, "arms_supply": 0.5,
-        "economic": 0.25, "rivalry": 0.75, "territorial_dispute": 0.75,
-        "armed_conflict": 1.0, "threat_perception": 0.5,
-    }
+class PropensityWeights(Settings):
+    """The weights of a snapshot's propensities on top of the relation and membership ties.
 
+    The propensity of a pair is the sum of four components (docs/models/alignment.md):
 
-@dataclass(frozen=True)
-class PropensityWeights:
-    """Every weight of the propensity derivation from a snapshot (see docs/models/alignment.md).
-
-    The propensity of a pair is the sum of four components:
-
-    * relations: ``relation_kinds[kind] * sign * intensity`` for each relation in force
-      between the two, times ``directed_factor`` when the relation is one-way;
-    * memberships: for each organisation both belong to,
-      ``organization_kinds[kind] * status_factor[status_a] * status_factor[status_b]``
-      (unknown organisation kinds use ``organization_kinds["default"]``);
+    * relations and memberships: the pair's relation and membership ties under a
+      :class:`~phalanx.network.pairs.Weighting` (:func:`~phalanx.network.pairs.aggregate_pairs`,
+      the same ties as the signed network), counted over the ``window_days`` days up to
+      the date (a war that ended last month still counts);
     * arms: ``arms_share * share`` where ``share`` in [0, 1] is the importer's indicator
       ``arms_import_share_from_<SUPPLIER>`` (values above 1 are read as percentages);
     * votes: ``un_votes * (2 A - 1)``, where ``A`` in [0, 1] is the pair's mean agreement
@@ -370,22 +352,34 @@ class PropensityWeights:
       abstain 0.5, yes against no 0), counted only with ``vote_min_common`` votes or more.
     """
 
-    relation_kinds: Mapping[str, float] = field(default_factory=_default_kinds)
-    directed_factor: float = 0.5
-    organization_kinds: Mapping[str, float] = field(
-        default_factory=lambda: {"collective_defence": 0.5, "default": 0.2})
-    status_factor: Mapping[str, float] = field(default_factory=lambda: {
-        "member": 1.0, "observer": 0.25, "partner": 0.25, "suspended": 0.0, "frozen": 0.0})
-    arms_share: float = 0.5
-    un_votes: float = 0.5
-    vote_min_common: int = 3
-    vote_window_days: int | None = 3653
-    size_indicator: str = "cinc"
+    arms_share: float = Field(
+        0.5, ge=0.0, le=100.0, description="Weight of an arms-import share (per unit share, >= 0)."
+    )
+    un_votes: float = Field(
+        0.5, ge=0.0, le=100.0, description="Weight of UN vote agreement (at full agreement, >= 0)."
+    )
+    vote_min_common: int = Field(
+        3, ge=1, le=10_000, description="Fewest votes two actors must share to count (votes)."
+    )
+    vote_window_days: int | None = Field(
+        3653, ge=1, le=366_000, description="Votes older than this many days are left out "
+        "(None: every vote)."
+    )
+    window_days: int = Field(
+        365, ge=0, le=36_600, description="Relations count if in force on any day of this "
+        "many days up to the date (0: on the date only)."
+    )
+    size_indicator: str = Field(
+        "cinc", min_length=1, max_length=100, description="Indicator giving each actor's size (> 0)."
+    )
 
 
-def region_actors(snapshot: Any, candidates: Sequence[str] = REGION_ACTORS,
+def region_actors(snapshot: Any, candidates: Sequence[str],
                   size_indicator: str = "cinc") -> list[str]:
-    """The ``candidates`` that the snapshot holds and has a size for, in the given order."""
+    """The ``candidates`` that the snapshot holds and has a size for, in the given order.
+
+    ``candidates`` is usually the package's declared region (``kb.defaults.region``).
+    """
     known = set(snapshot.actor_ids())
     return [a for a in candidates
             if a in known and snapshot.indicator(a, size_indicator) is not None]
@@ -395,23 +389,31 @@ _AGREE = {("yes", "yes"): 1.0, ("no", "no"): 1.0, ("abstain", "abstain"): 1.0,
           ("yes", "abstain"): 0.5, ("no", "abstain"): 0.5, ("yes", "no"): 0.0}
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
+def _vote_day(value: Any, vote: str) -> dt.date:
+    """The last day a vote's (possibly partial) date may denote: ``2019`` -> 2019-12-31."""
+    if value is None or value == "":
+        raise AlignmentInputError(f"vote {vote!r} has no date", field="date")
     try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+        return parse_query_date(value if isinstance(value, dt.date) else str(value), end=True)
+    except ValueError as e:
+        raise AlignmentInputError(f"vote {vote!r}: {e}", field="date") from None
 
 
 def inputs_from_snapshot(
-    snapshot: Any, actors: Sequence[str] | None = None, weights: PropensityWeights | None = None
+    snapshot: Any,
+    actors: Sequence[str] | None = None,
+    weights: PropensityWeights | None = None,
+    weighting: str | Weighting | None = "default",
 ) -> AlignmentInputs:
     """Sizes and propensities of ``actors`` on the snapshot's date (see :class:`PropensityWeights`).
 
-    ``actors=None`` takes every state with a size indicator. An actor without the size
-    indicator is an error when named explicitly. Cost ``O(n**2 + R + M + V)`` for ``R``
-    relations, ``M`` memberships and ``V`` votes.
+    The relation and membership components are the pair ties of
+    :func:`phalanx.network.pairs.aggregate_pairs` under ``weighting`` (a name in
+    :data:`~phalanx.network.pairs.WEIGHTINGS` or a Weighting), so they equal the signed
+    network's ties of the same snapshot. ``actors=None`` takes every state with a size
+    indicator. An actor without the size indicator is an error when named explicitly.
+    A vote with a partial date (``2019``) is in the vote window when any day it may denote
+    is. Cost ``O(n**2 + R + M + V)`` for ``R`` relations, ``M`` memberships and ``V`` votes.
     """
     w = weights or PropensityWeights()
     if actors is None:
@@ -435,33 +437,16 @@ def inputs_from_snapshot(
         bad = [a for a, s in zip(actors, sizes, strict=True) if s <= 0]
         raise AlignmentInputError(f"{w.size_indicator} must be > 0; not so for {', '.join(bad)}")
     comp = {name: np.zeros((n, n)) for name in ("relations", "memberships", "arms", "votes")}
-    notes: Counter[str] = Counter()
 
     def add(name: str, a: str, b: str, value: float) -> None:
         if a in pos and b in pos and a != b:
             comp[name][pos[a], pos[b]] += value
             comp[name][pos[b], pos[a]] += value
 
-    for r in snapshot.relations:
-        if r["kind"] not in w.relation_kinds:
-            notes[f"relation kind {r['kind']!r} has no weight; ignored"] += 1
-            continue
-        value = w.relation_kinds[r["kind"]] * float(r["sign"]) * float(r["intensity"])
-        add("relations", r["actor_a"], r["actor_b"],
-            value * (w.directed_factor if r.get("directed") else 1.0))
-
-    org_kind = {o["id"]: o.get("kind") for o in snapshot.organizations}
-    by_org: dict[str, list[tuple[str, float]]] = {}
-    for m in snapshot.memberships:
-        f = w.status_factor.get(m["status"], 0.0)
-        if m["actor"] in pos and f:
-            by_org.setdefault(m["organization"], []).append((m["actor"], f))
-    for org, members in by_org.items():
-        kind_w = w.organization_kinds.get(org_kind.get(org) or "default",
-                                          w.organization_kinds.get("default", 0.0))
-        for i, (a, fa) in enumerate(members):
-            for b, fb in members[i + 1:]:
-                add("memberships", a, b, kind_w * fa * fb)
+    pairs = aggregate_pairs(snapshot, weighting, actors)
+    for (a, b), tie in pairs.ties.items():
+        add("relations", a, b, tie.part("relation"))
+        add("memberships", a, b, tie.part("membership"))
 
     prefix = "arms_import_share_from_"
     for rec in snapshot.indicators:
@@ -474,9 +459,9 @@ def inputs_from_snapshot(
              else snapshot.date - dt.timedelta(days=w.vote_window_days))
     ballots: dict[str, dict[str, str]] = {}
     for v in snapshot.votes:
-        day = _as_date(v.get("date"))
-        if v["actor"] in pos and v["choice"] in ("yes", "no", "abstain") and (
-                start is None or day is None or day >= start):
+        if v["actor"] not in pos or v["choice"] not in ("yes", "no", "abstain"):
+            continue
+        if start is None or _vote_day(v.get("date"), str(v["vote"])) >= start:
             ballots.setdefault(str(v["vote"]), {})[v["actor"]] = v["choice"]
     agree = np.zeros((n, n))
     common = np.zeros((n, n))
@@ -494,5 +479,7 @@ def inputs_from_snapshot(
     comp["votes"] = comp["votes"] + comp["votes"].T
     propensity = sum(comp.values())
     source = f"knowledge base {getattr(snapshot, 'data_version', '')} on {snapshot.date}"
+    notes = tuple(f"relation kind {k!r} has no weight; ignored ({c}x)"
+                  for k, c in pairs.unweighted.items())
     return AlignmentInputs(tuple(actors), sizes, propensity, comp, source.replace("  ", " "),
-                           tuple(f"{k} ({c}x)" for k, c in sorted(notes.items())))
+                           notes)

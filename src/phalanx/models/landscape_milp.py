@@ -10,6 +10,7 @@ alignment found and a proven lower bound on the energy.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from phalanx.models.landscape_search import canonical_labels
+from phalanx.seeds import resolve_seed
 
 __all__ = ["MilpResult", "milp_global_minimum", "frustration_global_minimum"]
 
@@ -26,7 +28,9 @@ class MilpResult:
     """Global minimum found by the MILP, with the solver's own account of it.
 
     ``optimal`` is True only when HiGHS proved optimality; otherwise ``lower_bound`` is
-    the proven bound on the energy (``energy - lower_bound`` is the gap).
+    the proven bound on the energy (``energy - lower_bound`` is the gap). ``limit`` says
+    which limit stopped the solve early: None (it ran to the end), ``"time"`` (the clock)
+    or ``"work"`` (the deterministic node limit). ``seed`` is the seed the solve used.
     """
 
     labels: np.ndarray
@@ -35,6 +39,31 @@ class MilpResult:
     optimal: bool
     status: str
     nodes: int
+    limit: str | None = None
+    seed: int | None = None
+
+
+def _limit(message: str, optimal: bool) -> str | None:
+    """Which limit a HiGHS status message reports (None when the solve finished)."""
+    if optimal:
+        return None
+    text = message.lower()
+    if "node limit" in text or "work limit" in text or "solution limit" in text:
+        return "work"
+    if "time limit" in text:
+        return "time"
+    return None
+
+
+def frustration_work_limit_supported() -> bool:
+    """Whether :func:`phalanx.network.frustration_index` takes a ``work_limit`` argument.
+
+    Seam: the frustration index is getting a deterministic work limit; until it has one,
+    a work-limited two-coalition solve uses the plain model, whose node limit HiGHS honours.
+    """
+    from phalanx.network.frustration import frustration_index
+
+    return "work_limit" in inspect.signature(frustration_index).parameters
 
 
 def milp_global_minimum(
@@ -44,6 +73,8 @@ def milp_global_minimum(
     time_limit: float = 60.0,
     mip_rel_gap: float = 0.0,
     method: str = "auto",
+    work_limit: int | None = None,
+    seed: int | None = None,
 ) -> MilpResult:
     """Global minimum of the energy over alignments into at most ``k`` coalitions, by MILP.
 
@@ -60,7 +91,12 @@ def milp_global_minimum(
     :func:`frustration_global_minimum`, whose model is stronger on hard instances;
     ``method="plain"`` solves the model above; the default ``"auto"`` tries the plain model
     for a tenth of the time (at most 2 s), which settles near-balanced data at once, and
-    otherwise spends the rest on the stronger model.
+    otherwise spends the rest on the stronger model. ``work_limit`` caps the
+    branch-and-bound nodes HiGHS explores, a limit that ends at the same point on every
+    machine (unlike ``time_limit``, which stays as a safety net); with it and ``k = 2``,
+    ``"auto"`` solves the plain model alone unless the frustration index accepts a work
+    limit too (:func:`frustration_work_limit_supported`). ``seed`` (>= 0; None: fresh entropy) seeds
+    the frustration heuristics; it is recorded in the result.
 
     >>> from phalanx.models.landscape_search import pair_weights
     >>> w = pair_weights(np.ones(3), np.array([[0, 1, -1], [1, 0, -1], [-1, -1, 0.0]]))
@@ -70,16 +106,23 @@ def milp_global_minimum(
     """
     if method not in ("auto", "plain", "frustration"):
         raise ValueError(f"method must be 'auto', 'plain' or 'frustration'; got {method!r}")
+    seed = resolve_seed(seed)
     if k == 2 and method == "frustration":
-        return frustration_global_minimum(w, time_limit=time_limit)
+        return frustration_global_minimum(w, time_limit=time_limit, work_limit=work_limit,
+                                          seed=seed)
+    if k == 2 and method == "auto" and work_limit is not None:
+        method = "frustration" if frustration_work_limit_supported() else "plain"
+        return milp_global_minimum(w, 2, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                   method=method, work_limit=work_limit, seed=seed)
     if k == 2 and method == "auto":
         # the plain model settles near-balanced (alliance-like) data in milliseconds; when
         # it cannot within a tenth of the budget, the stronger model takes the rest
-        first = milp_global_minimum(w, 2, time_limit=min(2.0, time_limit / 10), method="plain")
+        first = milp_global_minimum(w, 2, time_limit=min(2.0, time_limit / 10), method="plain",
+                                    seed=seed)
         if first.optimal:
             return first
         return frustration_global_minimum(
-            w, time_limit=max(time_limit - min(2.0, time_limit / 10), 1.0)
+            w, time_limit=max(time_limit - min(2.0, time_limit / 10), 1.0), seed=seed
         )
     n = w.shape[0]
     iu, ju = np.triu_indices(n, 1)
@@ -137,12 +180,17 @@ def milp_global_minimum(
             shape=(r, nx + npair),
         )
         constraints.append(LinearConstraint(a, np.concatenate(lo), np.concatenate(hi)))
+    options = {"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)}
+    if work_limit is not None:
+        options["node_limit"] = int(work_limit)
+    # scipy's milp passes no seed to HiGHS (its default random seed is fixed), so the
+    # solve is deterministic up to the time limit; ``seed`` is recorded for the record
     res = milp(
         c,
         integrality=integrality,
         bounds=Bounds(np.zeros(nx + npair), ub),
         constraints=constraints,
-        options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)},
+        options=options,
     )
     if res.x is None:
         raise RuntimeError(f"HiGHS found no alignment: {res.message}")
@@ -153,6 +201,9 @@ def milp_global_minimum(
     bound = getattr(res, "mip_dual_bound", None)
     lower = offset + float(bound) if bound is not None and np.isfinite(bound) else energy
     optimal = res.status == 0
+    limit = _limit(str(res.message), optimal)
+    if limit is None and not optimal and work_limit is not None:
+        limit = "work"
     return MilpResult(
         labels,
         energy,
@@ -160,10 +211,15 @@ def milp_global_minimum(
         optimal,
         str(res.message),
         int(getattr(res, "mip_node_count", 0) or 0),
+        limit,
+        seed,
     )
 
 
-def frustration_global_minimum(w: np.ndarray, *, time_limit: float = 60.0) -> MilpResult:
+def frustration_global_minimum(
+    w: np.ndarray, *, time_limit: float = 60.0, work_limit: int | None = None,
+    seed: int | None = None,
+) -> MilpResult:
     """Two-coalition global minimum through the exact frustration index.
 
     With ``W_ij = s_i s_j p_ij`` as a signed, weighted graph (sign of ``W``, weight
@@ -172,7 +228,9 @@ def frustration_global_minimum(w: np.ndarray, *, time_limit: float = 60.0) -> Mi
     split. Minimising ``E`` is computing the frustration index, which
     :func:`phalanx.network.frustration_index` does with reductions, triangle cuts and a
     warm start. Weights are scaled to a largest ``|W|`` of 1 for the solver (CINC products
-    are ~1e-5, below HiGHS's tolerances) and the energy is reported unscaled.
+    are ~1e-5, below HiGHS's tolerances) and the energy is reported unscaled. ``seed``
+    seeds the heuristics; ``work_limit`` is passed on when the frustration index takes one
+    (:func:`frustration_work_limit_supported`), and refused otherwise.
 
     >>> from phalanx.models.landscape_search import pair_weights
     >>> w = pair_weights(np.ones(3), np.array([[0, 1, -1], [1, 0, -1], [-1, -1, 0.0]]))
@@ -184,6 +242,7 @@ def frustration_global_minimum(w: np.ndarray, *, time_limit: float = 60.0) -> Mi
 
     from phalanx.network.frustration import frustration_index
 
+    seed = resolve_seed(seed)
     n = w.shape[0]
     scale = float(np.abs(w).max()) or 1.0
     G = nx.Graph()
@@ -192,11 +251,18 @@ def frustration_global_minimum(w: np.ndarray, *, time_limit: float = 60.0) -> Mi
     for i, j in zip(iu.tolist(), ju.tolist(), strict=True):
         if w[i, j] != 0:
             G.add_edge(i, j, sign=1 if w[i, j] > 0 else -1, weight=abs(float(w[i, j])) / scale)
-    res = frustration_index(G, weight="weight", time_limit=time_limit, seed=0)
+    extra = {}
+    if work_limit is not None:
+        if not frustration_work_limit_supported():
+            raise ValueError("the frustration index takes no work limit here; use method='plain'")
+        extra["work_limit"] = work_limit
+    res = frustration_index(G, weight="weight", time_limit=time_limit, seed=seed, **extra)
     labels = canonical_labels(
         np.array([res.partition.get(i, 0) for i in range(n)], dtype=np.int64)
     )[0]
     energy = float((w * (labels[:, None] != labels[None, :])).sum())
     negative = float(-w[iu, ju][w[iu, ju] < 0].sum())
     lower = 2.0 * (res.lower_bound * scale - negative)
-    return MilpResult(labels, energy, min(lower, energy), bool(res.optimal), res.method, 0)
+    optimal = bool(res.optimal)
+    limit = None if optimal else ("work" if work_limit is not None else "time")
+    return MilpResult(labels, energy, min(lower, energy), optimal, res.method, 0, limit, seed)

@@ -13,11 +13,28 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 
 from phalanx.models.landscape import global_minima
 from phalanx.models.landscape_search import pair_weights
+from phalanx.params import Settings
+from phalanx.seeds import as_generator, as_seed_sequence
 
-__all__ = ["propensity_range", "sample_alignment"]
+__all__ = ["MAX_SAMPLES", "SamplingParams", "propensity_range", "sample_alignment"]
+
+MAX_SAMPLES = 100_000
+"""Most draws one call may make (each is a global search)."""
+
+
+class SamplingParams(Settings):
+    """The declared settings of the uncertainty sampler (:func:`sample_alignment`)."""
+
+    n_samples: int = Field(
+        1000, ge=1, le=MAX_SAMPLES, description=f"Draws of the propensities (1..{MAX_SAMPLES:,})."
+    )
+    spread: float = Field(
+        0.25, ge=0.0, le=10.0, description="Propensity margin, times max|p| (0..10)."
+    )
 
 
 def propensity_range(propensity: np.ndarray, spread: float) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +62,8 @@ def sample_alignment(
     ``[low_ij, high_ij]`` (mirrored to ``p_ji``) and finds the global minimum (enumeration
     up to 25 actors, MILP beyond). When several alignments tie for the minimum, each gets an
     equal share of the sample. ``seed`` (int, SeedSequence or Generator) is converted once
-    to a Generator; the same seed gives the same result. Cost: ``n_samples`` global
+    to a Generator (:mod:`phalanx.seeds`; None draws fresh entropy, recorded as ``seed``);
+    the same seed gives the same result. ``n_samples`` is at most :data:`MAX_SAMPLES`. Cost: ``n_samples`` global
     searches.
 
     Returns a dict: ``coassignment`` (n x n shares of samples in which i and j share a
@@ -58,8 +76,9 @@ def sample_alignment(
     >>> r["coassignment"][0].tolist(), r["alignments"][0]["share"]
     ([1.0, 1.0, 0.0], 1.0)
     """
-    if not (isinstance(n_samples, int | np.integer) and n_samples >= 1):
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer):
         raise ValueError(f"n_samples must be an int >= 1, got {n_samples!r}")
+    n_samples = SamplingParams(n_samples=int(n_samples)).n_samples
     lo = np.asarray(propensity_low, dtype=float)
     hi = np.asarray(propensity_high, dtype=float)
     s = np.asarray(sizes, dtype=float)
@@ -72,10 +91,12 @@ def sample_alignment(
         raise ValueError(f"propensity range is empty for pair ({i}, {j}): "
                                   f"low {lo[i, j]} > high {hi[i, j]}")
     if isinstance(seed, np.random.Generator):
-        rng, seed_record = seed, "generator given by the caller"
+        rng, seed_record = as_generator(seed), "generator given by the caller"
     else:
-        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        rng, seed_record = np.random.default_rng(ss), ss.entropy
+        ss = as_seed_sequence(seed)
+        rng, seed_record = as_generator(ss), ss.entropy
+    # the MILP's heuristics (beyond enumeration) get their seed from the same stream
+    solver_seed = int(rng.integers(2**31))
     names = [str(i) for i in range(n)] if labels is None else [str(a) for a in labels]
     co = np.zeros((n, n))
     counts: Counter[tuple[int, ...]] = Counter()
@@ -85,7 +106,8 @@ def sample_alignment(
         p = np.zeros((n, n))
         p[iu] = lo[iu] + (hi[iu] - lo[iu]) * rng.random(iu[0].size)
         p = p + p.T
-        ties, e, exact = global_minima(pair_weights(s, p), k, time_limit=time_limit)
+        ties, e, exact = global_minima(pair_weights(s, p), k, time_limit=time_limit,
+                                       seed=solver_seed)
         n_tied += len(ties) > 1
         n_inexact += not exact
         for t in ties:
