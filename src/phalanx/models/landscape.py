@@ -288,20 +288,6 @@ class LandscapeModel(Estimator):
 
     Params = LandscapeParams
 
-    def _validate_params(self) -> LandscapeParams:
-        """The validated parameters; a ``ParameterError`` naming this class otherwise.
-
-        (``Estimator._validate_params`` uses ``model_validate``, which runs the custom
-        ``Settings.__init__`` and so wraps its message twice; this builds the settings
-        directly instead.)
-        """
-        try:
-            return LandscapeParams(**self.get_params())
-        except ParameterError as e:
-            err = ParameterError(str(e).replace(" of LandscapeParams ", f" of {type(self).__name__} ", 1))
-            err.field = e.field
-            raise err from None
-
     def __init__(
         self,
         k: int = 2,
