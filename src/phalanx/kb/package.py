@@ -282,12 +282,10 @@ def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
         for fk in schema.foreignKeys:
             target = tables.get(fk.reference.resource)
             if target is None:
-                name = table.origins[0][0] if table.origins else table.resource.path
                 probs.append(
-                    Problem(
-                        name,
-                        None,
-                        ",".join(fk.fields),
+                    _key_problem(
+                        table,
+                        fk.fields,
                         f"refers to table '{fk.reference.resource}', which the package lacks",
                     )
                 )
@@ -296,12 +294,10 @@ def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
                 k for k in fk.reference.fields if target.resource.table_schema.field(k) is None
             ]
             if absent:
-                name = table.origins[0][0] if table.origins else table.resource.path
                 probs.append(
-                    Problem(
-                        name,
-                        None,
-                        ",".join(fk.fields),
+                    _key_problem(
+                        table,
+                        fk.fields,
                         f"refers to {fk.reference.resource}.{','.join(absent)}, which is not a field",
                     )
                 )
@@ -312,6 +308,14 @@ def _check_foreign_keys(tables: dict[str, Table]) -> list[Problem]:
                     row, fk.fields, keys, fk.reference.resource, fk.reference.fields, name, line
                 )
     return probs
+
+
+def _key_problem(table: Table, fields: Sequence[str], message: str) -> Problem:
+    """A problem with a foreign key of ``table`` itself (its target table or field is
+    missing), not with a row: it names the table's first file (or its path, when the
+    table has no rows) and the key's ``fields``, with no line."""
+    name = table.origins[0][0] if table.origins else table.resource.path
+    return Problem(name, None, ",".join(fields), message)
 
 
 def _missing_refs(row, fields, keys, resource, ref_fields, name, line) -> list[Problem]:

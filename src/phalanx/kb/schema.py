@@ -59,822 +59,449 @@ __all__ = [
 
 _RESERVED_TABLE = re.compile(r"(duckdb_|pg_|sqlite_|information_schema$|main$|temp$)", re.ASCII)
 
+# The core tables are written with the small constructors below, so that each table reads
+# as a list of its fields and the fields every table shares are defined once. Each
+# constructor returns fresh dicts (nothing is shared between tables) whose keys come in
+# the order a datapackage.json lists them: name, type, format, constraints, description.
+
+_DATE_TEXT = (
+    "ISO 8601 date of year, month or day precision: YYYY, YYYY-MM or YYYY-MM-DD; "
+    "the precision is kept."
+)
+"""How every partial-date field is written; appended to the description of each."""
+
+_CERTAINTY = ("confirmed", "single_source", "inferred", "conflict")
+"""The grades of the ``certainty`` field of the fact tables (provisions to votes)."""
+
+
+def _field(
+    name: str,
+    description: str,
+    type_: str = "string",
+    *,
+    format: str | None = None,
+    **constraints: Any,
+) -> dict[str, Any]:
+    """A field descriptor (Table Schema): ``name`` of ``type_`` (and ``format``, if
+    given), with ``constraints`` (``required``, ``unique``, ``pattern``, ``enum``,
+    ``minimum``, ``maximum``, kept in the order given; no key when there are none)."""
+    out: dict[str, Any] = {"name": name, "type": type_}
+    if format is not None:
+        out["format"] = format
+    if constraints:
+        out["constraints"] = dict(constraints)
+    out["description"] = description
+    return out
+
+
+def _id(description: str, pattern: str | None = None) -> dict[str, Any]:
+    """The required, unique ``id`` field of a table, matching ``pattern`` if given."""
+    if pattern is None:
+        return _field("id", description, required=True, unique=True)
+    return _field("id", description, required=True, unique=True, pattern=pattern)
+
+
+def _enum(
+    name: str, values: list[Any] | tuple[Any, ...], description: str, required: bool = True
+) -> dict[str, Any]:
+    """A string field whose value is one of ``values`` (in that order)."""
+    if required:
+        return _field(name, description, required=True, enum=list(values))
+    return _field(name, description, enum=list(values))
+
+
+def _date(name: str, what: str, required: bool = False) -> dict[str, Any]:
+    """A partial-date field (year, month or day precision); ``what`` says what the date
+    is, a sentence that the standard text on how dates are written follows."""
+    description = f"{what} {_DATE_TEXT}"
+    if required:
+        return _field(name, description, format="partial-date", required=True)
+    return _field(name, description, format="partial-date")
+
+
+def _certainty() -> dict[str, Any]:
+    """The required ``certainty`` field: how well the row's sources establish it."""
+    return _enum(
+        "certainty",
+        _CERTAINTY,
+        "confirmed: two or more sources agree; single_source: one secondary source; "
+        "inferred: reasoned from sources, not stated; conflict: sources disagree (the "
+        "note says how).",
+    )
+
+
+def _note() -> dict[str, Any]:
+    """The optional free-text ``note`` field every core table has (just before
+    ``sources``; last in the sources table)."""
+    return _field("note", "Free text: caveats, alternative dates, what a source says.")
+
+
+def _sources() -> dict[str, Any]:
+    """The required ``sources`` field: a list of ids of rows in the sources table (its
+    foreign key is ``_fk("sources", "sources")``)."""
+    return _field(
+        "sources",
+        "Semicolon-separated ids of rows in the sources table; at least one.",
+        format="list",
+        required=True,
+    )
+
+
+def _fk(field: str, table: str) -> dict[str, Any]:
+    """A foreign key from ``field`` to the ``id`` field of ``table``."""
+    return {"fields": [field], "reference": {"resource": table, "fields": ["id"]}}
+
+
+def _table(
+    name: str,
+    description: str,
+    fields: list[dict[str, Any]],
+    primary_key: list[str],
+    foreign_keys: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A core table ``name``, read from ``<name>.csv``, with its schema."""
+    return {
+        "name": name,
+        "path": f"{name}.csv",
+        "description": description,
+        "schema": {"fields": fields, "primaryKey": primary_key, "foreignKeys": foreign_keys},
+    }
+
+
 _CORE: tuple[dict[str, Any], ...] = (
-    {
-        "name": "sources",
-        "path": "sources.csv",
-        "description": "Every source cited by any row.",
-        "schema": {
-            "fields": [
-                {
-                    "name": "id",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "unique": True,
-                        "pattern": "^[a-z0-9][a-z0-9_.-]*$",
-                    },
-                    "description": "Short stable id, e.g. tass-2012-uzb-suspension.",
-                },
-                {
-                    "name": "citation",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Author or publisher, title, date.",
-                },
-                {
-                    "name": "url",
-                    "type": "string",
-                    "constraints": {"required": True, "pattern": "^https?://\\S+$"},
-                    "description": "Where the source can be read (http or https).",
-                },
-                {
-                    "name": "reliability",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": [
-                            "official",
-                            "scholarly",
-                            "news",
-                            "reference",
-                            "state_media",
-                            "aggregator",
-                        ],
-                    },
-                    "description": "Grade of the source: official (a government, treaty "
-                    "or organisation document), scholarly (a research "
-                    "dataset or study), news (a major news agency or "
-                    "paper), reference (an encyclopaedia), state_media (a "
-                    "state-controlled outlet), aggregator (an aggregator, "
-                    "copy or mirror of another page).",
-                },
-                {
-                    "name": "accessed",
-                    "type": "string",
-                    "format": "partial-date",
-                    "description": "When the source was read. ISO 8601 date of year, "
-                    "month or day precision: YYYY, YYYY-MM or YYYY-MM-DD; "
-                    "the precision is kept.",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-            ],
-            "primaryKey": ["id"],
-            "foreignKeys": [],
-        },
-    },
-    {
-        "name": "actors",
-        "path": "actors.csv",
-        "description": "States, organisations, armed groups and territories.",
-        "schema": {
-            "fields": [
-                {
-                    "name": "id",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "unique": True,
-                        "pattern": "^[A-Z][A-Za-z0-9_]*$",
-                    },
-                    "description": "ISO 3166-1 alpha-3 for states; short upper-case "
-                    "codes for organisations and groups.",
-                },
-                {
-                    "name": "name",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Common English name.",
-                },
-                {
-                    "name": "kind",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": ["state", "organization", "armed_group", "territory"],
-                    },
-                    "description": "What the actor is.",
-                },
-                {
-                    "name": "cow_code",
-                    "type": "integer",
-                    "constraints": {"minimum": 1, "maximum": 999},
-                    "description": "Correlates of War state code, where one exists.",
-                },
-                {
-                    "name": "aliases",
-                    "type": "string",
-                    "description": "Semicolon-separated other names, for matching text.",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-                {
-                    "name": "sources",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated ids of rows in the sources "
-                    "table; at least one.",
-                },
-            ],
-            "primaryKey": ["id"],
-            "foreignKeys": [
-                {"fields": ["sources"], "reference": {"resource": "sources", "fields": ["id"]}}
-            ],
-        },
-    },
-    {
-        "name": "organizations",
-        "path": "organizations.csv",
-        "description": "Organisations of the architecture (each is also an actor).",
-        "schema": {
-            "fields": [
-                {
-                    "name": "id",
-                    "type": "string",
-                    "constraints": {"required": True, "unique": True},
-                    "description": "The organisation's actor id.",
-                },
-                {
-                    "name": "name",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Official English name.",
-                },
-                {
-                    "name": "kind",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": [
-                            "collective_defence",
-                            "security_cooperation",
-                            "economic",
-                            "political",
-                            "partnership",
-                        ],
-                    },
-                    "description": "Main purpose.",
-                },
-                {
-                    "name": "founded",
-                    "type": "string",
-                    "format": "partial-date",
-                    "constraints": {"required": True},
-                    "description": "Founding or entry into force (see note). ISO 8601 "
-                    "date of year, month or day precision: YYYY, YYYY-MM "
-                    "or YYYY-MM-DD; the precision is kept.",
-                },
-                {
-                    "name": "dissolved",
-                    "type": "string",
-                    "format": "partial-date",
-                    "description": "Dissolution, if any. ISO 8601 date of year, month or "
-                    "day precision: YYYY, YYYY-MM or YYYY-MM-DD; the "
-                    "precision is kept.",
-                },
-                {
-                    "name": "decision_rule",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": [
-                            "consensus",
-                            "unanimity",
-                            "majority",
-                            "qualified_majority",
-                            "weighted",
-                            "unknown",
-                        ],
-                    },
-                    "description": "How its main body decides.",
-                },
-                {
-                    "name": "dispute_mechanism",
-                    "type": "boolean",
-                    "description": "Whether it has a mechanism to settle disputes between members.",
-                },
-                {
-                    "name": "leader",
-                    "type": "string",
-                    "description": "The leading state, if one dominates (actor id).",
-                },
-                {
-                    "name": "coverage",
-                    "type": "string",
-                    "constraints": {"enum": ["complete", "partial"]},
-                    "description": "Whether the package lists every full member over the "
-                    "organisation's life (complete) or only some "
-                    "(partial); the note says which. Empty: not declared, "
-                    "shown as partial.",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-                {
-                    "name": "sources",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated ids of rows in the sources "
-                    "table; at least one.",
-                },
-            ],
-            "primaryKey": ["id"],
-            "foreignKeys": [
-                {"fields": ["id"], "reference": {"resource": "actors", "fields": ["id"]}},
-                {"fields": ["leader"], "reference": {"resource": "actors", "fields": ["id"]}},
-                {"fields": ["sources"], "reference": {"resource": "sources", "fields": ["id"]}},
-            ],
-        },
-    },
-    {
-        "name": "provisions",
-        "path": "provisions.csv",
-        "description": "Treaty provisions of an organisation.",
-        "schema": {
-            "fields": [
-                {
-                    "name": "organization",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Organisation id.",
-                },
-                {
-                    "name": "article",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Article or instrument, e.g. 'Art. 4' or 'CRRF agreement'.",
-                },
-                {
-                    "name": "kind",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": [
-                            "collective_defence",
-                            "consultation",
-                            "decision_rule",
-                            "rapid_reaction",
-                            "peacekeeping",
-                            "suspension",
-                            "withdrawal",
-                            "basing",
-                            "duration",
-                            "purpose",
-                            "other",
-                        ],
-                    },
-                    "description": "What the provision does.",
-                },
-                {
-                    "name": "domain",
-                    "type": "string",
-                    "constraints": {
-                        "enum": [
-                            "external_aggression",
-                            "terrorism",
-                            "extremism",
-                            "drug_trafficking",
-                            "arms_trafficking",
-                            "cyber",
-                            "transnational_crime",
-                            "illegal_migration",
-                            "emergencies",
-                        ]
-                    },
-                    "description": "The threat or purpose a provision addresses, where "
-                    "it names one.",
-                },
-                {
-                    "name": "summary",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "The provision in our own words.",
-                },
-                {
-                    "name": "adopted",
-                    "type": "string",
-                    "format": "partial-date",
-                    "description": "When the provision was adopted or amended. ISO 8601 "
-                    "date of year, month or day precision: YYYY, YYYY-MM "
-                    "or YYYY-MM-DD; the precision is kept.",
-                },
-                {
-                    "name": "certainty",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": ["confirmed", "single_source", "inferred", "conflict"],
-                    },
-                    "description": "confirmed: two or more sources agree; single_source: "
-                    "one secondary source; inferred: reasoned from "
-                    "sources, not stated; conflict: sources disagree (the "
-                    "note says how).",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-                {
-                    "name": "sources",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated ids of rows in the sources "
-                    "table; at least one.",
-                },
-            ],
-            "primaryKey": ["organization", "article"],
-            "foreignKeys": [
-                {
-                    "fields": ["organization"],
-                    "reference": {"resource": "organizations", "fields": ["id"]},
-                },
-                {"fields": ["sources"], "reference": {"resource": "sources", "fields": ["id"]}},
-            ],
-        },
-    },
-    {
-        "name": "memberships",
-        "path": "memberships.csv",
-        "description": "Spells of an actor's status in an organisation; a spell holds from start "
+    _table(
+        "sources",
+        "Every source cited by any row.",
+        [
+            _id("Short stable id, e.g. tass-2012-uzb-suspension.", "^[a-z0-9][a-z0-9_.-]*$"),
+            _field("citation", "Author or publisher, title, date.", required=True),
+            _field(
+                "url",
+                "Where the source can be read (http or https).",
+                required=True,
+                pattern="^https?://\\S+$",
+            ),
+            _enum(
+                "reliability",
+                ["official", "scholarly", "news", "reference", "state_media", "aggregator"],
+                "Grade of the source: official (a government, treaty or organisation "
+                "document), scholarly (a research dataset or study), news (a major news "
+                "agency or paper), reference (an encyclopaedia), state_media (a "
+                "state-controlled outlet), aggregator (an aggregator, copy or mirror of "
+                "another page).",
+            ),
+            _date("accessed", "When the source was read."),
+            _note(),
+        ],
+        ["id"],
+        [],
+    ),
+    _table(
+        "actors",
+        "States, organisations, armed groups and territories.",
+        [
+            _id(
+                "ISO 3166-1 alpha-3 for states; short upper-case codes for organisations "
+                "and groups.",
+                "^[A-Z][A-Za-z0-9_]*$",
+            ),
+            _field("name", "Common English name.", required=True),
+            _enum(
+                "kind", ["state", "organization", "armed_group", "territory"], "What the actor is."
+            ),
+            _field(
+                "cow_code",
+                "Correlates of War state code, where one exists.",
+                "integer",
+                minimum=1,
+                maximum=999,
+            ),
+            _field("aliases", "Semicolon-separated other names, for matching text."),
+            _note(),
+            _sources(),
+        ],
+        ["id"],
+        [_fk("sources", "sources")],
+    ),
+    _table(
+        "organizations",
+        "Organisations of the architecture (each is also an actor).",
+        [
+            _id("The organisation's actor id."),
+            _field("name", "Official English name.", required=True),
+            _enum(
+                "kind",
+                [
+                    "collective_defence",
+                    "security_cooperation",
+                    "economic",
+                    "political",
+                    "partnership",
+                ],
+                "Main purpose.",
+            ),
+            _date("founded", "Founding or entry into force (see note).", required=True),
+            _date("dissolved", "Dissolution, if any."),
+            _enum(
+                "decision_rule",
+                ["consensus", "unanimity", "majority", "qualified_majority", "weighted", "unknown"],
+                "How its main body decides.",
+            ),
+            _field(
+                "dispute_mechanism",
+                "Whether it has a mechanism to settle disputes between members.",
+                "boolean",
+            ),
+            _field("leader", "The leading state, if one dominates (actor id)."),
+            _enum(
+                "coverage",
+                ["complete", "partial"],
+                "Whether the package lists every full member over the organisation's life "
+                "(complete) or only some (partial); the note says which. Empty: not "
+                "declared, shown as partial.",
+                required=False,
+            ),
+            _note(),
+            _sources(),
+        ],
+        ["id"],
+        [_fk("id", "actors"), _fk("leader", "actors"), _fk("sources", "sources")],
+    ),
+    _table(
+        "provisions",
+        "Treaty provisions of an organisation.",
+        [
+            _field("organization", "Organisation id.", required=True),
+            _field(
+                "article",
+                "Article or instrument, e.g. 'Art. 4' or 'CRRF agreement'.",
+                required=True,
+            ),
+            _enum(
+                "kind",
+                [
+                    "collective_defence",
+                    "consultation",
+                    "decision_rule",
+                    "rapid_reaction",
+                    "peacekeeping",
+                    "suspension",
+                    "withdrawal",
+                    "basing",
+                    "duration",
+                    "purpose",
+                    "other",
+                ],
+                "What the provision does.",
+            ),
+            _enum(
+                "domain",
+                [
+                    "external_aggression",
+                    "terrorism",
+                    "extremism",
+                    "drug_trafficking",
+                    "arms_trafficking",
+                    "cyber",
+                    "transnational_crime",
+                    "illegal_migration",
+                    "emergencies",
+                ],
+                "The threat or purpose a provision addresses, where it names one.",
+                required=False,
+            ),
+            _field("summary", "The provision in our own words.", required=True),
+            _date("adopted", "When the provision was adopted or amended."),
+            _certainty(),
+            _note(),
+            _sources(),
+        ],
+        ["organization", "article"],
+        [_fk("organization", "organizations"), _fk("sources", "sources")],
+    ),
+    _table(
+        "memberships",
+        "Spells of an actor's status in an organisation; a spell holds from start "
         "(inclusive) to end (exclusive).",
-        "schema": {
-            "fields": [
-                {
-                    "name": "organization",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Organisation id.",
-                },
-                {
-                    "name": "actor",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Actor id.",
-                },
-                {
-                    "name": "status",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": ["member", "observer", "partner", "suspended", "frozen"],
-                    },
-                    "description": "Status during the spell.",
-                },
-                {
-                    "name": "start",
-                    "type": "string",
-                    "format": "partial-date",
-                    "constraints": {"required": True},
-                    "description": "First day of the spell. ISO 8601 date of year, month "
-                    "or day precision: YYYY, YYYY-MM or YYYY-MM-DD; the "
-                    "precision is kept.",
-                },
-                {
-                    "name": "end",
-                    "type": "string",
-                    "format": "partial-date",
-                    "description": "First day after the spell; empty while it lasts. ISO "
-                    "8601 date of year, month or day precision: YYYY, "
-                    "YYYY-MM or YYYY-MM-DD; the precision is kept.",
-                },
-                {
-                    "name": "certainty",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": ["confirmed", "single_source", "inferred", "conflict"],
-                    },
-                    "description": "confirmed: two or more sources agree; single_source: "
-                    "one secondary source; inferred: reasoned from "
-                    "sources, not stated; conflict: sources disagree (the "
-                    "note says how).",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-                {
-                    "name": "sources",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated ids of rows in the sources "
-                    "table; at least one.",
-                },
-            ],
-            "primaryKey": ["organization", "actor", "start"],
-            "foreignKeys": [
-                {
-                    "fields": ["organization"],
-                    "reference": {"resource": "organizations", "fields": ["id"]},
-                },
-                {"fields": ["actor"], "reference": {"resource": "actors", "fields": ["id"]}},
-                {"fields": ["sources"], "reference": {"resource": "sources", "fields": ["id"]}},
-            ],
-        },
-    },
-    {
-        "name": "relations",
-        "path": "relations.csv",
-        "description": "Dyadic ties over time; a tie holds from start (inclusive) to end "
-        "(exclusive).",
-        "schema": {
-            "fields": [
-                {
-                    "name": "id",
-                    "type": "string",
-                    "constraints": {"required": True, "unique": True},
-                    "description": "Stable id.",
-                },
-                {
-                    "name": "actor_a",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "First actor (for directed kinds: the supplier, the "
-                    "basing state, the patron).",
-                },
-                {
-                    "name": "actor_b",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Second actor (for directed kinds: the recipient or host).",
-                },
-                {
-                    "name": "kind",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": [
-                            "alliance",
-                            "partnership",
-                            "basing",
-                            "arms_supply",
-                            "economic",
-                            "rivalry",
-                            "territorial_dispute",
-                            "armed_conflict",
-                            "threat_perception",
-                            "territorial_threat",
-                            "peacekeeping",
-                        ],
-                    },
-                    "description": "Kind of tie.",
-                },
-                {
-                    "name": "directed",
-                    "type": "boolean",
-                    "constraints": {"required": True},
-                    "description": "Whether the tie runs from actor_a to actor_b.",
-                },
-                {
-                    "name": "sign",
-                    "type": "integer",
-                    "constraints": {"required": True, "enum": [-1, 1]},
-                    "description": "+1 a cooperative tie, -1 an adversarial one.",
-                },
-                {
-                    "name": "intensity",
-                    "type": "number",
-                    "constraints": {"required": True, "minimum": 0, "maximum": 1},
-                    "description": "Strength of the tie, 0 (nominal) to 1 (strongest), "
-                    "as documented in the codebook.",
-                },
-                {
-                    "name": "start",
-                    "type": "string",
-                    "format": "partial-date",
-                    "constraints": {"required": True},
-                    "description": "First day of the tie. ISO 8601 date of year, month "
-                    "or day precision: YYYY, YYYY-MM or YYYY-MM-DD; the "
-                    "precision is kept.",
-                },
-                {
-                    "name": "end",
-                    "type": "string",
-                    "format": "partial-date",
-                    "description": "First day after the tie; empty while it lasts. ISO "
-                    "8601 date of year, month or day precision: YYYY, "
-                    "YYYY-MM or YYYY-MM-DD; the precision is kept.",
-                },
-                {
-                    "name": "certainty",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": ["confirmed", "single_source", "inferred", "conflict"],
-                    },
-                    "description": "confirmed: two or more sources agree; single_source: "
-                    "one secondary source; inferred: reasoned from "
-                    "sources, not stated; conflict: sources disagree (the "
-                    "note says how).",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-                {
-                    "name": "sources",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated ids of rows in the sources "
-                    "table; at least one.",
-                },
-            ],
-            "primaryKey": ["id"],
-            "foreignKeys": [
-                {"fields": ["actor_a"], "reference": {"resource": "actors", "fields": ["id"]}},
-                {"fields": ["actor_b"], "reference": {"resource": "actors", "fields": ["id"]}},
-                {"fields": ["sources"], "reference": {"resource": "sources", "fields": ["id"]}},
-            ],
-        },
-    },
-    {
-        "name": "events",
-        "path": "events.csv",
-        "description": "Dated events.",
-        "schema": {
-            "fields": [
-                {
-                    "name": "id",
-                    "type": "string",
-                    "constraints": {"required": True, "unique": True},
-                    "description": "Stable id.",
-                },
-                {
-                    "name": "date",
-                    "type": "string",
-                    "format": "partial-date",
-                    "constraints": {"required": True},
-                    "description": "Day (or month, year) the event began. ISO 8601 date "
-                    "of year, month or day precision: YYYY, YYYY-MM or "
-                    "YYYY-MM-DD; the precision is kept.",
-                },
-                {
-                    "name": "end_date",
-                    "type": "string",
-                    "format": "partial-date",
-                    "description": "Day the event ended, for events that last. ISO 8601 "
-                    "date of year, month or day precision: YYYY, YYYY-MM "
-                    "or YYYY-MM-DD; the precision is kept.",
-                },
-                {
-                    "name": "kind",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": [
-                            "treaty",
-                            "accession",
-                            "withdrawal",
-                            "suspension",
-                            "freeze",
-                            "invocation",
-                            "deployment",
-                            "clash",
-                            "vote",
-                            "summit",
-                            "agreement",
-                            "arms_deal",
-                            "basing",
-                            "statement",
-                            "recognition",
-                            "non_recognition",
-                            "other",
-                        ],
-                    },
-                    "description": "Kind of event.",
-                },
-                {
-                    "name": "actors",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated actor ids taking part.",
-                },
-                {
-                    "name": "organization",
-                    "type": "string",
-                    "description": "Organisation concerned, if any.",
-                },
-                {
-                    "name": "magnitude",
-                    "type": "number",
-                    "constraints": {"minimum": 0},
-                    "description": "Size of the event in magnitude_unit (e.g. deaths, troops).",
-                },
-                {
-                    "name": "magnitude_unit",
-                    "type": "string",
-                    "constraints": {
-                        "enum": ["deaths", "troops", "displaced", "usd_millions", "units"]
-                    },
-                    "description": "Unit of magnitude.",
-                },
-                {
-                    "name": "summary",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "What happened, in our own words.",
-                },
-                {
-                    "name": "certainty",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": ["confirmed", "single_source", "inferred", "conflict"],
-                    },
-                    "description": "confirmed: two or more sources agree; single_source: "
-                    "one secondary source; inferred: reasoned from "
-                    "sources, not stated; conflict: sources disagree (the "
-                    "note says how).",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-                {
-                    "name": "sources",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated ids of rows in the sources "
-                    "table; at least one.",
-                },
-            ],
-            "primaryKey": ["id"],
-            "foreignKeys": [
-                {"fields": ["actors"], "reference": {"resource": "actors", "fields": ["id"]}},
-                {
-                    "fields": ["organization"],
-                    "reference": {"resource": "organizations", "fields": ["id"]},
-                },
-                {"fields": ["sources"], "reference": {"resource": "sources", "fields": ["id"]}},
-            ],
-        },
-    },
-    {
-        "name": "indicators",
-        "path": "indicators.csv",
-        "description": "Quantities per actor and period.",
-        "schema": {
-            "fields": [
-                {
-                    "name": "actor",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Actor id.",
-                },
-                {
-                    "name": "indicator",
-                    "type": "string",
-                    "constraints": {"required": True, "pattern": "^[a-z][a-z0-9_]*(_[A-Z]{3})?$"},
-                    "description": "Indicator name, e.g. cinc, arms_import_share_from_RUS, milex.",
-                },
-                {
-                    "name": "period",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "pattern": "^\\d{4}(-\\d{2}(-\\d{2})?)?(/\\d{4})?$",
-                    },
-                    "description": "Year (YYYY), date, or interval of years (YYYY/YYYY) "
-                    "the value covers.",
-                },
-                {
-                    "name": "value",
-                    "type": "number",
-                    "constraints": {"required": True},
-                    "description": "The value, in unit.",
-                },
-                {
-                    "name": "unit",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Unit, e.g. share (0-1), usd_millions, percent_gdp.",
-                },
-                {
-                    "name": "certainty",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": ["confirmed", "single_source", "inferred", "conflict"],
-                    },
-                    "description": "confirmed: two or more sources agree; single_source: "
-                    "one secondary source; inferred: reasoned from "
-                    "sources, not stated; conflict: sources disagree (the "
-                    "note says how).",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-                {
-                    "name": "sources",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated ids of rows in the sources "
-                    "table; at least one.",
-                },
-            ],
-            "primaryKey": ["actor", "indicator", "period"],
-            "foreignKeys": [
-                {"fields": ["actor"], "reference": {"resource": "actors", "fields": ["id"]}},
-                {"fields": ["sources"], "reference": {"resource": "sources", "fields": ["id"]}},
-            ],
-        },
-    },
-    {
-        "name": "votes",
-        "path": "votes.csv",
-        "description": "Recorded votes of actors in a body (e.g. the UN General Assembly).",
-        "schema": {
-            "fields": [
-                {
-                    "name": "vote",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Id of the vote, e.g. A/RES/ES-11/1.",
-                },
-                {
-                    "name": "date",
-                    "type": "string",
-                    "format": "partial-date",
-                    "constraints": {"required": True},
-                    "description": "Day of the vote. ISO 8601 date of year, month or day "
-                    "precision: YYYY, YYYY-MM or YYYY-MM-DD; the "
-                    "precision is kept.",
-                },
-                {
-                    "name": "body",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Body voting, e.g. UNGA.",
-                },
-                {
-                    "name": "actor",
-                    "type": "string",
-                    "constraints": {"required": True},
-                    "description": "Actor id.",
-                },
-                {
-                    "name": "choice",
-                    "type": "string",
-                    "constraints": {"required": True, "enum": ["yes", "no", "abstain", "absent"]},
-                    "description": "How the actor voted.",
-                },
-                {"name": "topic", "type": "string", "description": "Short topic, e.g. ukraine."},
-                {
-                    "name": "certainty",
-                    "type": "string",
-                    "constraints": {
-                        "required": True,
-                        "enum": ["confirmed", "single_source", "inferred", "conflict"],
-                    },
-                    "description": "confirmed: two or more sources agree; single_source: "
-                    "one secondary source; inferred: reasoned from "
-                    "sources, not stated; conflict: sources disagree (the "
-                    "note says how).",
-                },
-                {
-                    "name": "note",
-                    "type": "string",
-                    "description": "Free text: caveats, alternative dates, what a source says.",
-                },
-                {
-                    "name": "sources",
-                    "type": "string",
-                    "format": "list",
-                    "constraints": {"required": True},
-                    "description": "Semicolon-separated ids of rows in the sources "
-                    "table; at least one.",
-                },
-            ],
-            "primaryKey": ["vote", "actor"],
-            "foreignKeys": [
-                {"fields": ["actor"], "reference": {"resource": "actors", "fields": ["id"]}},
-                {"fields": ["sources"], "reference": {"resource": "sources", "fields": ["id"]}},
-            ],
-        },
-    },
+        [
+            _field("organization", "Organisation id.", required=True),
+            _field("actor", "Actor id.", required=True),
+            _enum(
+                "status",
+                ["member", "observer", "partner", "suspended", "frozen"],
+                "Status during the spell.",
+            ),
+            _date("start", "First day of the spell.", required=True),
+            _date("end", "First day after the spell; empty while it lasts."),
+            _certainty(),
+            _note(),
+            _sources(),
+        ],
+        ["organization", "actor", "start"],
+        [_fk("organization", "organizations"), _fk("actor", "actors"), _fk("sources", "sources")],
+    ),
+    _table(
+        "relations",
+        "Dyadic ties over time; a tie holds from start (inclusive) to end (exclusive).",
+        [
+            _id("Stable id."),
+            _field(
+                "actor_a",
+                "First actor (for directed kinds: the supplier, the basing state, the patron).",
+                required=True,
+            ),
+            _field(
+                "actor_b",
+                "Second actor (for directed kinds: the recipient or host).",
+                required=True,
+            ),
+            _enum(
+                "kind",
+                [
+                    "alliance",
+                    "partnership",
+                    "basing",
+                    "arms_supply",
+                    "economic",
+                    "rivalry",
+                    "territorial_dispute",
+                    "armed_conflict",
+                    "threat_perception",
+                    "territorial_threat",
+                    "peacekeeping",
+                ],
+                "Kind of tie.",
+            ),
+            _field(
+                "directed",
+                "Whether the tie runs from actor_a to actor_b.",
+                "boolean",
+                required=True,
+            ),
+            _field(
+                "sign",
+                "+1 a cooperative tie, -1 an adversarial one.",
+                "integer",
+                required=True,
+                enum=[-1, 1],
+            ),
+            _field(
+                "intensity",
+                "Strength of the tie, 0 (nominal) to 1 (strongest), as documented in the codebook.",
+                "number",
+                required=True,
+                minimum=0,
+                maximum=1,
+            ),
+            _date("start", "First day of the tie.", required=True),
+            _date("end", "First day after the tie; empty while it lasts."),
+            _certainty(),
+            _note(),
+            _sources(),
+        ],
+        ["id"],
+        [_fk("actor_a", "actors"), _fk("actor_b", "actors"), _fk("sources", "sources")],
+    ),
+    _table(
+        "events",
+        "Dated events.",
+        [
+            _id("Stable id."),
+            _date("date", "Day (or month, year) the event began.", required=True),
+            _date("end_date", "Day the event ended, for events that last."),
+            _enum(
+                "kind",
+                [
+                    "treaty",
+                    "accession",
+                    "withdrawal",
+                    "suspension",
+                    "freeze",
+                    "invocation",
+                    "deployment",
+                    "clash",
+                    "vote",
+                    "summit",
+                    "agreement",
+                    "arms_deal",
+                    "basing",
+                    "statement",
+                    "recognition",
+                    "non_recognition",
+                    "other",
+                ],
+                "Kind of event.",
+            ),
+            _field(
+                "actors",
+                "Semicolon-separated actor ids taking part.",
+                format="list",
+                required=True,
+            ),
+            _field("organization", "Organisation concerned, if any."),
+            _field(
+                "magnitude",
+                "Size of the event in magnitude_unit (e.g. deaths, troops).",
+                "number",
+                minimum=0,
+            ),
+            _enum(
+                "magnitude_unit",
+                ["deaths", "troops", "displaced", "usd_millions", "units"],
+                "Unit of magnitude.",
+                required=False,
+            ),
+            _field("summary", "What happened, in our own words.", required=True),
+            _certainty(),
+            _note(),
+            _sources(),
+        ],
+        ["id"],
+        [_fk("actors", "actors"), _fk("organization", "organizations"), _fk("sources", "sources")],
+    ),
+    _table(
+        "indicators",
+        "Quantities per actor and period.",
+        [
+            _field("actor", "Actor id.", required=True),
+            _field(
+                "indicator",
+                "Indicator name, e.g. cinc, arms_import_share_from_RUS, milex.",
+                required=True,
+                pattern="^[a-z][a-z0-9_]*(_[A-Z]{3})?$",
+            ),
+            _field(
+                "period",
+                "Year (YYYY), date, or interval of years (YYYY/YYYY) the value covers.",
+                required=True,
+                pattern="^\\d{4}(-\\d{2}(-\\d{2})?)?(/\\d{4})?$",
+            ),
+            _field("value", "The value, in unit.", "number", required=True),
+            _field("unit", "Unit, e.g. share (0-1), usd_millions, percent_gdp.", required=True),
+            _certainty(),
+            _note(),
+            _sources(),
+        ],
+        ["actor", "indicator", "period"],
+        [_fk("actor", "actors"), _fk("sources", "sources")],
+    ),
+    _table(
+        "votes",
+        "Recorded votes of actors in a body (e.g. the UN General Assembly).",
+        [
+            _field("vote", "Id of the vote, e.g. A/RES/ES-11/1.", required=True),
+            _date("date", "Day of the vote.", required=True),
+            _field("body", "Body voting, e.g. UNGA.", required=True),
+            _field("actor", "Actor id.", required=True),
+            _enum("choice", ["yes", "no", "abstain", "absent"], "How the actor voted."),
+            _field("topic", "Short topic, e.g. ukraine."),
+            _certainty(),
+            _note(),
+            _sources(),
+        ],
+        ["vote", "actor"],
+        [_fk("actor", "actors"), _fk("sources", "sources")],
+    ),
 )
 
 
