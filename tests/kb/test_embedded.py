@@ -210,3 +210,53 @@ def test_knowledge_base_in_a_duckdb_file(tmp_path):
         "AND (end_lo IS NULL OR end_lo > DATE '2012-06-01')"
     ).fetchone()
     assert rows[0] == n == 7
+
+
+# Russia's share of each recipient's TIV imports, 2012-16 and 2017-21, typed from the
+# SIPRI-based table of the reference facts (A3); Uzbekistan's 2012-16 share is 0, so it
+# has no tie for that spell.
+RUSSIAN_SHARES = {
+    "KAZ": (0.785, 0.913),
+    "KGZ": (1.0, 0.966),
+    "TJK": (0.727, 0.846),
+    "UZB": (None, 0.536),
+    "TKM": (0.194, 0.015),
+    "ARM": (1.0, 0.823),
+    "BLR": (0.972, 0.997),
+    "AZE": (0.667, 0.222),
+}
+
+
+@pytest.mark.parametrize(("recipient", "shares"), sorted(RUSSIAN_SHARES.items()))
+def test_russian_arms_supply_spells_carry_their_periods_share(kb, recipient, shares):
+    spells = {
+        str(r["start"]): r["intensity"]
+        for r in kb.package.rows("relations")
+        if r["kind"] == "arms_supply" and r["actor_a"] == "RUS" and r["actor_b"] == recipient
+    }
+    for start, share in zip(("2012", "2017"), shares, strict=True):
+        if share is None:
+            assert start not in spells
+        else:
+            assert spells[start] == pytest.approx(share)
+
+
+def test_dates_fixed_from_the_primary_texts(kb):
+    relations = {r["id"]: r for r in kb.package.rows("relations")}
+    events = {e["id"]: e for e in kb.package.rows("events")}
+    # Treaty on the Russian military base in Armenia, Moscow, 16 March 1995
+    assert str(relations["basing-RUS-ARM-102"]["start"]) == "1995-03-16"
+    assert str(events["ev-1995-03-16-gyumri-base-treaty"]["date"]) == "1995-03-16"
+    # Agreement on CSTO peacekeeping activities, Dushanbe, 6 October 2007
+    assert str(events["ev-2007-10-06-peacekeeping"]["date"]) == "2007-10-06"
+    # 2020 war: ceasefire in force from 10 November, so 9 November is the last day
+    assert str(events["ev-2020-09-27-karabakh-war"]["end_date"]) == "2020-11-09"
+    assert str(relations["war-ARM-AZE-2020"]["end"]) == "2020-11-10"
+    # K2: about 800 US personnel, troops / 10,000
+    assert relations["basing-USA-UZB-k2"]["intensity"] == pytest.approx(0.08)
+
+
+def test_kazakhstan_invocation_cites_sources_that_describe_it(kb):
+    event = next(e for e in kb.package.rows("events") if e["id"] == "ev-2022-01-05-kaz-art4")
+    assert "diplomat-2023-khamidov" not in event["sources"]
+    assert "newsweek-kaz-csto-2022" in event["sources"]
