@@ -34,8 +34,9 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from phalanx.network import _highs
-from phalanx.network.heuristics import Problem, as_generator, search
+from phalanx.network._search import Problem, search
 from phalanx.network.signed import signed_edge_arrays
+from phalanx.seeds import as_generator
 
 __all__ = ["frustration_lower_bound", "clustering_lower_bound", "cycle_bound", "cycle_pool",
            "pool_lp_bound", "separate_cycles", "cutting_plane_bound"]
