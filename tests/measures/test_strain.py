@@ -102,7 +102,15 @@ def snap() -> Snapshot:
     )
     orgs = ({"id": "O", "kind": "collective_defence", "leader": "L"},)
     return Snapshot(
-        DAY, actors, memberships, relations, indicators, events, votes, orgs, "test",
+        DAY,
+        actors,
+        memberships,
+        relations,
+        indicators,
+        events,
+        votes,
+        orgs,
+        "test",
         window_days=365,
     )
 
@@ -290,12 +298,27 @@ def _requests_snapshot(members, window_days=365):
         actors=tuple({"id": x, "kind": "state"} for x in "ABC") + ({"id": "O"},),
         memberships=tuple({"organization": "O", "actor": x, "status": "member"} for x in members),
         events=(
-            {"id": "a-asks", "date": "2020-01-01", "kind": "invocation", "actors": ["A"],
-             "organization": "O"},
-            {"id": "b-asks", "date": "2021-01-01", "kind": "invocation", "actors": ["B"],
-             "organization": "O"},
-            {"id": "o-sanctions", "date": "2021-01-11", "kind": "sanction",
-             "actors": ["O", "B"], "organization": "O"},
+            {
+                "id": "a-asks",
+                "date": "2020-01-01",
+                "kind": "invocation",
+                "actors": ["A"],
+                "organization": "O",
+            },
+            {
+                "id": "b-asks",
+                "date": "2021-01-01",
+                "kind": "invocation",
+                "actors": ["B"],
+                "organization": "O",
+            },
+            {
+                "id": "o-sanctions",
+                "date": "2021-01-11",
+                "kind": "sanction",
+                "actors": ["O", "B"],
+                "organization": "O",
+            },
         ),
         organizations=({"id": "O", "kind": "collective_defence"},),
         window_days=window_days,
@@ -323,8 +346,9 @@ def test_a_departed_members_unanswered_request_still_weighs():
     assert [r["event"] for r in alone["rows"]] == ["b-asks"]
     # an actor that was not a member when it asked does not count
     late = [dict(spells[0], start="2020-06-01"), *spells[1:]]
-    assert [r["event"] for r in unanswered_requests_component(snap, "O", spells=late)["rows"]] \
-        == ["b-asks"]
+    assert [r["event"] for r in unanswered_requests_component(snap, "O", spells=late)["rows"]] == [
+        "b-asks"
+    ]
     # sanctions answer the request when the package (or the settings) say they do
     s = StrainSettings(assistance=("deployment", "sanction"))
     c = unanswered_requests_component(snap, "O", s, spells=spells)
@@ -340,10 +364,12 @@ def test_a_departed_members_unanswered_request_still_weighs():
 
 def test_strain_honours_window_days():
     relations = (
-        {**rel("old-war", "A", "B", "armed_conflict", -1, 1.0), "start": "2020-01-01",
-         "end": "2020-12-01"},  # ended 396 days before DAY
-        {**rel("new-war", "B", "C", "armed_conflict", -1, 0.5), "start": "2021-10-01",
-         "end": None},
+        {
+            **rel("old-war", "A", "B", "armed_conflict", -1, 1.0),
+            "start": "2020-01-01",
+            "end": "2020-12-01",
+        },  # ended 396 days before DAY
+        {**rel("new-war", "B", "C", "armed_conflict", -1, 0.5), "start": "2021-10-01", "end": None},
     )
     snap = Snapshot(
         DAY,
@@ -354,14 +380,21 @@ def test_strain_honours_window_days():
         window_days=800,
     )
     only = {"member_conflicts": 1.0}
-    assert strain(snap, "O", StrainSettings(weights=only, window_days=800))["index"] \
-        == pytest.approx(1.5 / 3)
+    assert strain(snap, "O", StrainSettings(weights=only, window_days=800))[
+        "index"
+    ] == pytest.approx(1.5 / 3)
     year = strain(snap, "O", StrainSettings(weights=only, window_days=365))
     assert year["index"] == pytest.approx(0.5 / 3) and year["window_days"] == 365
     from phalanx.errors import UserError
 
-    narrow = Snapshot(DAY, snap.actors, snap.memberships, relations,
-                      organizations=snap.organizations, window_days=30)
+    narrow = Snapshot(
+        DAY,
+        snap.actors,
+        snap.memberships,
+        relations,
+        organizations=snap.organizations,
+        window_days=30,
+    )
     with pytest.raises(UserError, match="window_days=365"):
         strain(narrow, "O", StrainSettings(weights=only))
 
@@ -380,13 +413,29 @@ def test_strain_at_keeps_armenias_requests_after_it_leaves():
     arm = [r for r in comp["rows"] if r["requested_by"] == ["ARM"]]
     assert len(arm) == 2 and all(not r["answered_by"] for r in arm)
     snap = kb.snapshot("2025-07-01", settings.window_days)
-    gone = Snapshot(**{**{f: getattr(snap, f) for f in ("date", "actors", "relations",
-                                                         "indicators", "events", "votes",
-                                                         "organizations", "data_version",
-                                                         "window_days")},
-                       "memberships": tuple(m for m in snap.memberships if m["actor"] != "ARM")})
-    spells = [dict(sp, end=sp["end"] or "2024-06-01") if sp["actor"] == "ARM" else sp
-              for sp in membership_spells(kb, "CSTO")]
+    gone = Snapshot(
+        **{
+            **{
+                f: getattr(snap, f)
+                for f in (
+                    "date",
+                    "actors",
+                    "relations",
+                    "indicators",
+                    "events",
+                    "votes",
+                    "organizations",
+                    "data_version",
+                    "window_days",
+                )
+            },
+            "memberships": tuple(m for m in snap.memberships if m["actor"] != "ARM"),
+        }
+    )
+    spells = [
+        dict(sp, end=sp["end"] or "2024-06-01") if sp["actor"] == "ARM" else sp
+        for sp in membership_spells(kb, "CSTO")
+    ]
     left = strain(gone, "CSTO", settings, spells=spells, defaults=kb.defaults)
     assert left["index"] == pytest.approx(full["index"])
     assert strain(gone, "CSTO", settings, defaults=kb.defaults)["index"] < full["index"] / 1.5

@@ -100,45 +100,62 @@ class StrainSettings(Settings):
         description="How relations and memberships become signed ties for frustration.",
     )
     response_days: int = Field(
-        30, ge=0, le=3650,
+        30,
+        ge=0,
+        le=3650,
         description="A request counts as answered if the organisation answers it within "
         "this many days (days, 0..3650).",
     )
     half_life_years: float = Field(
-        5.0, gt=0, le=100,
+        5.0,
+        gt=0,
+        le=100,
         description="Half-life of a request's weight in unanswered_requests (years, >0..100).",
     )
     vote_window_years: float = Field(
-        10.0, gt=0, le=100,
+        10.0,
+        gt=0,
+        le=100,
         description="Votes older than this are ignored in vote_divergence (years, >0..100).",
     )
     work_limit: int | None = Field(
-        20000, ge=0, le=10**8,
+        20000,
+        ge=0,
+        le=10**8,
         description="Branch-and-bound nodes allowed to each exact frustration solve "
         "(0..1e8; None: unlimited). A deterministic limit: the index does not depend on "
         "the machine.",
     )
     time_limit: float | None = Field(
-        None, gt=0, le=86400,
+        None,
+        gt=0,
+        le=86400,
         description="Optional wall-clock seconds for each exact frustration solve (>0..86400;"
         " None: none). When it binds the value depends on the machine; the result says so.",
     )
     seed: int = Field(
-        0, ge=0, le=2**63 - 1,
+        0,
+        ge=0,
+        le=2**63 - 1,
         description="Root seed of the frustration solve (recorded in its raw output).",
     )
     window_days: int = Field(
-        365, ge=0, le=36500,
+        365,
+        ge=0,
+        le=36500,
         description="Relations count if in force on any day of this many days up to the "
         "date (days, 0..36500; default 365: a war of the past year still strains).",
     )
     dependence_indicator: str | None = Field(
-        None, pattern=_INDICATOR,
+        None,
+        pattern=_INDICATOR,
         description="Indicator of each member's dependence on the leader, a share in "
         "[0, 1] (None: the package's declared dependence_indicator).",
     )
     assistance: tuple[str, ...] | None = Field(
-        None, min_length=1, max_length=20,
+        None,
+        min_length=1,
+        max_length=20,
         description="Event kinds that count as answering a request for assistance "
         "(None: the package's declared assistance).",
     )
@@ -208,8 +225,9 @@ def dependence_indicator_of(
     return None
 
 
-def assistance_of(snapshot: Snapshot, settings: StrainSettings, defaults: Any = None
-                  ) -> tuple[str, ...]:
+def assistance_of(
+    snapshot: Snapshot, settings: StrainSettings, defaults: Any = None
+) -> tuple[str, ...]:
     """Event kinds that answer a request: the setting, else the package's ``assistance``,
     else :data:`phalanx.kb.defaults.EVENT_KINDS_ANSWER`."""
     if settings.assistance is not None:
@@ -279,8 +297,13 @@ def frustration_component(
         return _component(
             "frustration", None, "no signed ties among the members and their partners", []
         )
-    res = frustration_index(H, weight="weight", time_limit=settings.time_limit,
-                            seed=settings.seed, work_limit=settings.work_limit)
+    res = frustration_index(
+        H,
+        weight="weight",
+        time_limit=settings.time_limit,
+        seed=settings.seed,
+        work_limit=settings.work_limit,
+    )
     frustrated = []
     for u, v in res.frustrated_edges:
         d = H.edges[u, v]
@@ -374,7 +397,8 @@ def arms_independence_component(
     name = dependence_indicator_of(snapshot, organization, settings, defaults)
     if name is None:
         return _component(
-            "arms_independence", None,
+            "arms_independence",
+            None,
             f"no dependence indicator declared for {leader} (settings or package defaults)",
             [],
         )
@@ -482,9 +506,7 @@ def unanswered_requests_component(
         if open_
         else ""
     )
-    return _component(
-        "unanswered_requests", num / den, text, rows, assistance=sorted(answers)
-    )
+    return _component("unanswered_requests", num / den, text, rows, assistance=sorted(answers))
 
 
 def _agreement_index(choices: list[str]) -> float | None:
@@ -670,7 +692,7 @@ def strain_at(
     """
     settings = settings or StrainSettings()
     org = kb.resolve_organization(organization)
-    snap = kb.snapshot(parse_query_date(str(date)) if not isinstance(date, dt.date) else date,
-                       settings.window_days)
-    return strain(snap, org, settings, spells=membership_spells(kb, org),
-                  defaults=kb.defaults)
+    snap = kb.snapshot(
+        parse_query_date(str(date)) if not isinstance(date, dt.date) else date, settings.window_days
+    )
+    return strain(snap, org, settings, spells=membership_spells(kb, org), defaults=kb.defaults)
