@@ -56,7 +56,7 @@ def test_list_and_issues_commands():
      (("decide", "csto_armenia_2022", "--rule", "veto"), "--rule must be one of"),
      (("decide", "csto_armenia_2022", "--rounds", "-1"), "--rounds must be in"),
      (("decide", "csto_armenia_2022", "--variant", "x"), "'variant' parameter"),
-     (("decide", str(DATA / "bad_value.yaml")), "salience.value must be in [0, 1]"),
+     (("decide", str(DATA / "bad_value.yaml")), "'actors[BLR].salience.value': must be in [0, 1]"),
      (("decide", str(DATA / "bad_syntax.yaml")), "not valid YAML"),
      (("decide",), "give an issue")],
 )

@@ -40,15 +40,50 @@ def test_historical_issues_record_outcomes():
 
 @pytest.mark.parametrize(
     "name,pattern",
-    [("bad_missing_field.yaml", r"^bad_missing_field\.yaml: scale: Field required"),
-     ("bad_value.yaml", r"^bad_value\.yaml: actors\[BLR\]: .*salience\.value must be in \[0, 1\], got 1\.7"),
-     ("bad_unknown_actor.yaml", r"^bad_unknown_actor\.yaml: leader: unknown actor 'UZB'"),
-     ("bad_rule.yaml", r"^bad_rule\.yaml: decision_rule: Input should be 'consensus'"),
-     ("bad_syntax.yaml", r"^bad_syntax\.yaml:\d+: not valid YAML")],
+    [("bad_missing_field.yaml", r"^bad_missing_field\.yaml:2: field 'scale': Field required"),
+     ("bad_value.yaml",
+      r"^bad_value\.yaml:91: field 'actors\[BLR\]\.salience\.value': must be in \[0, 1\], "
+      r"got 1\.7"),
+     ("bad_unknown_actor.yaml",
+      r"^bad_unknown_actor\.yaml:\d+: field 'leader': unknown actor 'UZB'"),
+     ("bad_rule.yaml", r"^bad_rule\.yaml:8: field 'decision_rule': Input should be 'consensus'"),
+     ("bad_syntax.yaml", r"^bad_syntax\.yaml:4: is not valid YAML"),
+     ("bad_duplicate_key.yaml",
+      r"^bad_duplicate_key\.yaml:8: field 'title': repeats the key 'title' \(first on line 6\)"),
+     ("bad_impossible_date.yaml",
+      r"^bad_impossible_date\.yaml:7: field 'date': '2022-02-30' is not a real calendar date"),
+     ("bad_deep_nesting.yaml", r"^bad_deep_nesting\.yaml:\d+: is nested more than 32 levels"),
+     ("bad_alias.yaml", r"^bad_alias\.yaml:7: defines the anchor &d"),
+     ("bad_nan.yaml",
+      r"^bad_nan\.yaml:40: field 'actors\[KAZ\]\.capability\.value': .*finite number")],
 )
 def test_broken_issue_files(name, pattern):
-    with pytest.raises(IssueError, match=pattern):
+    from phalanx.errors import UserError
+
+    with pytest.raises(IssueError, match=pattern) as info:
         load_issue(DATA / name)
+    assert isinstance(info.value, UserError) and info.value.file == name
+    assert info.value.line is not None
+
+
+def test_issue_file_size_is_bounded(tmp_path, monkeypatch):
+    import phalanx.models.issue as issue_mod
+
+    big = tmp_path / "big.yaml"
+    big.write_text("id: big\nnotes: '" + "x" * 5000 + "'\n")
+    monkeypatch.setattr(issue_mod, "ISSUE_LIMIT", 1000)
+    with pytest.raises(IssueError, match="big.yaml"):
+        load_issue(big)
+
+
+def test_unquoted_dates_stay_text(tmp_path):
+    from phalanx.yamlio import load_yaml
+
+    p = tmp_path / "d.yaml"
+    p.write_text("a: 2022-09-13\nb: 2022-02-30\n")
+    data, locate = load_yaml(p)
+    assert data == {"a": "2022-09-13", "b": "2022-02-30"}
+    assert locate(("b",)) == 2
 
 
 def test_unknown_issue_name():
