@@ -89,3 +89,84 @@ def test_unquoted_dates_stay_text(tmp_path):
 def test_unknown_issue_name():
     with pytest.raises(IssueError, match="unknown issue 'nowhere'.*csto_armenia_2022"):
         load_issue("nowhere")
+
+
+ANZUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "kb" / "anzus"
+
+
+def _sourced(value):
+    return {"value": value, "source": "toy value for a test", "url": "https://example.org/toy",
+            "inferred": True, "note": "not a fact: a test fixture"}
+
+
+def _toy_issue(issue_id, *, leader=True):
+    """A hypothetical ANZUS question (toy numbers, marked inferred), to test package issues."""
+    doc = {
+        "id": issue_id, "title": "Toy question", "date": "1986-08-11", "organisation": "ANZUS",
+        "question": "How far do the allies go?", "decision_rule": "consensus",
+        "scale": {"min": 0, "max": 1, "anchors": [{"value": 0, "label": "nothing"},
+                                                   {"value": 1, "label": "everything"}]},
+        "actors": [
+            {"id": a, "name": a, "capability": _sourced(c), "position": _sourced(x),
+             "salience": _sourced(0.8)}
+            for a, c, x in (("USA", 0.3, 0.9), ("AUS", 0.02, 0.6), ("NZL", 0.01, 0.2))
+        ],
+    }
+    if leader:
+        doc["leader"], doc["leader_capacity"] = "USA", _sourced(0.1)
+    return doc
+
+
+def _package(tmp_path, issues, **phalanx):
+    import json
+    import shutil
+
+    import yaml
+
+    pkg = tmp_path / "anzus"
+    shutil.copytree(ANZUS, pkg)
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    desc["phalanx"].update({"issues": "issues", **phalanx})
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    (pkg / "issues").mkdir()
+    for name, doc in issues.items():
+        (pkg / "issues" / f"{name}.yaml").write_text(yaml.safe_dump(doc))
+    return pkg
+
+
+def test_a_package_ships_its_own_issues(tmp_path):
+    from phalanx.kb.store import KnowledgeBase
+    from phalanx.models.collective import decide_issue
+
+    pkg = _package(tmp_path, {"anzus_toy": _toy_issue("anzus_toy", leader=False)},
+                   leader_caps_outcome=False)
+    kb = KnowledgeBase.from_path(pkg)
+    listed = {i["id"]: i["origin"] for i in list_issues(kb)}
+    assert listed["anzus_toy"] == "package" and listed["csto_armenia_2022"] == "shipped"
+    assert "anzus_toy" not in {i["id"] for i in list_issues()}
+    r = decide_issue("anzus_toy", kb=kb)  # no leader: this package says none caps it
+    assert r["outcome"] == 0.2 and r["leader_caps"] is False and r["bound_by"] == ["NZL"]
+    # the embedded package says the leader's capacity caps the outcome: a leader is required
+    with pytest.raises(IssueError, match="field 'leader': .*leader_caps_outcome"):
+        decide_issue(pkg / "issues" / "anzus_toy.yaml")
+
+
+def test_leader_capacity_caps_only_where_the_package_says_so(tmp_path):
+    from phalanx.kb.store import KnowledgeBase
+    from phalanx.models.collective import decide_issue
+
+    doc = _toy_issue("anzus_capped")
+    capped = KnowledgeBase.from_path(_package(tmp_path / "a", {"anzus_capped": doc},
+                                              leader_caps_outcome=True))
+    free = KnowledgeBase.from_path(_package(tmp_path / "b", {"anzus_capped": doc},
+                                            leader_caps_outcome=False))
+    assert decide_issue("anzus_capped", kb=capped)["outcome"] == pytest.approx(0.1)
+    assert decide_issue("anzus_capped", kb=free)["outcome"] == pytest.approx(0.2)
+
+
+def test_issue_ids_must_be_unique(tmp_path):
+    from phalanx.kb.store import KnowledgeBase
+
+    pkg = _package(tmp_path, {"csto_armenia_2022": _toy_issue("csto_armenia_2022")})
+    with pytest.raises(IssueError, match="'csto_armenia_2022' is defined twice"):
+        list_issues(KnowledgeBase.from_path(pkg))

@@ -171,8 +171,8 @@ class Issue(_Strict):
     quota: float | None = Field(default=None, gt=0.5, le=1)
     abstain_below: float = Field(default=0.2, ge=0, le=1)
     scale: Scale
-    leader: str
-    leader_capacity: SourcedValue
+    leader: str | None = None
+    leader_capacity: SourcedValue | None = None
     requester: str | None = None
     actors: list[IssueActor] = Field(min_length=1)
     outcome: Outcome | None = None
@@ -196,13 +196,15 @@ class Issue(_Strict):
         for k, i in enumerate(ids):
             if i in ids[:k]:
                 raise _At(("actors", k, "id"), f"duplicate actor id {i!r}")
-        if self.leader not in ids:
+        if self.leader is not None and self.leader not in ids:
             raise _At(("leader",), f"unknown actor {self.leader!r} (actors: {', '.join(ids)})")
+        if self.leader_capacity is not None and self.leader is None:
+            raise _At(("leader",), "required when leader_capacity is given")
         if self.requester is not None and self.requester not in ids:
             raise _At(
                 ("requester",), f"unknown actor {self.requester!r} (actors: {', '.join(ids)})"
             )
-        if not 0 <= self.leader_capacity.value <= 1:
+        if self.leader_capacity is not None and not 0 <= self.leader_capacity.value <= 1:
             raise _At(
                 ("leader_capacity", "value"),
                 f"must be in [0, 1], got {self.leader_capacity.value}",
