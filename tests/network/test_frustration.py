@@ -236,3 +236,23 @@ def test_bounds_and_heuristics_do_not_import_each_other():
     tree = ast.parse((root / "_search.py").read_text())
     mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert not {"phalanx.network.bounds", "phalanx.network.heuristics"} & mods
+
+
+@pytest.mark.parametrize("kw", [{"restarts": 0}, {"sweeps": -1}, {"restarts": 2.5},
+                                {"time_limit": float("inf")}])
+def test_bad_heuristic_effort_is_a_parameter_error(kw):
+    from phalanx.errors import ParameterError
+    from phalanx.network import frustration_heuristic
+
+    with pytest.raises(ParameterError):
+        frustration_heuristic(_hard_instance(n=6), seed=1, **kw)
+
+
+def test_heuristic_records_its_seed_and_repeats():
+    from phalanx.network import frustration_heuristic
+
+    G = _hard_instance(n=20)
+    a = frustration_heuristic(G, lower_bound=False)
+    b = frustration_heuristic(G, seed=a.seed, lower_bound=False)
+    assert isinstance(a.seed, int) and a.partition == b.partition
+    assert a.upper_bound == b.upper_bound

@@ -21,7 +21,7 @@ from phalanx.cli.common import (
 )
 from phalanx.kb import parse_query_date
 from phalanx.measures.series import series_figure, strain_series, study_years, yearly_dates
-from phalanx.measures.strain import StrainSettings, strain
+from phalanx.measures.strain import StrainSettings, strain_at
 
 
 @app.command("strain")
@@ -65,7 +65,7 @@ def strain_command(
         if at is not None:
             if plot is not None:
                 raise UserError("--plot goes with a series (--from/--to)")
-            result = strain(kb.snapshot(parse_query_date(at), settings.window_days), org, settings)
+            result = strain_at(kb, org, parse_query_date(at), settings)
             if json_out:
                 emit_json(result)
             else:

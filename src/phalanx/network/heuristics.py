@@ -39,9 +39,11 @@ from phalanx.network._search import (
     _local_search,
     local_search_labels,
     search,
+    seeded,
     tree_labels,
 )
 from phalanx.network.bounds import frustration_lower_bound
+from phalanx.network.frustration import check_limits
 from phalanx.network.signed import SignedEdges, frustrated_edges, signed_edge_arrays
 from phalanx.seeds import SeedLike, as_generator
 
@@ -110,6 +112,7 @@ class HeuristicResult:
     frustrated_edges: list
     solve_time: float
     method: str
+    seed: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -124,8 +127,10 @@ def frustration_heuristic(G: nx.Graph, weight: str | None = "weight", seed: Seed
     Multi-start local search and annealing give a partition (upper bound); the lower
     bound is an LP-strengthened packing of unbalanced cycles
     (:func:`phalanx.network.bounds.frustration_lower_bound`), 0 if ``lower_bound`` is
-    False. ``time_limit`` (s) caps the search and the bound (about half each).
-    Deterministic for a given ``seed``.
+    False. ``restarts`` (1..10^6) and ``sweeps`` (0..10^7) bound the search's work,
+    deterministically; ``time_limit`` (s, optional) also caps the search and the bound
+    (about half each), and then the result depends on the machine. Deterministic for a
+    given ``seed`` without a time limit; ``seed`` of the result is the root seed used.
 
     >>> from phalanx.network.signed import signed_graph_from_edges
     >>> G = signed_graph_from_edges([(0, 1, -1), (1, 2, -1), (0, 2, -1)])
@@ -133,9 +138,11 @@ def frustration_heuristic(G: nx.Graph, weight: str | None = "weight", seed: Seed
     >>> r.upper_bound, r.lower_bound, r.gap
     (1.0, 1.0, 0.0)
     """
+    _check_effort(restarts, sweeps)
+    check_limits(time_limit, None)
     t0 = time.perf_counter()
     E = signed_edge_arrays(G, weight)
-    rng = as_generator(seed)
+    root, rng = seeded(seed)
     budget = float("inf") if time_limit is None else float(time_limit)
     P = Problem.from_edges(E)
     lab, ub = search(P, 2, rng, restarts, sweeps, t0 + budget / 2)
@@ -146,4 +153,14 @@ def frustration_heuristic(G: nx.Graph, weight: str | None = "weight", seed: Seed
         lb = min(frustration_lower_bound(G, part, weight=weight, time_limit=left), ub)
         method += "; unbalanced-cycle packing LP bound"
     return HeuristicResult(part, ub, lb, ub - lb, frustrated_edges(G, part, weight),
-                           time.perf_counter() - t0, method)
+                           time.perf_counter() - t0, method, seed=root)
+
+
+def _check_effort(restarts: int, sweeps: int) -> None:
+    """Refuse a restart count outside 1..10^6 or a sweep count outside 0..10^7."""
+    from phalanx.errors import ParameterError
+
+    for name, v, lo, hi in (("restarts", restarts, 1, 10**6), ("sweeps", sweeps, 0, 10**7)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or not lo <= v <= hi:
+            raise ParameterError(f"The {name!r} parameter must be an integer in [{lo}, {hi}]. "
+                                 f"Got {v!r} instead.")

@@ -189,6 +189,12 @@ def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight
     if method not in ("auto", "exact", "heuristic"):
         raise ValueError("method must be 'auto', 'exact' or 'heuristic'")
     check_limits(time_limit, work_limit)
+    if isinstance(exact_max_cells, bool) or not isinstance(exact_max_cells, int | np.integer) \
+            or exact_max_cells < 0:
+        from phalanx.errors import ParameterError
+
+        raise ParameterError("The 'exact_max_cells' parameter must be an integer >= 0. "
+                             f"Got {exact_max_cells!r} instead.")
     if k == 2 and method != "heuristic":
         return frustration_index(G, weight, time_limit, seed, work_limit=work_limit,
                                  reductions=reductions)
