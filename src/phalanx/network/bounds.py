@@ -320,7 +320,8 @@ def cutting_plane_bound(P: Problem, initial: list, *, target: float = math.inf,
     Starts from the covering LP over ``initial`` (edge-id lists of unbalanced cycles),
     then alternates: solve (warm dual simplex), find unbalanced closed walks shorter than
     1 in the current solution (:func:`separate_cycles`), add them. The Dijkstra sources
-    go in chunks of ``chunk`` nodes (default ``max(16, n // 4)``; a fixed random order);
+    go in chunks of ``chunk`` nodes (default ``max(16, n // 4)``; in a random order drawn
+    once from ``rng``, or in node order without one);
     when a chunk finds nothing the next one is tried, so the loop ends only when no
     node lies on a violated cycle (the LP optimum over *all* unbalanced cycles), when
     the bound reaches ``target`` (rounded up first if ``integral``), after ``rounds`` LP
@@ -330,9 +331,8 @@ def cutting_plane_bound(P: Problem, initial: list, *, target: float = math.inf,
     rows = [list(c) for c in initial]
     lp = _highs.CoveringLP(P.w)
     lp.add(rows)
-    gen = rng if rng is not None else np.random.default_rng(0)
     size = max(16, P.n // 4) if chunk is None else max(1, chunk)
-    perm = gen.permutation(P.n)
+    perm = rng.permutation(P.n) if rng is not None else np.arange(P.n)
     chunks = [perm[i:i + size] for i in range(0, P.n, size)] or [perm]
     ci = 0
     best, f = 0.0, None
