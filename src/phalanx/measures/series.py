@@ -8,6 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from phalanx.errors import ParameterError
 from phalanx.kb.dates import parse_query_date
 from phalanx.kb.store import KnowledgeBase
 from phalanx.measures.strain import StrainSettings, strain_at
@@ -22,7 +23,7 @@ def yearly_dates(first_year: int, last_year: int, month: int = 7, day: int = 1) 
     [datetime.date(1992, 7, 1), datetime.date(1993, 7, 1), datetime.date(1994, 7, 1)]
     """
     if last_year < first_year:
-        raise ValueError(f"the last year ({last_year}) is before the first ({first_year})")
+        raise ParameterError(f"the last year ({last_year}) is before the first ({first_year})")
     return [dt.date(y, month, day) for y in range(first_year, last_year + 1)]
 
 

@@ -38,6 +38,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
+from phalanx.errors import ParameterError
 from phalanx.models.expected_utility import ExpectedUtilityModel, validated_params
 from phalanx.models.issue import Issue, IssueError, load_issue
 from phalanx.params import Estimator, Settings
@@ -62,13 +63,13 @@ _EPS = 1e-9
 
 def _check_rule(rule: str, quota: float | None, weights: str, abstain_below: float) -> None:
     if rule not in RULES:
-        raise ValueError(f"rule must be one of {', '.join(RULES)}; got {rule!r}")
+        raise ParameterError(f"rule must be one of {', '.join(RULES)}; got {rule!r}")
     if rule == "qualified_majority" and (quota is None or not 0.5 < quota <= 1):
-        raise ValueError(f"qualified_majority needs a quota in (0.5, 1]; got {quota!r}")
+        raise ParameterError(f"qualified_majority needs a quota in (0.5, 1]; got {quota!r}")
     if weights not in ("count", "capability"):
-        raise ValueError(f"weights must be 'count' or 'capability'; got {weights!r}")
+        raise ParameterError(f"weights must be 'count' or 'capability'; got {weights!r}")
     if not 0 <= abstain_below <= 1:
-        raise ValueError(f"abstain_below must be in [0, 1]; got {abstain_below!r}")
+        raise ParameterError(f"abstain_below must be in [0, 1]; got {abstain_below!r}")
 
 
 def collective_decision(
@@ -113,17 +114,17 @@ def collective_decision(
     """
     _check_rule(rule, quota, weights, abstain_below)
     if not positions:
-        raise ValueError("positions: no members")
+        raise ParameterError("positions: no members")
     lo, hi = float(scale[0]), float(scale[1])
     if not lo < hi:
-        raise ValueError(f"scale: min must be below max; got {scale!r}")
+        raise ParameterError(f"scale: min must be below max; got {scale!r}")
     if not 0 <= leader_capacity <= 1:
-        raise ValueError(f"leader_capacity must be in [0, 1]; got {leader_capacity!r}")
+        raise ParameterError(f"leader_capacity must be in [0, 1]; got {leader_capacity!r}")
     if leader is not None and leader not in positions:
-        raise ValueError(f"leader {leader!r} is not among the members")
+        raise ParameterError(f"leader {leader!r} is not among the members")
     for name, x in positions.items():
         if not (math.isfinite(x) and lo - _EPS <= x <= hi + _EPS):
-            raise ValueError(f"position of {name!r} ({x}) lies outside the scale [{lo}, {hi}]")
+            raise ParameterError(f"position of {name!r} ({x}) lies outside the scale [{lo}, {hi}]")
     sal = {m: float((salience or {}).get(m, 1.0)) for m in positions}
     cap = lo + leader_capacity * (hi - lo) if leader is not None else hi
 
@@ -144,7 +145,7 @@ def collective_decision(
         }
         total = sum(w.values())
         if total <= 0:
-            raise ValueError("capability weights sum to zero")
+            raise ParameterError("capability weights sum to zero")
         need = quota if rule == "qualified_majority" else 0.5
         order = sorted(voters, key=lambda m: -positions[m])
         level, pivotal, acc = lo, [], 0.0

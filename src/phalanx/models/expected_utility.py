@@ -52,7 +52,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from phalanx.errors import ParameterError
+from phalanx.errors import ParameterError, UserError
 from phalanx.models.actors import as_actor_table
 from phalanx.params import Estimator, Settings
 
@@ -409,13 +409,13 @@ class ExpectedUtilityModel(Estimator):
         c, s = table.capability.astype(float), table.salience.astype(float)
         w = c * s
         if w.sum() <= 0:
-            raise ValueError("at least one actor needs capability > 0 and salience > 0")
+            raise UserError("at least one actor needs capability > 0 and salience > 0")
         if p_.scale is not None:
             lo, hi = float(p_.scale[0]), float(p_.scale[1])
             outside = (x < lo) | (x > hi)
             if outside.any():
                 k = int(np.argmax(outside))
-                raise ValueError(
+                raise UserError(
                     f"actor {table.names[k]!r}: position {x[k]} lies outside the scale "
                     f"[{lo:g}, {hi:g}]"
                 )

@@ -33,6 +33,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from phalanx.errors import ParameterError
 from phalanx.network import _highs
 from phalanx.network._search import Problem, search
 from phalanx.network.signed import signed_edge_arrays
@@ -142,7 +143,7 @@ def cycle_pool(P: Problem, lab: np.ndarray, kind: str = "balance", *,
         neg = P.s < 0
         cand = np.concatenate([np.flatnonzero(neg & same), np.flatnonzero(neg & ~same)])
     else:
-        raise ValueError("kind must be 'balance' or 'cluster'")
+        raise ParameterError("kind must be 'balance' or 'cluster'")
     cand = cand[np.argsort(-P.w[cand], kind="stable")]
     adj: list[list[tuple[int, int]]] = [[] for _ in range(P.n)]
     for e in np.flatnonzero(path_ok).tolist():

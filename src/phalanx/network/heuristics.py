@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 import networkx as nx
 import numpy as np
 
+from phalanx.errors import ParameterError
 from phalanx.network._search import (
     Problem,
     _anneal,
@@ -55,7 +56,7 @@ def _to_labels(E: SignedEdges, partition: dict | None, k: int) -> np.ndarray | N
         return None
     lab = np.array([partition.get(x, 0) for x in E.nodes], dtype=np.int64)
     if lab.size and (lab.min() < 0 or lab.max() >= k):
-        raise ValueError(f"partition labels must be in 0..{k - 1}")
+        raise ParameterError(f"partition labels must be in 0..{k - 1}")
     return lab
 
 

@@ -37,6 +37,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from phalanx.errors import ParameterError
 from phalanx.network import _highs
 from phalanx.network._search import Problem, merge_limits, search, seeded
 from phalanx.network.bounds import cycle_pool, pool_lp_bound
@@ -185,14 +186,12 @@ def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight
     (1.0, True)
     """
     if not isinstance(k, int | np.integer) or k < 1:
-        raise ValueError(f"k must be a positive integer (got {k!r})")
+        raise ParameterError(f"k must be a positive integer (got {k!r})")
     if method not in ("auto", "exact", "heuristic"):
-        raise ValueError("method must be 'auto', 'exact' or 'heuristic'")
+        raise ParameterError("method must be 'auto', 'exact' or 'heuristic'")
     check_limits(time_limit, work_limit)
     if isinstance(exact_max_cells, bool) or not isinstance(exact_max_cells, int | np.integer) \
             or exact_max_cells < 0:
-        from phalanx.errors import ParameterError
-
         raise ParameterError("The 'exact_max_cells' parameter must be an integer >= 0. "
                              f"Got {exact_max_cells!r} instead.")
     if k == 2 and method != "heuristic":
