@@ -6,7 +6,7 @@ that is stricter than YAML itself:
 
 * a key repeated in one mapping is an error naming both lines (YAML would keep the last
   value silently);
-* nesting deeper than ``max_depth`` is an error (no recursion blow-up on hostile input);
+* nesting deeper than ``max_depth`` mappings and lists is an error (no recursion blow-up on hostile input);
 * anchors and aliases are refused (they are never needed in a hand-written data file, and
   they are how "billion laughs" inputs explode);
 * dates and times stay text (``2022-09-13`` is the string ``"2022-09-13"``), so that one
@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from phalanx.errors import UserError
@@ -81,7 +81,8 @@ class _StrictLoader(yaml.SafeLoader):
                 file=self.shown,
                 line=ev.start_mark.line + 1,
             )
-        self._depth += 1
+        nested = self.check_event(MappingStartEvent, SequenceStartEvent)
+        self._depth += nested
         try:
             if self._depth > self.max_depth:
                 raise UserError(
@@ -91,7 +92,7 @@ class _StrictLoader(yaml.SafeLoader):
                 )
             return super().compose_node(parent, index)
         finally:
-            self._depth -= 1
+            self._depth -= nested
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
@@ -176,7 +177,7 @@ def load_yaml(
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or exc.context or "is not valid YAML").strip()
+        problem = ", ".join(x.strip() for x in (exc.context, exc.problem) if x) or "syntax"
         raise UserError(
             f"is not valid YAML: {problem}",
             file=shown,

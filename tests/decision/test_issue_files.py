@@ -170,3 +170,41 @@ def test_issue_ids_must_be_unique(tmp_path):
     pkg = _package(tmp_path, {"csto_armenia_2022": _toy_issue("csto_armenia_2022")})
     with pytest.raises(IssueError, match="'csto_armenia_2022' is defined twice"):
         list_issues(KnowledgeBase.from_path(pkg))
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern"),
+    [("a: 1\n---\nb: 2\n", r"y\.yaml:\d+: is not valid YAML: .*single document"),
+     ("a: &x [1]\nb: *x\n", r"y\.yaml:1: defines the anchor &x"),
+     ("? [1, 2]\n: 3\n", r"y\.yaml:1: has a key that is a list or mapping"),
+     ("a:\n  b: 1\n  b: 2\n", r"y\.yaml:3: field 'b': repeats the key 'b' \(first on line 2\)")],
+)
+def test_yaml_rules(tmp_path, text, pattern):
+    from phalanx.errors import UserError
+    from phalanx.yamlio import load_yaml
+
+    p = tmp_path / "y.yaml"
+    p.write_text(text)
+    with pytest.raises(UserError, match=pattern):
+        load_yaml(p)
+
+
+def test_yaml_depth_cap_is_a_parameter(tmp_path):
+    from phalanx.errors import UserError
+    from phalanx.yamlio import load_yaml
+
+    p = tmp_path / "deep.yaml"
+    p.write_text("a:\n  b:\n    c: 1\n")
+    assert load_yaml(p, max_depth=3)[0] == {"a": {"b": {"c": 1}}}
+    with pytest.raises(UserError, match=r"deep\.yaml:3: is nested more than 2 levels"):
+        load_yaml(p, max_depth=2)
+
+
+def test_locate_maps_a_pydantic_location_to_its_line():
+    from phalanx.yamlio import load_yaml
+
+    data, locate = load_yaml(DATA / "bad_value.yaml")
+    blr = next(i for i, a in enumerate(data["actors"]) if a["id"] == "BLR")
+    assert locate(("actors", blr, "salience", "value")) == 91  # the line holding 1.7
+    assert locate(("actors", blr, "no_such_field")) == locate(("actors", blr))
+    assert locate(()) == 2  # line 1 is a comment; the top mapping starts on line 2

@@ -449,3 +449,12 @@ def test_series_years_come_from_the_package_period():
     assert kb.defaults.period[0] == "1992"  # declared in the embedded datapackage.json
     assert study_years(kb, today=dt.date(2026, 12, 3)) == (1992, 2026)
     assert study_years(kb, today=dt.date(2020, 1, 1)) == (1992, 2020)
+
+
+def test_the_strain_index_is_limited_by_work_not_time(snap):
+    s = StrainSettings()
+    assert s.time_limit is None and isinstance(s.work_limit, int)
+    c = frustration_component(snap, "O", StrainSettings(rules=RULES, seed=7))
+    assert c["raw"]["seed"] == 7 and c["raw"]["limit"] is None and c["raw"]["optimal"]
+    again = frustration_component(snap, "O", StrainSettings(rules=RULES, seed=7))
+    assert again == c
