@@ -197,8 +197,11 @@ def test_work_limit_binds_and_is_deterministic():
     for f in ("frustration_index", "lower_bound", "upper_bound", "partition",
               "frustrated_edges", "blocks", "method"):
         assert getattr(a, f) == getattr(b, f), f
-    k3 = correlation_clustering(G, k=3, seed=11, work_limit=1, method="exact")
+    H = _hard_instance(n=14)
+    k3 = correlation_clustering(H, k=3, seed=11, work_limit=1, method="exact")
     assert k3.limit == "work" and k3.lower_bound < k3.upper_bound
+    again = correlation_clustering(H, k=3, seed=11, work_limit=1, method="exact")
+    assert {**again.as_dict(), "solve_time": 0} == {**k3.as_dict(), "solve_time": 0}
 
 
 def test_no_limit_means_limit_none_and_the_seed_is_recorded():
