@@ -458,3 +458,13 @@ def test_the_strain_index_is_limited_by_work_not_time(snap):
     assert c["raw"]["seed"] == 7 and c["raw"]["limit"] is None and c["raw"]["optimal"]
     again = frustration_component(snap, "O", StrainSettings(rules=RULES, seed=7))
     assert again == c
+
+
+def test_the_result_records_the_settings_used(snap):
+    import json
+
+    s = StrainSettings(rules=RULES, half_life_years=2.5, seed=3)
+    out = strain(snap, "O", s)
+    assert out["settings"]["half_life_years"] == 2.5 and out["settings"]["seed"] == 3
+    assert StrainSettings(**{**out["settings"], "rules": RULES}) == s
+    json.dumps(out["settings"])

@@ -663,6 +663,7 @@ def strain(
         "components": comps,
         "data_version": snapshot.data_version,
         "window_days": snapshot.window_days,
+        "settings": settings.model_dump(mode="json"),
     }
 
 
