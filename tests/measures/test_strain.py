@@ -468,3 +468,34 @@ def test_the_result_records_the_settings_used(snap):
     assert out["settings"]["half_life_years"] == 2.5 and out["settings"]["seed"] == 3
     assert StrainSettings(**{**out["settings"], "rules": RULES}) == s
     json.dumps(out["settings"])
+
+
+def test_ending_armenias_spell_in_a_layer_does_not_erase_its_requests(tmp_path):
+    """Issue 8: ending Armenia's spell in a layered package halved the CSTO's strain. A
+    layer with a hypothetical end to Armenia's spell (a test row, not a fact) leaves the
+    unanswered-requests component as it was."""
+    import json
+
+    from phalanx.kb.package import embedded_path
+    from phalanx.kb.store import KnowledgeBase
+    from phalanx.measures.strain import strain_at
+
+    desc = json.loads((embedded_path() / "datapackage.json").read_text())
+    desc["resources"] = [r for r in desc["resources"] if r["name"] == "memberships"]
+    desc.pop("phalanx", None)
+    desc["name"] = "armenia-leaves"
+    (tmp_path / "datapackage.json").write_text(json.dumps(desc))
+    (tmp_path / "memberships.csv").write_text(
+        "organization,actor,status,start,end,certainty,note,sources\n"
+        "CSTO,ARM,frozen,2024-02-22,2025-01-01,single_source,hypothetical exit (test),"
+        "rt-592986\n"
+    )
+    layered = KnowledgeBase.from_path(tmp_path, on_top=True)
+    assert "ARM" not in {m["actor"] for m in layered.members("CSTO", "2025-07-01")}
+    s = StrainSettings(weights={"unanswered_requests": 1.0})
+    before = strain_at(KnowledgeBase.embedded(), "CSTO", "2025-07-01", s)["index"]
+    after = strain_at(layered, "CSTO", "2025-07-01", s)["index"]
+    assert after == pytest.approx(before) and before > 0.5
+    # what the index did before: only the spells in force on the date were known
+    snap = layered.snapshot("2025-07-01", s.window_days)
+    assert strain(snap, "CSTO", s, defaults=layered.defaults)["index"] < before / 1.5
