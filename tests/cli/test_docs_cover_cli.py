@@ -3,7 +3,6 @@ strain index is in docs/strain.md."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import phalanx.cli as cli
@@ -25,6 +24,6 @@ def test_every_command_is_in_the_readme():
 
 def test_every_strain_setting_and_component_is_documented():
     doc = (ROOT / "docs" / "strain.md").read_text(encoding="utf-8")
-    names = [f.name for f in dataclasses.fields(StrainSettings)] + list(DEFAULT_COMPONENT_WEIGHTS)
+    names = list(StrainSettings.model_fields) + list(DEFAULT_COMPONENT_WEIGHTS)
     missing = [n for n in names if n not in doc]
     assert not missing, f"docs/strain.md does not mention: {missing}"

@@ -56,9 +56,10 @@ def test_list_and_issues_commands():
      (("decide", "csto_armenia_2022", "--rule", "veto"), "--rule must be one of"),
      (("decide", "csto_armenia_2022", "--rounds", "-1"), "--rounds must be in"),
      (("decide", "csto_armenia_2022", "--variant", "x"), "'variant' parameter"),
-     (("decide", str(DATA / "bad_value.yaml")), "salience.value must be in [0, 1]"),
+     (("decide", str(DATA / "bad_value.yaml")), "'actors[BLR].salience.value': must be in [0, 1]"),
      (("decide", str(DATA / "bad_syntax.yaml")), "not valid YAML"),
-     (("decide",), "give an issue")],
+     (("decide",), "give an issue"),
+     (("decide", str(DATA / "bad_duplicate_key.yaml")), "repeats the key 'title'")],
 )
 def test_bad_input_one_line_exit_2(args, fragment):
     res = invoke(*args)
@@ -66,3 +67,27 @@ def test_bad_input_one_line_exit_2(args, fragment):
     assert "Traceback" not in res.output
     out = res.output.strip()
     assert fragment in out and len(out.splitlines()) == 1
+
+
+def test_decide_rounds_5_keeps_the_armenia_answer():
+    res = invoke("decide", "csto_armenia_2022", "--rounds", "5", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["outcome"] == 0.5 and data["bargaining"]["status"] == "unsettled"
+    table = invoke("decide", "csto_armenia_2022", "--rounds", "5")
+    assert "Bargaining (scholz_code): unsettled after 5 of 5 round(s)" in table.output
+
+
+def test_decide_and_issues_take_data_and_on_top(tmp_path):
+    from test_issue_files import _package, _toy_issue
+
+    pkg = _package(tmp_path, {"anzus_toy": _toy_issue("anzus_toy")})
+    res = invoke("issues", "--data", str(pkg), "--json")
+    assert res.exit_code == 0, res.output
+    assert {"anzus_toy", "taliban_policy"} <= {i["id"] for i in json.loads(res.output)}
+    res = invoke("decide", "anzus_toy", "--data", str(pkg), "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["outcome"] == pytest.approx(0.1)  # USA's capacity caps it
+    res = invoke("decide", "anzus_toy", "--on-top")
+    assert res.exit_code == 2 and "--on-top needs --data" in res.output
+    assert invoke("decide", "anzus_toy").exit_code == 2  # not a shipped issue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -122,15 +123,65 @@ def test_kazakhstan_2022_reaches_a_deployment():
     assert r["historical"]["label"] == r["label"]
 
 
-def test_armenia_bargaining_first_then_rule():
+def test_armenia_five_rounds_do_not_overturn_the_answer():
+    """Issue 8: five rounds of scholz_code bargaining threw Belarus and Kazakhstan to 1.0,
+    Russia to 0.0 and the outcome to 0 (history: 0.5, a fact-finding mission). The path
+    does not settle (it alternates), so the rule stays on the starting positions."""
     base = decide_issue("csto_armenia_2022")
-    bargained = CollectiveDecision(bargaining_rounds=5).fit("csto_armenia_2022")
-    assert bargained.bargaining_ is not None
-    assert bargained.bargaining_.positions_.shape == (6, 7)
-    assert bargained.outcome_ <= base["outcome"]  # Azerbaijan's pull can only lower it here
-    finals = {a["id"]: a["final"] for a in bargained.result_["actors"]}
-    assert bargained.outcome_ == pytest.approx(
-        min(finals[m] for m in ("ARM", "RUS", "BLR", "KAZ")), abs=1e-12)
+    assert base["outcome"] == 0.5 and base["historical"]["value"] == 0.5
+    m = CollectiveDecision(bargaining_rounds=5).fit("csto_armenia_2022")
+    b = m.result_["bargaining"]
+    assert b["status"] == "unsettled" and b["rounds_used"] == 5
+    assert m.outcome_ == 0.5  # not overturned
+    assert len(b["outcomes"]) == 6 and b["outcomes"][0] == 0.5
+    assert b["spread"] == [min(b["outcomes"]), max(b["outcomes"])] and b["spread"][0] == 0.0
+    # the path the old code used as the answer: RUS at 0 after round 5, BLR and KAZ at 1
+    last = dict(zip(m.bargaining_.names_, m.bargaining_.positions_[5], strict=True))
+    assert (last["RUS"], last["BLR"], last["KAZ"]) == (0.0, 1.0, 1.0)
+    assert "did not settle" in m.result_["explanation"]
+
+
+def test_armenia_scholz_code_bargaining_cycles():
+    m = CollectiveDecision(bargaining_rounds=20).fit("csto_armenia_2022")
+    b = m.result_["bargaining"]
+    assert b["status"] == "cycle" and b["period"] == 2 and b["rounds_used"] < 20
+    pos = m.bargaining_.positions_
+    k, per = b["rounds_used"], b["period"]
+    np.testing.assert_allclose(pos[k], pos[k - per], atol=1e-3)
+    assert m.outcome_ == 0.5
+
+
+def test_armenia_printed_variant_settles_near_the_history():
+    m = CollectiveDecision(bargaining_rounds=60, variant="printed").fit("csto_armenia_2022")
+    b = m.result_["bargaining"]
+    assert b["status"] == "settled" and b["rounds_used"] < 60
+    pos = m.bargaining_.positions_
+    k = b["rounds_used"]
+    assert np.max(np.abs(pos[k + 1] - pos[k])) <= 1e-3  # the settling test, checked directly
+    assert m.outcome_ == pytest.approx(0.5, abs=1e-3)
+
+
+def test_qualified_majority_default_quota_is_declared_in_the_library():
+    from phalanx.models.collective import DEFAULT_QUOTA
+
+    # 4 voters ARM 1, RUS/BLR/KAZ 0.5, KGZ/TJK 0.25: 2/3 of 6 votes = 4 -> level 0.5
+    r = decide_issue("csto_armenia_2022", rule="qualified_majority")
+    assert DEFAULT_QUOTA == pytest.approx(2 / 3) and r["outcome"] == 0.5
+    r = decide_issue("csto_armenia_2022", rule="qualified_majority", quota=0.9)
+    assert r["outcome"] == 0.25  # 6 of 6 votes needed: KGZ/TJK at 0.25
+
+
+@pytest.mark.parametrize(
+    ("kw", "name"),
+    [({"bargaining_rounds": -1}, "bargaining_rounds"), ({"tolerance": float("nan")}, "tolerance"),
+     ({"quota": 0.4}, "quota"), ({"abstain_below": 2.0}, "abstain_below"),
+     ({"weights": "gdp"}, "weights"), ({"variant": "x"}, "variant")],
+)
+def test_collective_parameters_are_declared(kw, name):
+    from phalanx.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=rf"^The '{name}' parameter of CollectiveDecision "):
+        CollectiveDecision(**kw).fit("csto_armenia_2022")
 
 
 def test_collective_decision_validation_message():

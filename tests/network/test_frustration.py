@@ -127,9 +127,10 @@ def test_disconnected_graph_with_isolated_nodes_and_trees():
 @FAST
 @given(signed_graphs(max_nodes=14), st.integers(0, 2**32 - 1))
 def test_cutting_plane_bound_brackets_the_exact_value(G, seed):
+    from phalanx.network._search import Problem, search
     from phalanx.network.bounds import cutting_plane_bound, cycle_pool, separate_cycles
-    from phalanx.network.heuristics import Problem, as_generator, search
     from phalanx.network.signed import signed_edge_arrays
+    from phalanx.seeds import as_generator
 
     exact = brute_force(G)
     P = Problem.from_edges(signed_edge_arrays(G, "weight"))
@@ -163,7 +164,7 @@ def test_blocks_match_networkx_biconnected_components(G):
 @FAST
 @given(signed_graphs(max_nodes=14), st.integers(0, 2**32 - 1))
 def test_tree_labels_satisfy_a_spanning_forest(G, seed):
-    from phalanx.network.heuristics import Problem, tree_labels
+    from phalanx.network._search import Problem, tree_labels
     from phalanx.network.signed import signed_edge_arrays
 
     E = signed_edge_arrays(G, "weight")
@@ -172,3 +173,89 @@ def test_tree_labels_satisfy_a_spanning_forest(G, seed):
     same = lab[E.u] == lab[E.v]
     satisfied = int(np.where(E.sign > 0, same, ~same).sum())
     assert satisfied >= E.n - nx.number_connected_components(G)
+
+
+def _hard_instance(n: int = 40, seed: int = 5):
+    """A dense random signed graph: its LP relaxation is weak, so one B&B node is not
+    enough to prove the optimum."""
+    from phalanx.network.signed import signed_graph_from_edges
+
+    rng = np.random.default_rng(seed)
+    edges = [(i, j, int(rng.choice([-1, 1]))) for i in range(n) for j in range(i + 1, n)
+             if rng.random() < 0.5]
+    return signed_graph_from_edges(edges)
+
+
+def test_work_limit_binds_and_is_deterministic():
+    from phalanx.network import correlation_clustering, frustration_index
+
+    G = _hard_instance()
+    a = frustration_index(G, seed=11, work_limit=1)
+    b = frustration_index(G, seed=11, work_limit=1)
+    assert a.limit == "work" and not a.optimal and a.gap > 0
+    assert a.seed == 11
+    for f in ("frustration_index", "lower_bound", "upper_bound", "partition",
+              "frustrated_edges", "blocks", "method"):
+        assert getattr(a, f) == getattr(b, f), f
+    H = _hard_instance(n=14)
+    k3 = correlation_clustering(H, k=3, seed=11, work_limit=1, method="exact")
+    assert k3.limit == "work" and k3.lower_bound < k3.upper_bound
+    again = correlation_clustering(H, k=3, seed=11, work_limit=1, method="exact")
+    assert {**again.as_dict(), "solve_time": 0} == {**k3.as_dict(), "solve_time": 0}
+
+
+def test_no_limit_means_limit_none_and_the_seed_is_recorded():
+    from phalanx.network import frustration_index
+
+    G = _hard_instance(n=12)
+    r = frustration_index(G)  # no seed: one is drawn and recorded
+    assert r.optimal and r.limit is None and isinstance(r.seed, int)
+    again = frustration_index(G, seed=r.seed)
+    assert again.partition == r.partition
+
+
+@pytest.mark.parametrize("kw", [{"time_limit": 0}, {"time_limit": float("nan")},
+                                {"work_limit": -1}, {"work_limit": 1.5}])
+def test_bad_limits_are_parameter_errors(kw):
+    from phalanx.errors import ParameterError
+    from phalanx.network import frustration_index
+
+    with pytest.raises(ParameterError, match="limit"):
+        frustration_index(_hard_instance(n=6), seed=1, **kw)
+
+
+def test_bounds_and_heuristics_do_not_import_each_other():
+    import ast
+    import pathlib
+
+    import phalanx.network as pkg
+
+    root = pathlib.Path(pkg.__file__).parent
+    for name, other in (("bounds", "heuristics"), ("heuristics", "bounds")):
+        tree = ast.parse((root / f"{name}.py").read_text())
+        mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        if other == "heuristics":
+            assert f"phalanx.network.{other}" not in mods
+    tree = ast.parse((root / "_search.py").read_text())
+    mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not {"phalanx.network.bounds", "phalanx.network.heuristics"} & mods
+
+
+@pytest.mark.parametrize("kw", [{"restarts": 0}, {"sweeps": -1}, {"restarts": 2.5},
+                                {"time_limit": float("inf")}])
+def test_bad_heuristic_effort_is_a_parameter_error(kw):
+    from phalanx.errors import ParameterError
+    from phalanx.network import frustration_heuristic
+
+    with pytest.raises(ParameterError):
+        frustration_heuristic(_hard_instance(n=6), seed=1, **kw)
+
+
+def test_heuristic_records_its_seed_and_repeats():
+    from phalanx.network import frustration_heuristic
+
+    G = _hard_instance(n=20)
+    a = frustration_heuristic(G, lower_bound=False)
+    b = frustration_heuristic(G, seed=a.seed, lower_bound=False)
+    assert isinstance(a.seed, int) and a.partition == b.partition
+    assert a.upper_bound == b.upper_bound

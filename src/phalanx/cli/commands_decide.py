@@ -10,14 +10,21 @@ from rich.console import Console
 from rich.table import Table
 
 from phalanx.cli import app
-from phalanx.cli.common import err_console
-from phalanx.models.collective import RULES, decide_issue
-from phalanx.models.issue import IssueError, list_issues
+from phalanx.cli.common import DataOption, OnTopOption, load_kb, user_errors
+from phalanx.errors import UserError
+from phalanx.models.collective import RULES, CollectiveDecisionParams, decide_issue
+from phalanx.models.issue import list_issues
+from phalanx.params import default_of, describe
 
 
-def _fail(message: str) -> None:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(code=2)
+def _kb(data: Any, on_top: bool) -> Any:
+    """The knowledge base when --data is given; None means the shipped issues and the
+    embedded package's defaults (no database needed)."""
+    if data is None:
+        if on_top:
+            raise UserError("--on-top needs --data PATH")
+        return None
+    return load_kb(data, on_top)
 
 
 def _render(result: dict[str, Any], console: Console) -> None:
@@ -36,6 +43,13 @@ def _render(result: dict[str, Any], console: Console) -> None:
         )
     console.print(table)
     console.print("* position inferred (see the issue file's notes)")
+    b = result["bargaining"]
+    if b["status"] != "none":
+        outs = ", ".join(f"{x:.3g}" for x in b["outcomes"])
+        console.print(
+            f"Bargaining ({b['variant']}): {b['status']} after {b['rounds_used']} of "
+            f"{b['max_rounds']} round(s); outcome by round: {outs}"
+        )
     console.print(f"Outcome: [bold]{result['outcome']:.3f}[/bold] ({result['label']})")
     bound = ", ".join(result["bound_by"]) or "nobody"
     console.print(f"Bound by: {bound} ({result['binding']})")
@@ -49,64 +63,82 @@ def _render(result: dict[str, Any], console: Console) -> None:
         console.print(f"  {hist['source']} <{hist['url']}>")
 
 
-def _print_issues(as_json: bool, console: Console) -> None:
-    issues = list_issues()
+def _print_issues(as_json: bool, console: Console, kb: Any) -> None:
+    issues = list_issues(kb)
     if as_json:
         typer.echo(json.dumps(issues, indent=2))
         return
-    table = Table(title="Shipped issues")
-    for col in ("id", "date", "organisation", "title"):
+    table = Table(title="Issues (shipped and the package's)")
+    for col in ("id", "date", "organisation", "origin", "title"):
         table.add_column(col)
     for i in issues:
-        table.add_row(i["id"], i["date"], i["organisation"], i["title"])
+        table.add_row(i["id"], i["date"], i["organisation"], i["origin"], i["title"])
     console.print(table)
 
 
 @app.command()
-def issues(as_json: bool = typer.Option(False, "--json", help="Print plain JSON.")) -> None:
-    """List the shipped issue files (use an id with ``phalanx decide``)."""
-    try:
-        _print_issues(as_json, Console())
-    except (IssueError, ValueError) as exc:
-        _fail(str(exc))
+def issues(
+    as_json: bool = typer.Option(False, "--json", help="Print plain JSON."),
+    data: DataOption = None,
+    on_top: OnTopOption = False,
+) -> None:
+    """List the issue files: shipped ones and the package's (use an id with ``phalanx decide``)."""
+    with user_errors():
+        _print_issues(as_json, Console(), _kb(data, on_top))
 
 
 @app.command()
 def decide(
     issue: str = typer.Argument(
-        None, help="Issue file (YAML) or the id of a shipped issue, e.g. csto_armenia_2022."
+        None,
+        help="Issue file (YAML) or the id of a shipped or package issue, e.g. csto_armenia_2022.",
     ),
-    list_: bool = typer.Option(False, "--list", help="List the shipped issues and exit."),
+    list_: bool = typer.Option(False, "--list", help="List the issues and exit."),
     rule: str = typer.Option(
         None, "--rule", help=f"Decision rule ({', '.join(RULES)}); default: the issue's rule."
     ),
     rounds: int = typer.Option(
-        0, "--rounds", help="Expected-utility bargaining rounds before the rule is applied."
+        default_of(CollectiveDecisionParams, "bargaining_rounds"),
+        "--rounds",
+        help=describe(CollectiveDecisionParams, "bargaining_rounds"),
     ),
-    quota: float = typer.Option(None, "--quota", help="Quota for qualified_majority (0.5-1]."),
+    quota: float = typer.Option(None, "--quota", help=describe(CollectiveDecisionParams, "quota")),
     variant: str = typer.Option(
-        "scholz_code", "--variant", help="Expected-utility variant: scholz_code or printed."
+        default_of(CollectiveDecisionParams, "variant"),
+        "--variant",
+        help="Expected-utility variant: scholz_code or printed.",
     ),
+    tolerance: float = typer.Option(
+        default_of(CollectiveDecisionParams, "tolerance"),
+        "--tolerance",
+        help=describe(CollectiveDecisionParams, "tolerance"),
+    ),
+    data: DataOption = None,
+    on_top: OnTopOption = False,
     as_json: bool = typer.Option(False, "--json", help="Print plain JSON."),
 ) -> None:
     """Compute an organisation's decision on an issue from its members' positions."""
     console = Console()
-    try:
+    with user_errors():
+        kb = _kb(data, on_top)
         if list_:
-            _print_issues(as_json, console)
+            _print_issues(as_json, console, kb)
             return
         if issue is None:
-            _fail("give an issue (file or shipped id) or --list")
+            raise UserError("give an issue (file or id) or --list")
         if rule is not None and rule not in RULES:
-            _fail(f"--rule must be one of {', '.join(RULES)}; got {rule!r}")
+            raise UserError(f"--rule must be one of {', '.join(RULES)}; got {rule!r}")
         if rounds < 0 or rounds > 1000:
-            _fail(f"--rounds must be in [0, 1000]; got {rounds}")
-        if rule == "qualified_majority" and quota is None:
-            quota = 2 / 3
-        result = decide_issue(issue, rule=rule, rounds=rounds, variant=variant, quota=quota)
-    except (IssueError, ValueError) as exc:
-        _fail(str(exc))
-        return
+            raise UserError(f"--rounds must be in [0, 1000]; got {rounds}")
+        result = decide_issue(
+            issue,
+            rule=rule,
+            rounds=rounds,
+            variant=variant,
+            quota=quota,
+            tolerance=tolerance,
+            kb=kb,
+        )
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -21,8 +20,8 @@ from phalanx.cli.common import (
     user_errors,
 )
 from phalanx.kb import parse_query_date
-from phalanx.measures.series import series_figure, strain_series, yearly_dates
-from phalanx.measures.strain import StrainSettings, strain
+from phalanx.measures.series import series_figure, strain_series, study_years, yearly_dates
+from phalanx.measures.strain import StrainSettings, strain_at
 
 
 @app.command("strain")
@@ -39,8 +38,13 @@ def strain_command(
         Path | None, typer.Option("--plot", help="Write the series chart to this HTML file.")
     ] = None,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Seconds for each exact frustration solve.")
-    ] = 10.0,
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="Optional wall-clock seconds for each exact frustration solve (default: "
+            "none; a deterministic work limit applies, so results do not depend on the machine).",
+        ),
+    ] = None,
     window: Annotated[
         int,
         typer.Option(
@@ -61,14 +65,15 @@ def strain_command(
         if at is not None:
             if plot is not None:
                 raise UserError("--plot goes with a series (--from/--to)")
-            result = strain(kb.snapshot(parse_query_date(at), settings.window_days), org, settings)
+            result = strain_at(kb, org, parse_query_date(at), settings)
             if json_out:
                 emit_json(result)
             else:
                 _print_one(result)
             return
-        first = first if first is not None else 1992
-        last = last if last is not None else dt.date.today().year
+        first_year, last_year = study_years(kb)
+        first = first if first is not None else first_year
+        last = last if last is not None else last_year
         series = strain_series(kb, org, yearly_dates(first, last), settings)
         if plot is not None:
             series_figure(series, f"Strain of {org}, {first}-{last}").write_html(

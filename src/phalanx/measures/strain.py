@@ -12,11 +12,13 @@ components follow the mechanisms of the source document:
 ``member_conflicts``
     Intensity-weighted share of member pairs in armed conflict or a territorial dispute.
 ``arms_independence``
-    One minus members' mean share of arms imports from the leading state: dependence
-    is glue, and its loss weakens it.
+    One minus members' mean dependence on the leading state (the package's
+    ``dependence_indicator``, e.g. their share of arms imports from it): dependence is
+    glue, and its loss weakens it.
 ``unanswered_requests``
-    Share of members' collective-defence requests (``invocation`` events) that got no
-    deployment within ``response_days``, each weighted by ``0.5 ** (age / half_life)``.
+    Share of requests for assistance (``invocation`` events by actors that were members
+    when they asked) that got no answer (an event of the package's ``assistance`` kinds)
+    within ``response_days``, each weighted by ``0.5 ** (age / half_life)``.
 ``vote_divergence``
     One minus the mean agreement index (Hix, Noury and Roland 2005) of members' votes in
     the last ``vote_window_years``.
@@ -30,17 +32,28 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from phalanx.kb.dates import parse_query_date
+from pydantic import Field, field_validator
+
+from phalanx.errors import UserError
+from phalanx.kb.dates import parse_partial_date, parse_query_date
+from phalanx.kb.defaults import EVENT_KINDS_ANSWER
 from phalanx.kb.snapshot import Snapshot
 from phalanx.network.from_snapshot import AggregationRules, signed_network
 from phalanx.network.frustration import frustration_index
+from phalanx.params import Settings
 
 __all__ = [
     "StrainSettings",
+    "strain_at",
+    "membership_spells",
+    "leader_of",
+    "dependence_indicator_of",
+    "assistance_of",
+    "windowed",
     "DEFAULT_COMPONENT_WEIGHTS",
     "strain",
     "frustration_component",
@@ -65,49 +78,112 @@ DEFAULT_COMPONENT_WEIGHTS: Mapping[str, float] = MappingProxyType(
 CONFLICT_KINDS = ("armed_conflict", "territorial_dispute")
 
 
-@dataclass(frozen=True)
-class StrainSettings:
+_INDICATOR = r"^[A-Za-z][A-Za-z0-9_]{0,99}$"
+_KIND = r"^[a-z][a-z0-9_]*$"
+
+
+class StrainSettings(Settings):
     """Settings of the strain index; every weight and window is documented in docs/strain.md.
 
-    Attributes
-    ----------
-    weights : mapping of component name to weight >= 0
-        Weight of each component in the index (renormalised over components with data).
-    rules : AggregationRules
-        How relations and memberships become signed ties for ``frustration``.
-    response_days : int
-        A request counts as answered if the organisation deploys within this many days.
-    half_life_years : float
-        Half-life of a request's weight in ``unanswered_requests`` (years, > 0).
-    vote_window_years : float
-        Votes older than this (years) are ignored in ``vote_divergence``.
-    time_limit : float or None
-        Seconds allowed to the exact frustration solve (None: to optimality).
-    window_days : int
-        Snapshots taken for the index count relations in force on any day of this many
-        days up to the date (default 365: a war of the past year still strains).
+    Every number has a declared range and NaN/inf are refused (``phalanx.params``). What
+    the package itself declares (the leader, the dependence indicator, what answers a
+    request) is read from its defaults unless a setting here overrides it.
     """
 
-    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_COMPONENT_WEIGHTS))
-    rules: AggregationRules = field(default_factory=AggregationRules)
-    response_days: int = 30
-    half_life_years: float = 5.0
-    vote_window_years: float = 10.0
-    time_limit: float | None = 10.0
-    window_days: int = 365
+    weights: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_COMPONENT_WEIGHTS),
+        description="Weight of each component in the index, each in [0, 100]; "
+        "renormalised over the components with data; a component left out weighs 0.",
+    )
+    rules: AggregationRules = Field(
+        default_factory=AggregationRules,
+        description="How relations and memberships become signed ties for frustration.",
+    )
+    response_days: int = Field(
+        30,
+        ge=0,
+        le=3650,
+        description="A request counts as answered if the organisation answers it within "
+        "this many days (days, 0..3650).",
+    )
+    half_life_years: float = Field(
+        5.0,
+        gt=0,
+        le=100,
+        description="Half-life of a request's weight in unanswered_requests (years, >0..100).",
+    )
+    vote_window_years: float = Field(
+        10.0,
+        gt=0,
+        le=100,
+        description="Votes older than this are ignored in vote_divergence (years, >0..100).",
+    )
+    work_limit: int | None = Field(
+        20000,
+        ge=0,
+        le=10**8,
+        description="Branch-and-bound nodes allowed to each exact frustration solve "
+        "(0..1e8; None: unlimited). A deterministic limit: the index does not depend on "
+        "the machine.",
+    )
+    time_limit: float | None = Field(
+        None,
+        gt=0,
+        le=86400,
+        description="Optional wall-clock seconds for each exact frustration solve (>0..86400;"
+        " None: none). When it binds the value depends on the machine; the result says so.",
+    )
+    seed: int = Field(
+        0,
+        ge=0,
+        le=2**63 - 1,
+        description="Root seed of the frustration solve (recorded in its raw output).",
+    )
+    window_days: int = Field(
+        365,
+        ge=0,
+        le=36500,
+        description="Relations count if in force on any day of this many days up to the "
+        "date (days, 0..36500; default 365: a war of the past year still strains).",
+    )
+    dependence_indicator: str | None = Field(
+        None,
+        pattern=_INDICATOR,
+        description="Indicator of each member's dependence on the leader, a share in "
+        "[0, 1] (None: the package's declared dependence_indicator).",
+    )
+    assistance: tuple[str, ...] | None = Field(
+        None,
+        min_length=1,
+        max_length=20,
+        description="Event kinds that count as answering a request for assistance "
+        "(None: the package's declared assistance).",
+    )
 
-    def __post_init__(self) -> None:
-        unknown = set(self.weights) - set(DEFAULT_COMPONENT_WEIGHTS)
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = set(v) - set(DEFAULT_COMPONENT_WEIGHTS)
         if unknown:
             raise ValueError(
-                f"The 'weights' setting of StrainSettings names unknown components {sorted(unknown)}; known: {sorted(DEFAULT_COMPONENT_WEIGHTS)}."
+                f"names unknown components {sorted(unknown)}; known: "
+                f"{sorted(DEFAULT_COMPONENT_WEIGHTS)}"
             )
-        if any(not w >= 0 for w in self.weights.values()):
-            raise ValueError("The 'weights' setting of StrainSettings must hold weights >= 0.")
-        if not self.half_life_years > 0:
-            raise ValueError(
-                f"The 'half_life_years' setting of StrainSettings must be > 0. Got {self.half_life_years} instead."
-            )
+        for k, w in v.items():
+            if not (isinstance(w, int | float) and math.isfinite(w) and 0 <= w <= 100):
+                raise ValueError(f"must hold weights in [0, 100]; {k!r} has {w!r}")
+        return {k: float(w) for k, w in v.items()}
+
+    @field_validator("assistance")
+    @classmethod
+    def _kinds(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if v is not None:
+            import re
+
+            bad = [k for k in v if not re.fullmatch(_KIND, k)]
+            if bad:
+                raise ValueError(f"holds {bad[0]!r}, which is not an event kind")
+        return v
 
 
 def _component(
@@ -116,8 +192,87 @@ def _component(
     return {"component": name, "value": value, "explanation": explanation, "rows": rows, "raw": raw}
 
 
-def _leader(snapshot: Snapshot, organization: str) -> str | None:
-    return next((o.get("leader") for o in snapshot.organizations if o["id"] == organization), None)
+def _defaults(snapshot: Snapshot, defaults: Any = None) -> Any:
+    """The package defaults: given explicitly, else the snapshot's (when it carries them)."""
+    return defaults if defaults is not None else getattr(snapshot, "defaults", None)
+
+
+def leader_of(snapshot: Snapshot, organization: str, defaults: Any = None) -> str | None:
+    """The leading state of ``organization``: its ``leader`` column, else the package
+    defaults' leader when ``organization`` is the package's main organisation."""
+    row = next((o for o in snapshot.organizations if o["id"] == organization), None)
+    if row is not None and row.get("leader"):
+        return row["leader"]
+    d = _defaults(snapshot, defaults)
+    if d is not None and getattr(d, "organization", None) == organization:
+        return getattr(d, "leader", None)
+    return None
+
+
+def dependence_indicator_of(
+    snapshot: Snapshot, organization: str, settings: StrainSettings, defaults: Any = None
+) -> str | None:
+    """The indicator measuring members' dependence on the leader: the setting, else the
+    package's declared (or derived) ``dependence_indicator`` when it is about this
+    organisation's leader; None when neither names one (no name is guessed here)."""
+    if settings.dependence_indicator is not None:
+        return settings.dependence_indicator
+    d = _defaults(snapshot, defaults)
+    if d is None or getattr(d, "dependence_indicator", None) is None:
+        return None
+    if getattr(d, "leader", None) == leader_of(snapshot, organization, defaults):
+        return d.dependence_indicator
+    return None
+
+
+def assistance_of(
+    snapshot: Snapshot, settings: StrainSettings, defaults: Any = None
+) -> tuple[str, ...]:
+    """Event kinds that answer a request: the setting, else the package's ``assistance``,
+    else :data:`phalanx.kb.defaults.EVENT_KINDS_ANSWER`."""
+    if settings.assistance is not None:
+        return tuple(settings.assistance)
+    d = _defaults(snapshot, defaults)
+    kinds = getattr(d, "assistance", None) if d is not None else None
+    return tuple(kinds) if kinds else EVENT_KINDS_ANSWER
+
+
+def _day(value: Any, end: bool = False) -> dt.date | None:
+    """Earliest day a start (or end) may denote; accepts text, ``PartialDate`` or a date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    earliest = getattr(value, "earliest", None)
+    if earliest is not None:
+        return earliest
+    return parse_partial_date(str(value)).earliest
+
+
+def in_force(record: Mapping[str, Any], first: dt.date, last: dt.date) -> bool:
+    """Whether a relation or spell with ``start``/``end`` is in force on some day of
+    [first, last] (as the knowledge base counts it: it starts on or before ``last`` and
+    does not end on or before ``first``). A missing start counts as always."""
+    start, stop = _day(record.get("start")), _day(record.get("end"))
+    return (start is None or start <= last) and (stop is None or stop > first)
+
+
+def windowed(snapshot: Snapshot, window_days: int) -> Snapshot:
+    """``snapshot`` with only the relations in force in the ``window_days`` days up to its
+    date. A snapshot taken with a narrower window cannot be widened: that is a UserError."""
+    have = int(getattr(snapshot, "window_days", 0) or 0)
+    if have < window_days:
+        raise UserError(
+            f"the snapshot of {snapshot.date.isoformat()} counts relations of the last "
+            f"{have} day(s), but the strain settings ask for window_days={window_days}; "
+            f"take the snapshot with window_days >= {window_days} (or use strain_at)",
+            field="window_days",
+        )
+    if have == window_days:
+        return snapshot
+    first = snapshot.date - dt.timedelta(days=window_days)
+    rels = tuple(r for r in snapshot.relations if in_force(r, first, snapshot.date))
+    return replace(snapshot, relations=rels, window_days=window_days)
 
 
 def frustration_component(
@@ -142,7 +297,13 @@ def frustration_component(
         return _component(
             "frustration", None, "no signed ties among the members and their partners", []
         )
-    res = frustration_index(H, weight="weight", time_limit=settings.time_limit, seed=0)
+    res = frustration_index(
+        H,
+        weight="weight",
+        time_limit=settings.time_limit,
+        seed=settings.seed,
+        work_limit=settings.work_limit,
+    )
     frustrated = []
     for u, v in res.frustrated_edges:
         d = H.edges[u, v]
@@ -170,6 +331,8 @@ def frustration_component(
         optimal=res.optimal,
         lower_bound=res.lower_bound,
         upper_bound=res.upper_bound,
+        limit=res.limit,
+        seed=res.seed,
         partition=res.partition,
         nodes=H.number_of_nodes(),
         edges=H.number_of_edges(),
@@ -215,17 +378,30 @@ def member_conflicts_component(
 
 
 def arms_independence_component(
-    snapshot: Snapshot, organization: str, settings: StrainSettings | None = None
+    snapshot: Snapshot,
+    organization: str,
+    settings: StrainSettings | None = None,
+    *,
+    defaults: Any = None,
 ) -> dict[str, Any]:
     """One minus the members' mean share of arms imports from the leading state.
 
-    Uses the indicator ``arms_import_share_from_<LEADER>`` (0..1) of each full member
-    other than the leader; members without a value are left out and named.
+    Uses the dependence indicator (0..1) of each full member other than the leader:
+    ``settings.dependence_indicator``, else the package's ``dependence_indicator``
+    (``defaults``, or the snapshot's). Members without a value are left out and named.
     """
-    leader = _leader(snapshot, organization)
+    settings = settings or StrainSettings()
+    leader = leader_of(snapshot, organization, defaults)
     if leader is None:
         return _component("arms_independence", None, "the organisation has no leading state", [])
-    name = f"arms_import_share_from_{leader}"
+    name = dependence_indicator_of(snapshot, organization, settings, defaults)
+    if name is None:
+        return _component(
+            "arms_independence",
+            None,
+            f"no dependence indicator declared for {leader} (settings or package defaults)",
+            [],
+        )
     members = [m for m in snapshot.members(organization) if m != leader]
     rows, missing = [], []
     for m in members:
@@ -254,35 +430,59 @@ def arms_independence_component(
 
 
 def unanswered_requests_component(
-    snapshot: Snapshot, organization: str, settings: StrainSettings | None = None
+    snapshot: Snapshot,
+    organization: str,
+    settings: StrainSettings | None = None,
+    *,
+    spells: list[Mapping[str, Any]] | None = None,
+    defaults: Any = None,
 ) -> dict[str, Any]:
-    """Decay-weighted share of collective-defence requests left without a deployment.
+    """Decay-weighted share of requests for assistance the organisation left unanswered.
 
-    A request is an ``invocation`` event of the organisation by a member; it is answered
-    when a ``deployment`` event of the organisation that includes the requesting actor,
-    or names it, begins within ``response_days`` after it.
+    A request is an ``invocation`` event of the organisation by an actor that held a
+    spell in it **when it asked**, whatever it is now: an unanswered request that drove
+    a member out still weighs, decaying with ``half_life_years`` (docs/strain.md).
+    ``spells`` are the organisation's membership spells over all time (``{actor, start,
+    end}``; :func:`strain_at` passes them); without them only the snapshot's current
+    spells are known, so a departed member's requests drop out. A request is answered
+    when an event of an assistance kind (``settings.assistance``, else the package's
+    ``assistance``, else a deployment) of the organisation that includes the requesting
+    actor begins within ``response_days`` after it.
     """
     settings = settings or StrainSettings()
     day = snapshot.date
-    members = set(snapshot.members(organization, statuses=None))
+    answers = set(assistance_of(snapshot, settings, defaults))
+    if spells is None:
+        current = set(snapshot.members(organization, statuses=None))
+
+        def was_member(actor: str, when: dt.date) -> bool:
+            return actor in current
+    else:
+        by_actor: dict[str, list[Mapping[str, Any]]] = {}
+        for sp in spells:
+            by_actor.setdefault(sp["actor"], []).append(sp)
+
+        def was_member(actor: str, when: dt.date) -> bool:
+            return any(in_force(sp, when, when) for sp in by_actor.get(actor, ()))
+
     events = [
         e
         for e in snapshot.events
         if e.get("organization") == organization or organization in (e.get("actors") or [])
     ]
-    deployments = [e for e in events if e["kind"] == "deployment"]
+    replies = [e for e in events if e["kind"] in answers]
     rows, num, den = [], 0.0, 0.0
     for e in events:
         if e["kind"] != "invocation":
             continue
-        asked = [a for a in e["actors"] if a in members and a != organization]
+        start = parse_query_date(str(e["date"]))
+        asked = [a for a in e["actors"] if a != organization and was_member(a, start)]
         if not asked:
             continue
-        start = parse_query_date(e["date"])
         answered = [
             d["id"]
-            for d in deployments
-            if 0 <= (parse_query_date(d["date"]) - start).days <= settings.response_days
+            for d in replies
+            if 0 <= (parse_query_date(str(d["date"])) - start).days <= settings.response_days
             and set(asked) & set(d["actors"])
         ]
         age = (day - start).days / 365.25
@@ -292,21 +492,21 @@ def unanswered_requests_component(
         rows.append(
             {
                 "event": e["id"],
-                "date": e["date"],
+                "date": str(e["date"]),
                 "requested_by": asked,
                 "answered_by": answered,
                 "weight": round(w, 4),
             }
         )
     if den == 0:
-        return _component("unanswered_requests", None, "no collective-defence request so far", [])
+        return _component("unanswered_requests", None, "no request for assistance so far", [])
     open_ = [r for r in rows if not r["answered_by"]]
     text = f"{len(open_)} of {len(rows)} request(s) unanswered" + (
         ": " + ", ".join(f"{'/'.join(r['requested_by'])} {r['date']}" for r in open_)
         if open_
         else ""
     )
-    return _component("unanswered_requests", num / den, text, rows)
+    return _component("unanswered_requests", num / den, text, rows, assistance=sorted(answers))
 
 
 def _agreement_index(choices: list[str]) -> float | None:
@@ -416,19 +616,38 @@ COMPONENTS = {
 
 
 def strain(
-    snapshot: Snapshot, organization: str, settings: StrainSettings | None = None
+    snapshot: Snapshot,
+    organization: str,
+    settings: StrainSettings | None = None,
+    *,
+    spells: list[Mapping[str, Any]] | None = None,
+    defaults: Any = None,
 ) -> dict[str, Any]:
     """The strain index of ``organization`` on the snapshot's date, with its components.
 
+    Relations count if in force on some day of the ``settings.window_days`` days up to
+    the date: a snapshot taken with a wider window is narrowed to it, one taken with a
+    narrower window is refused (UserError). ``spells`` (the organisation's membership
+    spells over all time) let departed members' requests count; ``defaults`` (the
+    package's :class:`~phalanx.kb.defaults.Defaults`, else the snapshot's) supply the
+    leader, the dependence indicator and what answers a request. :func:`strain_at`
+    passes both.
+
     Returns plain data: ``organization``, ``date``, ``index`` (0..1, the weighted mean
     of the components with data; None if none has data), ``components`` (each with
-    ``value``, ``weight``, ``explanation``, ``rows``, ``raw``), ``members`` and
-    ``data_version``.
+    ``value``, ``weight``, ``explanation``, ``rows``, ``raw``), ``members``,
+    ``data_version``, ``window_days`` and ``settings`` (the numbers used).
     """
     settings = settings or StrainSettings()
+    snapshot = windowed(snapshot, settings.window_days)
     comps = []
     for name, fn in COMPONENTS.items():
-        c = fn(snapshot, organization, settings)
+        if name == "unanswered_requests":
+            c = fn(snapshot, organization, settings, spells=spells, defaults=defaults)
+        elif name == "arms_independence":
+            c = fn(snapshot, organization, settings, defaults=defaults)
+        else:
+            c = fn(snapshot, organization, settings)
         c["weight"] = float(settings.weights.get(name, 0.0))
         comps.append(c)
     used = [c for c in comps if c["value"] is not None and c["weight"] > 0]
@@ -444,4 +663,37 @@ def strain(
         "components": comps,
         "data_version": snapshot.data_version,
         "window_days": snapshot.window_days,
+        "settings": settings.model_dump(mode="json"),
     }
+
+
+def membership_spells(kb: Any, organization: str) -> list[dict[str, Any]]:
+    """Every membership spell of ``organization`` in the knowledge base (any status), as
+    ``{actor, status, start, end}`` with ISO text dates, ordered by actor and start."""
+    rows = kb.query(
+        'SELECT actor, status, start, "end" FROM memberships WHERE organization = ? '
+        "ORDER BY actor, start_lo",
+        [organization],
+    )
+    return [{**r, "start": _text(r["start"]), "end": _text(r["end"])} for r in rows]
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v))
+
+
+def strain_at(
+    kb: Any, organization: str, date: dt.date | str, settings: StrainSettings | None = None
+) -> dict[str, Any]:
+    """The strain of ``organization`` (an id or name) on ``date``, from the knowledge base.
+
+    Takes the snapshot with the settings' window, the organisation's whole membership
+    history (so a departed member's unanswered requests keep weighing) and the package
+    defaults, and returns :func:`strain`'s result.
+    """
+    settings = settings or StrainSettings()
+    org = kb.resolve_organization(organization)
+    snap = kb.snapshot(
+        parse_query_date(str(date)) if not isinstance(date, dt.date) else date, settings.window_days
+    )
+    return strain(snap, org, settings, spells=membership_spells(kb, org), defaults=kb.defaults)

@@ -25,12 +25,17 @@ from typing import Any
 
 import numpy as np
 
+from phalanx.errors import UserError
+from phalanx.safe_files import read_user_text
+
 __all__ = ["ActorDataError", "ActorTable", "as_actor_table"]
 
 FIELDS = ("actor", "capability", "position", "salience")
+#: Largest actor table read (bytes).
+ACTORS_LIMIT = 10_000_000
 
 
-class ActorDataError(ValueError):
+class ActorDataError(UserError):
     """Bad actor data; the message names the source, the line or record and the field."""
 
 
@@ -126,9 +131,9 @@ class ActorTable:
         """
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ActorDataError(f"{path}: cannot read file ({exc.strerror})") from None
+            text = read_user_text(path, limit=ACTORS_LIMIT, what="actor table")
+        except UserError as exc:  # missing, not a regular file, too large, not UTF-8
+            raise ActorDataError(str(exc)) from None
         lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if not ln.startswith("#")]
         lines = [(i, ln) for i, ln in lines if ln.strip()]
         if not lines:

@@ -30,16 +30,32 @@ the leader's capacity bound the outcome.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
 
-from phalanx.models.expected_utility import ExpectedUtilityModel
-from phalanx.models.issue import Issue, load_issue
+from phalanx.errors import ParameterError
+from phalanx.models.expected_utility import ExpectedUtilityModel, validated_params
+from phalanx.models.issue import Issue, IssueError, load_issue
+from phalanx.params import Estimator, Settings
 
-__all__ = ["RULES", "CollectiveDecision", "collective_decision", "decide_issue"]
+__all__ = [
+    "RULES",
+    "DEFAULT_QUOTA",
+    "CollectiveDecision",
+    "CollectiveDecisionParams",
+    "collective_decision",
+    "decide_issue",
+    "bargaining_path",
+]
+
+#: Quota of a qualified majority when neither the caller nor the issue gives one (share of
+#: the votes; two thirds is the common treaty quota, e.g. the UN General Assembly's).
+DEFAULT_QUOTA = 2 / 3
 
 RULES = ("consensus", "unanimity", "majority", "qualified_majority")
 _EPS = 1e-9
@@ -47,13 +63,13 @@ _EPS = 1e-9
 
 def _check_rule(rule: str, quota: float | None, weights: str, abstain_below: float) -> None:
     if rule not in RULES:
-        raise ValueError(f"rule must be one of {', '.join(RULES)}; got {rule!r}")
+        raise ParameterError(f"rule must be one of {', '.join(RULES)}; got {rule!r}")
     if rule == "qualified_majority" and (quota is None or not 0.5 < quota <= 1):
-        raise ValueError(f"qualified_majority needs a quota in (0.5, 1]; got {quota!r}")
+        raise ParameterError(f"qualified_majority needs a quota in (0.5, 1]; got {quota!r}")
     if weights not in ("count", "capability"):
-        raise ValueError(f"weights must be 'count' or 'capability'; got {weights!r}")
+        raise ParameterError(f"weights must be 'count' or 'capability'; got {weights!r}")
     if not 0 <= abstain_below <= 1:
-        raise ValueError(f"abstain_below must be in [0, 1]; got {abstain_below!r}")
+        raise ParameterError(f"abstain_below must be in [0, 1]; got {abstain_below!r}")
 
 
 def collective_decision(
@@ -98,17 +114,17 @@ def collective_decision(
     """
     _check_rule(rule, quota, weights, abstain_below)
     if not positions:
-        raise ValueError("positions: no members")
+        raise ParameterError("positions: no members")
     lo, hi = float(scale[0]), float(scale[1])
     if not lo < hi:
-        raise ValueError(f"scale: min must be below max; got {scale!r}")
+        raise ParameterError(f"scale: min must be below max; got {scale!r}")
     if not 0 <= leader_capacity <= 1:
-        raise ValueError(f"leader_capacity must be in [0, 1]; got {leader_capacity!r}")
+        raise ParameterError(f"leader_capacity must be in [0, 1]; got {leader_capacity!r}")
     if leader is not None and leader not in positions:
-        raise ValueError(f"leader {leader!r} is not among the members")
+        raise ParameterError(f"leader {leader!r} is not among the members")
     for name, x in positions.items():
         if not (math.isfinite(x) and lo - _EPS <= x <= hi + _EPS):
-            raise ValueError(f"position of {name!r} ({x}) lies outside the scale [{lo}, {hi}]")
+            raise ParameterError(f"position of {name!r} ({x}) lies outside the scale [{lo}, {hi}]")
     sal = {m: float((salience or {}).get(m, 1.0)) for m in positions}
     cap = lo + leader_capacity * (hi - lo) if leader is not None else hi
 
@@ -129,7 +145,7 @@ def collective_decision(
         }
         total = sum(w.values())
         if total <= 0:
-            raise ValueError("capability weights sum to zero")
+            raise ParameterError("capability weights sum to zero")
         need = quota if rule == "qualified_majority" else 0.5
         order = sorted(voters, key=lambda m: -positions[m])
         level, pivotal, acc = lo, [], 0.0
@@ -173,20 +189,93 @@ def collective_decision(
     }
 
 
-class CollectiveDecision:
+class CollectiveDecisionParams(Settings):
+    """Declared parameters of :class:`CollectiveDecision` (ranges, defaults, meaning)."""
+
+    rule: Literal["consensus", "unanimity", "majority", "qualified_majority"] | None = Field(
+        None, description="Decision rule; None: the issue's own rule."
+    )
+    bargaining_rounds: int = Field(
+        0, ge=0, le=1000,
+        description="Most rounds of expected-utility bargaining before the rule is applied "
+        "(0..1000); bargaining stops earlier when positions settle or repeat.",
+    )
+    tolerance: float = Field(
+        1e-3, ge=0, le=0.5,
+        description="Bargaining has settled when no position moves more than this share "
+        "of the scale width in a round (0..0.5).",
+    )
+    variant: Literal["scholz_code", "printed"] = Field(
+        "scholz_code", description="Variant of the expected-utility model."
+    )
+    quota: float | None = Field(
+        None, gt=0.5, le=1,
+        description="Quota of a qualified majority (share of votes, (0.5, 1]); None: the "
+        "issue's quota, else DEFAULT_QUOTA (2/3).",
+    )
+    abstain_below: float | None = Field(
+        None, ge=0, le=1,
+        description="Under consensus, members with salience below this abstain ([0, 1]); "
+        "None: the issue's value.",
+    )
+    weights: Literal["count", "capability"] = Field(
+        "count", description="Votes per member: one each, or proportional to capability."
+    )
+    leader_caps: bool | None = Field(
+        None,
+        description="Whether the leader's capacity caps the outcome; None: the package's "
+        "leader_caps_outcome default.",
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _embedded_defaults() -> Any:
+    from phalanx.kb.package import load_package
+
+    return load_package().defaults
+
+
+def bargaining_path(positions: np.ndarray, width: float, tolerance: float
+                    ) -> tuple[int, str, int | None]:
+    """How a bargaining path ends: ``(rounds_used, status, period)``.
+
+    ``positions`` has one row per round (row 0: the start). ``status`` is ``"settled"``
+    when a round moves no position more than ``tolerance * width`` (``rounds_used`` is the
+    last round that moved), ``"cycle"`` when a row repeats an earlier one (within that
+    tolerance; ``period`` rounds apart) so the path will never settle, ``"unsettled"``
+    when the rounds ran out first, and ``"none"`` without rounds.
+
+    >>> bargaining_path(np.array([[0.0, 1.0], [0.5, 1.0], [0.5, 1.0]]), 1.0, 1e-3)
+    (1, 'settled', None)
+    >>> bargaining_path(np.array([[0.0], [1.0], [0.0], [1.0]]), 1.0, 1e-3)
+    (2, 'cycle', 2)
+    """
+    n = positions.shape[0] - 1
+    if n <= 0:
+        return 0, "none", None
+    tol = tolerance * width
+    for k in range(1, n + 1):
+        if np.max(np.abs(positions[k] - positions[k - 1]), initial=0.0) <= tol:
+            return k - 1, "settled", None
+        for j in range(k - 1):
+            if np.max(np.abs(positions[k] - positions[j]), initial=0.0) <= tol:
+                return k, "cycle", k - j
+    return n, "unsettled", None
+
+
+class CollectiveDecision(Estimator):
     """Bargain (optionally) with the expected-utility model, then apply the organisation's rule.
 
-    Parameters
-    ----------
-    rule : str or None, default None
-        A rule of :data:`RULES`; ``None`` uses the issue's own rule.
-    bargaining_rounds : int, default 0
-        Rounds of :class:`ExpectedUtilityModel` bargaining among all actors of the issue
-        (members and outsiders) before the rule is applied to the members' final positions.
-    variant : str, default "scholz_code"
-        Variant of the expected-utility model.
-    quota, abstain_below, weights :
-        As in :func:`collective_decision`; ``None`` takes the issue's values.
+    Parameters are declared in :class:`CollectiveDecisionParams` (ranges and meaning):
+    ``rule``, ``bargaining_rounds``, ``tolerance``, ``variant``, ``quota``,
+    ``abstain_below``, ``weights``, ``leader_caps``.
+
+    Bargaining runs at most ``bargaining_rounds`` rounds and stops when the positions
+    settle (no move above ``tolerance`` of the scale width) or repeat an earlier round (a
+    cycle: the model will never settle). The rule is applied after every round; the
+    result reports these per-round outcomes and their spread. Only settled bargaining
+    moves the answer: when it cycles or runs out of rounds, the outcome is the rule
+    applied to the starting positions, and the result says why (docs/models/decision.md).
 
     Attributes
     ----------
@@ -198,90 +287,124 @@ class CollectiveDecision:
     bargaining_ : ExpectedUtilityModel or None
     """
 
+    Params = CollectiveDecisionParams
+
+    def _validate_params(self) -> CollectiveDecisionParams:
+        return validated_params(self)  # type: ignore[return-value]
+
     def __init__(
         self,
         rule: str | None = None,
         *,
         bargaining_rounds: int = 0,
+        tolerance: float = 1e-3,
         variant: str = "scholz_code",
         quota: float | None = None,
         abstain_below: float | None = None,
         weights: str = "count",
+        leader_caps: bool | None = None,
     ) -> None:
         self.rule = rule
         self.bargaining_rounds = bargaining_rounds
+        self.tolerance = tolerance
         self.variant = variant
         self.quota = quota
         self.abstain_below = abstain_below
         self.weights = weights
+        self.leader_caps = leader_caps
 
-    def _validate_params(self) -> None:
-        def bad(name: str, allowed: str) -> ValueError:
-            return ValueError(
-                f"The '{name}' parameter of CollectiveDecision must be {allowed}. "
-                f"Got {getattr(self, name)!r} instead."
-            )
-
-        if self.rule is not None and self.rule not in RULES:
-            raise bad("rule", f"None or a str among {set(RULES)}")
-        br = self.bargaining_rounds
-        if not (isinstance(br, (int, np.integer)) and not isinstance(br, bool) and 0 <= br <= 1000):
-            raise bad("bargaining_rounds", "an int in the range [0, 1000]")
-        if self.variant not in ("scholz_code", "printed"):
-            raise bad("variant", "a str among {'scholz_code', 'printed'}")
-        if self.quota is not None and not (
-            isinstance(self.quota, (int, float)) and 0.5 < self.quota <= 1
-        ):
-            raise bad("quota", "None or a float in the range (0.5, 1]")
-        if self.abstain_below is not None and not (
-            isinstance(self.abstain_below, (int, float)) and 0 <= self.abstain_below <= 1
-        ):
-            raise bad("abstain_below", "None or a float in the range [0, 1]")
-        if self.weights not in ("count", "capability"):
-            raise bad("weights", "a str among {'count', 'capability'}")
-
-    def fit(self, issue: Issue | str) -> CollectiveDecision:
-        """Decide ``issue`` (an :class:`Issue`, a file path or a shipped issue's id)."""
-        self._validate_params()
-        if not isinstance(issue, Issue):
-            issue = load_issue(issue)
-        table = issue.actor_table()
-        start = dict(zip(table.names, table.position.tolist(), strict=True))
-        final = dict(start)
-        self.bargaining_ = None
-        if self.bargaining_rounds > 0:
-            eu = ExpectedUtilityModel(
-                rounds=self.bargaining_rounds,
-                variant=self.variant,
-                scale=(issue.scale.min, issue.scale.max),
-            ).fit(table)
-            final = dict(zip(table.names, eu.positions_[-1].tolist(), strict=True))
-            self.bargaining_ = eu
-        rule = self.rule or issue.decision_rule
+    def _decide(self, issue: Issue, p: CollectiveDecisionParams, rule: str, caps: bool,
+                positions: Mapping[str, float]) -> dict[str, Any]:
         members = issue.members
-        decision = collective_decision(
-            {m: final[m] for m in members},
+        leader = issue.leader if caps and issue.leader in members else None
+        quota = p.quota if p.quota is not None else issue.quota
+        if rule == "qualified_majority" and quota is None:
+            quota = DEFAULT_QUOTA
+        return collective_decision(
+            {m: positions[m] for m in members},
             rule=rule,
             salience={a.id: a.salience.value for a in issue.actors if a.member},
             capability={a.id: a.capability.value for a in issue.actors if a.member},
             scale=(issue.scale.min, issue.scale.max),
-            leader=issue.leader if issue.leader in members else None,
-            leader_capacity=issue.leader_capacity.value,
-            quota=self.quota if self.quota is not None else issue.quota,
-            abstain_below=(
-                self.abstain_below if self.abstain_below is not None else issue.abstain_below
-            ),
-            weights=self.weights,
+            leader=leader,
+            leader_capacity=issue.leader_capacity.value if leader is not None else 1.0,
+            quota=quota,
+            abstain_below=p.abstain_below if p.abstain_below is not None else issue.abstain_below,
+            weights=p.weights,
         )
+
+    def fit(self, issue: Issue | str, kb: Any = None) -> CollectiveDecision:
+        """Decide ``issue`` (an :class:`Issue`, a file path, or the id of a shipped issue or
+        of one in ``kb``'s package). ``kb`` also supplies the package defaults
+        (``leader_caps_outcome``); without it the embedded package's apply."""
+        p = self._validate_params()
+        if not isinstance(issue, Issue):
+            issue = load_issue(issue, kb)
+        defaults = kb.defaults if kb is not None else _embedded_defaults()
+        caps = p.leader_caps if p.leader_caps is not None else bool(defaults.leader_caps_outcome)
+        if caps and (issue.leader is None or issue.leader_capacity is None):
+            raise IssueError(
+                "the package says the leader's capacity caps the outcome "
+                "(leader_caps_outcome), so the issue must name a leader and its "
+                "leader_capacity",
+                file=f"{issue.id}.yaml",
+                field="leader" if issue.leader is None else "leader_capacity",
+            )
+        table = issue.actor_table()
+        start = dict(zip(table.names, table.position.tolist(), strict=True))
+        rule = p.rule or issue.decision_rule
+        width = issue.scale.max - issue.scale.min
+        self.bargaining_ = None
+        rows = [start]
+        used, status, period = 0, "none", None
+        if p.bargaining_rounds > 0:
+            eu = ExpectedUtilityModel(
+                rounds=p.bargaining_rounds,
+                variant=p.variant,
+                scale=(issue.scale.min, issue.scale.max),
+            ).fit(table)
+            used, status, period = bargaining_path(eu.positions_, width, p.tolerance)
+            rows = [dict(zip(table.names, r.tolist(), strict=True))
+                    for r in eu.positions_[: used + 1]]
+            self.bargaining_ = eu
+        per_round = [self._decide(issue, p, rule, caps, r)["outcome"] for r in rows]
+        settled = status == "settled"
+        final = rows[-1] if settled else start
+        decision = self._decide(issue, p, rule, caps, final)
+        explanation = decision["explanation"]
+        if status in ("cycle", "unsettled"):
+            why = (f"they repeat every {period} rounds from round {used - period}"
+                   if status == "cycle" else f"they still move after {used} rounds")
+            explanation += (
+                f" Bargaining did not settle ({why}; the rule gives outcomes from "
+                f"{min(per_round):g} to {max(per_round):g} over rounds 0-{used}), so the "
+                "rule is applied to the starting positions."
+            )
+        elif settled:
+            explanation += f" Bargaining settled after {used} round(s)."
+        bargaining = {
+            "max_rounds": p.bargaining_rounds,
+            "rounds_used": used,
+            "status": status,
+            "period": period,
+            "tolerance": p.tolerance,
+            "variant": p.variant,
+            "outcomes": per_round,
+            "spread": [min(per_round), max(per_round)],
+        }
         result: dict[str, Any] = {
             "issue": issue.id,
             "title": issue.title,
             "date": issue.date,
             "organisation": issue.organisation,
             "rule": rule,
-            "bargaining_rounds": self.bargaining_rounds,
+            "bargaining_rounds": p.bargaining_rounds,
+            "bargaining": bargaining,
             "leader": issue.leader,
-            "leader_capacity": issue.leader_capacity.value,
+            "leader_capacity": (
+                issue.leader_capacity.value if issue.leader_capacity is not None else None
+            ),
+            "leader_caps": caps,
             "actors": [
                 {
                     "id": a.id,
@@ -291,13 +414,14 @@ class CollectiveDecision:
                     "salience": a.salience.value,
                     "start": start[a.id],
                     "final": final[a.id],
+                    "bargained": rows[-1][a.id],
                     "inferred": a.position.inferred,
                 }
                 for a in issue.actors
             ],
             **{k: decision[k] for k in ("outcome", "bound_by", "binding", "abstaining", "cap")},
             "label": issue.scale.label(decision["outcome"]),
-            "explanation": decision["explanation"],
+            "explanation": explanation,
             "historical": None,
         }
         if issue.outcome is not None:
@@ -326,8 +450,14 @@ def decide_issue(
     abstain_below: float | None = None,
     quota: float | None = None,
     weights: str = "count",
+    tolerance: float = 1e-3,
+    leader_caps: bool | None = None,
+    kb: Any = None,
 ) -> dict[str, Any]:
     """Decide an issue and return the plain-data result (what the CLI prints).
+
+    The parameters are those of :class:`CollectiveDecision` (``rounds`` is
+    ``bargaining_rounds``); ``kb`` finds package issues and supplies the package defaults.
 
     >>> r = decide_issue("csto_kazakhstan_2022")
     >>> r["label"] == r["historical"]["label"]
@@ -336,9 +466,11 @@ def decide_issue(
     model = CollectiveDecision(
         rule,
         bargaining_rounds=rounds,
+        tolerance=tolerance,
         variant=variant,
         abstain_below=abstain_below,
         quota=quota,
         weights=weights,
+        leader_caps=leader_caps,
     )
-    return model.fit(issue).result_
+    return model.fit(issue, kb).result_

@@ -47,15 +47,19 @@ Only ``"scholz_code"`` reproduces the published ten-actor EU path; see ``docs/mo
 
 from __future__ import annotations
 
-from numbers import Real
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field, field_validator
 
+from phalanx.errors import ParameterError, UserError
 from phalanx.models.actors import as_actor_table
+from phalanx.params import Estimator, Settings
 
 __all__ = [
     "ExpectedUtilityModel",
+    "ExpectedUtilityParams",
+    "validated_params",
     "eu_round",
     "weighted_median",
     "weighted_mean",
@@ -266,10 +270,73 @@ def eu_round(
     }
 
 
-class ExpectedUtilityModel:
+def validated_params(estimator: Estimator) -> Settings:
+    """``estimator``'s parameters checked against its ``Params`` declaration.
+
+    Errors read "The 'x' parameter of <Estimator> must be ... Got ... instead." (the
+    estimator's name, not the declaration's).
+    """
+    params = estimator.Params
+    try:
+        return params(**estimator.get_params())
+    except ParameterError as e:
+        owner = type(estimator).__name__
+        err = ParameterError(e.message.replace(f" of {params.__name__} ", f" of {owner} ", 1))
+        err.field = e.field
+        raise err from None
+
+
+class ExpectedUtilityParams(Settings):
+    """Declared parameters of :class:`ExpectedUtilityModel` (ranges, defaults, meaning)."""
+
+    rounds: int = Field(10, ge=0, le=10000, description="Bargaining rounds (0..10000).")
+    variant: Literal["scholz_code", "printed"] = Field(
+        "scholz_code", description="Model variant (see the module docstring)."
+    )
+    risk: str | float = Field(
+        "endogenous",
+        description="'endogenous' (recomputed each round) or a fixed risk exponent in "
+        "[0.5, 2] for every actor (1 = risk neutral).",
+    )
+    q: float = Field(
+        1.0, ge=0, le=1,
+        description="Probability the challenged actor expects the status quo to hold ([0, 1]).",
+    )
+    t: float = Field(
+        1.0, ge=0, le=1,
+        description="Probability that a changing status quo changes for the better ([0, 1]).",
+    )
+    scale: tuple[float, float] | None = Field(
+        None,
+        description="Issue scale (min, max), min < max; its width normalises distances. "
+        "None: the range of the initial positions.",
+    )
+    outcome: Literal["median", "mean"] = Field(
+        "median", description="Which final statistic is reported as outcome_."
+    )
+
+    @field_validator("risk", mode="before")
+    @classmethod
+    def _risk(cls, v: Any) -> Any:
+        if v == "endogenous":
+            return v
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and 0.5 <= v <= 2
+        if not ok:  # NaN fails the range test too
+            raise ValueError("must be 'endogenous' or a number in [0.5, 2]")
+        return float(v)
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not v[0] < v[1]:
+            raise ValueError("must be a pair (min, max) of finite numbers with min < max")
+        return v
+
+
+class ExpectedUtilityModel(Estimator):
     """Bueno de Mesquita's expected-utility model, as replicated by Scholz et al. (2011).
 
-    Parameters
+    Parameters (declared, with ranges, in :class:`ExpectedUtilityParams`)
     ----------
     rounds : int, default 10
         Number of bargaining rounds (>= 0).
@@ -306,15 +373,7 @@ class ExpectedUtilityModel:
         The last round's ``P[i, j]`` and ``i``'s expected utility of challenging ``j``.
     """
 
-    _parameter_constraints: dict[str, str] = {
-        "rounds": "an int in the range [0, 10000]",
-        "variant": "a str among {'scholz_code', 'printed'}",
-        "risk": "'endogenous' or a float in the range [0.5, 2]",
-        "q": "a float in the range [0, 1]",
-        "t": "a float in the range [0, 1]",
-        "scale": "None or a pair (min, max) of finite floats with min < max",
-        "outcome": "a str among {'median', 'mean'}",
-    }
+    Params = ExpectedUtilityParams
 
     def __init__(
         self,
@@ -335,43 +394,8 @@ class ExpectedUtilityModel:
         self.scale = scale
         self.outcome = outcome
 
-    def get_params(self) -> dict[str, Any]:
-        """Return the settings as a dict (the ``__init__`` arguments)."""
-        return {k: getattr(self, k) for k in self._parameter_constraints}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"ExpectedUtilityModel({args})"
-
-    def _validate_params(self) -> None:
-        def bad(name: str) -> ValueError:
-            return ValueError(
-                f"The '{name}' parameter of ExpectedUtilityModel must be "
-                f"{self._parameter_constraints[name]}. Got {getattr(self, name)!r} instead."
-            )
-
-        def is_num(v: Any) -> bool:
-            return isinstance(v, Real) and not isinstance(v, bool) and np.isfinite(v)
-
-        r = self.rounds
-        if not (isinstance(r, (int, np.integer)) and not isinstance(r, bool) and 0 <= r <= 10000):
-            raise bad("rounds")
-        if self.variant not in VARIANTS:
-            raise bad("variant")
-        if not (self.risk == "endogenous" or (is_num(self.risk) and 0.5 <= self.risk <= 2)):
-            raise bad("risk")
-        for name in ("q", "t"):
-            v = getattr(self, name)
-            if not (is_num(v) and 0 <= v <= 1):
-                raise bad(name)
-        sc = self.scale
-        if sc is not None and not (
-            isinstance(sc, (tuple, list)) and len(sc) == 2 and all(is_num(v) for v in sc)
-            and sc[0] < sc[1]
-        ):
-            raise bad("scale")
-        if self.outcome not in ("median", "mean"):
-            raise bad("outcome")
+    def _validate_params(self) -> ExpectedUtilityParams:
+        return validated_params(self)  # type: ignore[return-value]
 
     def fit(self, actors: Any, *, salience_max: float = 1.0) -> ExpectedUtilityModel:
         """Run the model on ``actors`` (list of dicts, CSV path or :class:`ActorTable`).
@@ -379,26 +403,26 @@ class ExpectedUtilityModel:
         ``salience_max`` rescales salience given on another scale (100 for BDM's data).
         Returns ``self``; results are in the attributes ending in ``_``.
         """
-        self._validate_params()
+        p_ = self._validate_params()
         table = as_actor_table(actors, salience_max=salience_max)
         x = table.position.astype(float).copy()
         c, s = table.capability.astype(float), table.salience.astype(float)
         w = c * s
         if w.sum() <= 0:
-            raise ValueError("at least one actor needs capability > 0 and salience > 0")
-        if self.scale is not None:
-            lo, hi = float(self.scale[0]), float(self.scale[1])
+            raise UserError("at least one actor needs capability > 0 and salience > 0")
+        if p_.scale is not None:
+            lo, hi = float(p_.scale[0]), float(p_.scale[1])
             outside = (x < lo) | (x > hi)
             if outside.any():
                 k = int(np.argmax(outside))
-                raise ValueError(
+                raise UserError(
                     f"actor {table.names[k]!r}: position {x[k]} lies outside the scale "
                     f"[{lo:g}, {hi:g}]"
                 )
             prange = hi - lo
         else:
             prange = float(x.max() - x.min())
-        n, rounds = x.size, int(self.rounds)
+        n, rounds = x.size, int(p_.rounds)
         positions = np.empty((rounds + 1, n))
         positions[0] = x
         risk = np.ones((rounds, n))
@@ -411,7 +435,7 @@ class ExpectedUtilityModel:
                 offers.append([])
                 continue
             res = eu_round(
-                x, c, s, prange=prange, variant=self.variant, risk=self.risk, q=self.q, t=self.t
+                x, c, s, prange=prange, variant=p_.variant, risk=p_.risk, q=p_.q, t=p_.t
             )
             offers.append(self._describe_offers(table.names, x, res))
             x = res["position"]
@@ -424,7 +448,7 @@ class ExpectedUtilityModel:
         self.mean_position_ = np.array([weighted_mean(row, w) for row in positions])
         self.median_position_ = np.array([weighted_median(row, w) for row in positions])
         self.outcome_ = float(
-            self.median_position_[-1] if self.outcome == "median" else self.mean_position_[-1]
+            self.median_position_[-1] if p_.outcome == "median" else self.mean_position_[-1]
         )
         self.risk_ = risk
         self.offers_ = offers

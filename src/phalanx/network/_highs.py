@@ -64,13 +64,22 @@ class Solved:
     dual_bound: float
     optimal: bool
     status: str
+    #: Which limit stopped the solve before optimality: None, "time" (wall clock, depends
+    #: on the machine) or "work" (node or iteration count, deterministic).
+    limit: str | None = None
 
 
 def solve(c: np.ndarray, A: sp.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarray,
           col_lo: np.ndarray, col_hi: np.ndarray, integer: np.ndarray | None = None,
           *, time_limit: float | None = None, start: np.ndarray | None = None,
-          abs_gap: float = 1e-6, seed: int = 0) -> Solved:
-    """Minimise ``c @ x`` subject to ``row_lo <= A x <= row_hi`` and column bounds."""
+          abs_gap: float = 1e-6, seed: int | None = None, node_limit: int | None = None) -> Solved:
+    """Minimise ``c @ x`` subject to ``row_lo <= A x <= row_hi`` and column bounds.
+
+    ``time_limit`` (s, wall clock) and ``node_limit`` (branch-and-bound nodes of a MIP,
+    HiGHS ``mip_max_nodes``; a deterministic work limit) stop the solve early; the result
+    says which one did in ``limit``. ``seed`` is HiGHS's ``random_seed`` (MIP callers draw
+    it from their own generator; None keeps HiGHS's fixed default, fine for an LP).
+    """
     A = sp.csr_matrix(A)
     n_col, n_row = int(c.size), int(A.shape[0])
     lp = highspy.HighsLp()
@@ -92,10 +101,13 @@ def solve(c: np.ndarray, A: sp.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarra
         lp.integrality_ = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
                            for f in integer]
     h = new_highs()
-    h.setOptionValue("random_seed", int(seed) % 2147483647)
+    if seed is not None:
+        h.setOptionValue("random_seed", int(seed) % 2147483647)
     h.setOptionValue("threads", 1)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(max(time_limit, 1e-3)))
+    if node_limit is not None and is_mip:
+        h.setOptionValue("mip_max_nodes", int(max(node_limit, 0)))
     if is_mip:
         h.setOptionValue("mip_rel_gap", 0.0)
         h.setOptionValue("mip_abs_gap", float(abs_gap))
@@ -119,7 +131,13 @@ def solve(c: np.ndarray, A: sp.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarra
             dual = -math.inf
     else:
         dual = obj if optimal else -math.inf
-    return Solved(x, obj, dual, optimal, name)
+    limit = None
+    if status == highspy.HighsModelStatus.kTimeLimit:
+        limit = "time"
+    elif status in (highspy.HighsModelStatus.kSolutionLimit,
+                    highspy.HighsModelStatus.kIterationLimit):
+        limit = "work"
+    return Solved(x, obj, dual, optimal, name, limit)
 
 
 class CoveringLP:

@@ -33,9 +33,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from phalanx.errors import ParameterError
 from phalanx.network import _highs
-from phalanx.network.heuristics import Problem, as_generator, search
+from phalanx.network._search import Problem, search
 from phalanx.network.signed import signed_edge_arrays
+from phalanx.seeds import as_generator
 
 __all__ = ["frustration_lower_bound", "clustering_lower_bound", "cycle_bound", "cycle_pool",
            "pool_lp_bound", "separate_cycles", "cutting_plane_bound"]
@@ -141,7 +143,7 @@ def cycle_pool(P: Problem, lab: np.ndarray, kind: str = "balance", *,
         neg = P.s < 0
         cand = np.concatenate([np.flatnonzero(neg & same), np.flatnonzero(neg & ~same)])
     else:
-        raise ValueError("kind must be 'balance' or 'cluster'")
+        raise ParameterError("kind must be 'balance' or 'cluster'")
     cand = cand[np.argsort(-P.w[cand], kind="stable")]
     adj: list[list[tuple[int, int]]] = [[] for _ in range(P.n)]
     for e in np.flatnonzero(path_ok).tolist():
@@ -319,7 +321,8 @@ def cutting_plane_bound(P: Problem, initial: list, *, target: float = math.inf,
     Starts from the covering LP over ``initial`` (edge-id lists of unbalanced cycles),
     then alternates: solve (warm dual simplex), find unbalanced closed walks shorter than
     1 in the current solution (:func:`separate_cycles`), add them. The Dijkstra sources
-    go in chunks of ``chunk`` nodes (default ``max(16, n // 4)``; a fixed random order);
+    go in chunks of ``chunk`` nodes (default ``max(16, n // 4)``; in a random order drawn
+    once from ``rng``, or in node order without one);
     when a chunk finds nothing the next one is tried, so the loop ends only when no
     node lies on a violated cycle (the LP optimum over *all* unbalanced cycles), when
     the bound reaches ``target`` (rounded up first if ``integral``), after ``rounds`` LP
@@ -329,9 +332,8 @@ def cutting_plane_bound(P: Problem, initial: list, *, target: float = math.inf,
     rows = [list(c) for c in initial]
     lp = _highs.CoveringLP(P.w)
     lp.add(rows)
-    gen = rng if rng is not None else np.random.default_rng(0)
     size = max(16, P.n // 4) if chunk is None else max(1, chunk)
-    perm = gen.permutation(P.n)
+    perm = rng.permutation(P.n) if rng is not None else np.arange(P.n)
     chunks = [perm[i:i + size] for i in range(0, P.n, size)] or [perm]
     ci = 0
     best, f = 0.0, None

@@ -21,9 +21,11 @@ programming optimisation"):
    triangle, and the highest-degree node fixed to 0 (switching symmetry).
 3. **Warm start** from the multi-start heuristic (:mod:`phalanx.network.heuristics`) via
    ``Highs.setSolution``; with integer weights an absolute gap < 1 proves optimality.
-4. **Time limit**: when it runs out the answer is the interval [lower, upper] (block
+4. **Limits**: a wall-clock ``time_limit`` (the answer then depends on the machine) or a
+   deterministic ``work_limit`` (branch-and-bound nodes per block, HiGHS
+   ``mip_max_nodes``). When one binds the answer is the interval [lower, upper] (block
    MIP dual bounds, or cycle-packing bounds, summed; and the best partition found);
-   ``optimal`` is then False and ``gap = upper - lower`` > 0.
+   ``optimal`` is then False, ``gap = upper - lower`` > 0 and ``limit`` names the limit.
 
 >>> from phalanx.network.signed import signed_graph_from_edges
 >>> G = signed_graph_from_edges([(0, 1, 1), (1, 2, 1), (0, 2, -1), (2, 3, 1), (3, 4, -1),
@@ -44,15 +46,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from phalanx.network import _highs
-from phalanx.network.bounds import cutting_plane_bound, cycle_pool, pool_lp_bound
-from phalanx.network.heuristics import (
+from phalanx.network._search import (
     Problem,
-    SeedLike,
-    as_generator,
     local_search_labels,
+    merge_limits,
     search,
+    seeded,
     tree_labels,
 )
+from phalanx.network.bounds import cutting_plane_bound, cycle_pool, pool_lp_bound
 from phalanx.network.reductions import (
     block_nodes,
     no_reduction,
@@ -62,6 +64,7 @@ from phalanx.network.reductions import (
 )
 from phalanx.network.signed import SignedEdges, signed_edge_arrays
 from phalanx.network.triangles import triangle_edge_triples
+from phalanx.seeds import SeedLike
 
 __all__ = ["FrustrationResult", "frustration_index", "unbalanced_triangles"]
 
@@ -78,6 +81,10 @@ class FrustrationResult:
     ``frustration_index`` is the cost of ``partition``: the exact optimum when
     ``optimal`` is True, otherwise the upper end of ``[lower_bound, upper_bound]``.
     ``gap = upper_bound - lower_bound`` (same units as the weights). ``solve_time`` in s.
+    ``limit`` says what stopped the solve short of a proof: None (nothing), ``"time"``
+    (the wall-clock ``time_limit``: the answer then depends on the machine) or ``"work"``
+    (the deterministic ``work_limit``: same inputs and seed, same answer). ``seed`` is
+    the root seed used (None when a ``Generator`` was passed in).
     """
 
     frustration_index: float
@@ -91,6 +98,8 @@ class FrustrationResult:
     method: str
     k: int = 2
     blocks: dict = field(default_factory=dict)
+    limit: str | None = None
+    seed: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -152,8 +161,9 @@ def _xor_model(P: Problem, triangles: bool, cycles: list[list[int]]
 
 
 def _solve_block(E: SignedEdges, eids: np.ndarray, rng: np.random.Generator,
-                 deadline: float, opts: dict) -> tuple[dict[int, int], float, float, str]:
-    """Solve one block; returns (labels by global node, lower, upper, how)."""
+                 deadline: float, opts: dict
+                 ) -> tuple[dict[int, int], float, float, str, str | None]:
+    """Solve one block; returns (labels by global node, lower, upper, how, limit)."""
     nodes = block_nodes(E, eids)
     loc = np.searchsorted(nodes, np.stack([E.u[eids], E.v[eids]]))
     P = Problem(nodes.size, loc[0], loc[1], E.sign[eids], E.w[eids])
@@ -171,7 +181,7 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, rng: np.random.Generator,
         greedy, pool = cycle_pool(P, lab, "balance", deadline=bdl)
         lb = float(math.ceil(greedy - 1e-6)) if integral else greedy
         if lb >= ub - 1e-9:
-            return _glob(nodes, lab), ub, ub, "bound"
+            return _glob(nodes, lab), ub, ub, "bound", None
         if large:  # covering LP over the pool (the separation rounds do not scale)
             bdl = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
             lb = max(lb, pool_lp_bound(P.w, pool, bdl)) if pool else lb
@@ -189,7 +199,7 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, rng: np.random.Generator,
             if c2 < ub - 1e-9:
                 lab, ub = lab2, c2
         if lb >= ub - 1e-9:
-            return _glob(nodes, lab), ub, ub, "bound"
+            return _glob(nodes, lab), ub, ub, "bound", None
     c, A, lo, col_lo, col_hi, integer, fixed = _xor_model(P, opts["triangles"], pool)
     if lab[fixed] == 1:
         lab = 1 - lab
@@ -202,19 +212,21 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, rng: np.random.Generator,
     res = _highs.solve(c, A, lo, np.full(lo.size, np.inf), col_lo, col_hi, integer,
                        time_limit=max(left, 1e-3) if timed else None,
                        start=start, abs_gap=(1 - 1e-6) if integral else 1e-9,
-                       seed=int(rng.integers(2**31 - 1)))
+                       seed=int(rng.integers(2**31 - 1)), node_limit=opts["work"])
     if res.x is not None:
         mlab = (res.x[: nodes.size] > 0.5).astype(np.int64)
         mcost = P.cost(mlab)
         if mcost < ub - 1e-9:
             lab, ub = mlab, mcost
     if res.optimal:
-        return _glob(nodes, lab), ub, ub, "milp"
+        return _glob(nodes, lab), ub, ub, "milp", None
     lb = max(lb, res.dual_bound if math.isfinite(res.dual_bound) else 0.0)
     if integral:
         lb = float(math.ceil(lb - 1e-6))
     lb = min(lb, ub)
-    return _glob(nodes, lab), lb, ub, "milp" if ub - lb <= 1e-9 else "interval"
+    if ub - lb <= 1e-9:
+        return _glob(nodes, lab), lb, ub, "milp", None
+    return _glob(nodes, lab), lb, ub, "interval", res.limit
 
 
 def _glob(nodes: np.ndarray, lab: np.ndarray) -> dict[int, int]:
@@ -223,13 +235,18 @@ def _glob(nodes: np.ndarray, lab: np.ndarray) -> dict[int, int]:
 
 def frustration_index(G: nx.Graph, weight: str | None = "weight",
                       time_limit: float | None = None, seed: SeedLike = None, *,
+                      work_limit: int | None = None,
                       reductions: bool = True, triangles: bool = True,
                       warm_start: bool = True, cycle_bound: bool = True) -> FrustrationResult:
     """Exact frustration index (line index of balance) of the signed graph ``G``.
 
     Parameters: ``weight`` edge attribute with positive weights (``None``: every edge
     counts 1; missing attributes count 1); ``time_limit`` seconds for the whole solve
-    (``None``: run to proven optimality); ``seed`` for the heuristic and HiGHS;
+    (``None``: run to proven optimality; the answer then depends on the machine);
+    ``work_limit`` branch-and-bound nodes per block MILP (HiGHS ``mip_max_nodes``, an
+    integer >= 0; ``None``: unlimited), a deterministic limit: the same graph and seed
+    give the same result on any machine; ``seed`` for the heuristic and HiGHS (an int,
+    recorded in the result; None draws one);
     ``reductions``/``triangles``/``warm_start``/``cycle_bound`` switch the speed-ups
     (for testing; ``cycle_bound`` proves optimality early when the unbalanced-cycle
     packing LP meets the heuristic value, and adds the cycles as cuts otherwise).
@@ -247,10 +264,11 @@ def frustration_index(G: nx.Graph, weight: str | None = "weight",
     >>> frustration_index(G, weight=None).frustration_index
     1.0
     """
+    check_limits(time_limit, work_limit)
     t0 = time.perf_counter()
     deadline = math.inf if time_limit is None else t0 + float(time_limit)
     E = signed_edge_arrays(G, weight)
-    rng = as_generator(seed)
+    root, rng = seeded(seed)
     red = reduce_graph(E) if reductions else no_reduction(E)
     labels: list[dict[int, int]] = []
     lb = ub = 0.0
@@ -258,13 +276,16 @@ def frustration_index(G: nx.Graph, weight: str | None = "weight",
     counts = {"blocks": len(red.blocks), "pruned_nodes": len(red.pruned),
               "largest_block_edges": max((b.size for b in red.blocks), default=0),
               "trivial": 0, "bound": 0, "milp": 0, "interval": 0}
-    opts = {"triangles": triangles, "warm": warm_start, "cycles": cycle_bound}
+    opts = {"triangles": triangles, "warm": warm_start, "cycles": cycle_bound,
+            "work": work_limit}
+    limits: list[str | None] = []
     for eids in red.blocks:
         triv = solve_trivial_block(E, eids) if reductions else None
         if triv is not None:
-            lab, blb, bub, how = triv[0], triv[1], triv[1], "trivial"
+            lab, blb, bub, how, lim = triv[0], triv[1], triv[1], "trivial", None
         else:
-            lab, blb, bub, how = _solve_block(E, eids, rng, deadline, opts)
+            lab, blb, bub, how, lim = _solve_block(E, eids, rng, deadline, opts)
+        limits.append(lim)
         counts[how] += 1
         labels.append(lab)
         lb, ub, optimal = lb + blb, ub + bub, optimal and how != "interval"
@@ -287,11 +308,30 @@ def frustration_index(G: nx.Graph, weight: str | None = "weight",
         method += "; heuristic warm start"
     if cycle_bound:
         method += "; cycle-packing LP bound (early proof) + cycle cuts"
+    limit = merge_limits(limits) if not optimal else None
     if not optimal:
-        method += "; time limit reached: interval [lower_bound, upper_bound]"
+        method += f"; {limit or 'time'} limit reached: interval [lower_bound, upper_bound]"
     return FrustrationResult(
         frustration_index=value, lower_bound=float(lb), upper_bound=value,
         gap=float(value - lb), optimal=bool(optimal),
         partition=dict(zip(E.nodes, glob.tolist(), strict=True)),
         frustrated_edges=[(E.nodes[E.u[i]], E.nodes[E.v[i]]) for i in bad.tolist()],
-        solve_time=time.perf_counter() - t0, method=method, k=2, blocks=counts)
+        solve_time=time.perf_counter() - t0, method=method, k=2, blocks=counts,
+        limit=limit, seed=root)
+
+
+def check_limits(time_limit: float | None, work_limit: int | None) -> None:
+    """Refuse a time limit that is not a positive finite number of seconds, or a work
+    limit that is not an integer >= 0 (both may be None: no limit)."""
+    from phalanx.errors import ParameterError
+
+    if time_limit is not None and (isinstance(time_limit, bool) or
+                                   not isinstance(time_limit, int | float) or
+                                   not math.isfinite(time_limit) or time_limit <= 0):
+        raise ParameterError("The 'time_limit' parameter must be a positive finite number "
+                             f"of seconds or None. Got {time_limit!r} instead.")
+    if work_limit is not None and (isinstance(work_limit, bool) or
+                                   not isinstance(work_limit, int | np.integer) or
+                                   work_limit < 0):
+        raise ParameterError("The 'work_limit' parameter must be an integer >= 0 or None. "
+                             f"Got {work_limit!r} instead.")

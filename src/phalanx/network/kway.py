@@ -37,10 +37,11 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from phalanx.errors import ParameterError
 from phalanx.network import _highs
+from phalanx.network._search import Problem, merge_limits, search, seeded
 from phalanx.network.bounds import cycle_pool, pool_lp_bound
-from phalanx.network.frustration import FrustrationResult, frustration_index
-from phalanx.network.heuristics import Problem, SeedLike, as_generator, search
+from phalanx.network.frustration import FrustrationResult, check_limits, frustration_index
 from phalanx.network.reductions import (
     block_nodes,
     no_reduction,
@@ -49,6 +50,7 @@ from phalanx.network.reductions import (
     solve_trivial_block,
 )
 from phalanx.network.signed import SignedEdges, signed_edge_arrays
+from phalanx.seeds import SeedLike
 
 __all__ = ["correlation_clustering"]
 
@@ -111,7 +113,9 @@ def _canonical(lab: np.ndarray, rank: np.ndarray) -> np.ndarray:
 
 
 def _solve_block(E: SignedEdges, eids: np.ndarray, k: int, rng: np.random.Generator,
-                 deadline: float, exact: bool) -> tuple[dict[int, int], float, float, str]:
+                 deadline: float, exact: bool, work_limit: int | None
+                 ) -> tuple[dict[int, int], float, float, str, str | None]:
+    """Solve one block; returns (labels by global node, lower, upper, how, limit)."""
     nodes = block_nodes(E, eids)
     loc = np.searchsorted(nodes, np.stack([E.u[eids], E.v[eids]]))
     P = Problem(nodes.size, loc[0], loc[1], E.sign[eids], E.w[eids])
@@ -119,8 +123,10 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, k: int, rng: np.random.Genera
     now = time.perf_counter()
     timed = math.isfinite(deadline)
     budget = deadline - now
+    sdl = now + 0.4 * budget if timed else math.inf
     lab, ub = search(P, k, rng, restarts=16, sweeps=40 if timed or not exact else 0,
-                     deadline=now + 0.4 * budget if timed else math.inf)
+                     deadline=sdl)
+    cut = "time" if time.perf_counter() > sdl else None  # the deadline shortened the search
     bdl = time.perf_counter() + 0.1 * budget if timed else math.inf
     greedy, pool = cycle_pool(P, lab, "cluster", deadline=bdl)
     lb = max(greedy, pool_lp_bound(P.w, pool, bdl)) if pool else greedy
@@ -128,9 +134,9 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, k: int, rng: np.random.Genera
         lb = float(math.ceil(lb - 1e-6))
     glob = lambda lab: dict(zip(nodes.tolist(), lab.tolist(), strict=True))  # noqa: E731
     if lb >= ub - 1e-9:
-        return glob(lab), ub, ub, "bound"
+        return glob(lab), ub, ub, "bound", None
     if not exact:
-        return glob(lab), min(lb, ub), ub, "interval"
+        return glob(lab), min(lb, ub), ub, "interval", cut
     cost, A, lo, hi, col_lo, col_hi, integer, rank = _assignment_model(P, k)
     lab = _canonical(lab, rank)
     Z = np.zeros((P.n, k))
@@ -141,23 +147,25 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, k: int, rng: np.random.Genera
     res = _highs.solve(cost, A, lo, hi, col_lo, col_hi, integer,
                        time_limit=max(left, 1e-3) if timed else None, start=start,
                        abs_gap=(1 - 1e-6) if integral else 1e-9,
-                       seed=int(rng.integers(2**31 - 1)))
+                       seed=int(rng.integers(2**31 - 1)), node_limit=work_limit)
     if res.x is not None:
         mlab = np.argmax(res.x[: P.n * k].reshape(P.n, k), axis=1)
         if P.cost(mlab) < ub - 1e-9:
             lab, ub = mlab, P.cost(mlab)
     if res.optimal:
-        return glob(lab), ub, ub, "milp"
+        return glob(lab), ub, ub, "milp", None
     lb = max(lb, res.dual_bound if math.isfinite(res.dual_bound) else 0.0)
     if integral:
         lb = float(math.ceil(lb - 1e-6))
     lb = min(lb, ub)
-    return glob(lab), lb, ub, "milp" if ub - lb <= 1e-9 else "interval"
+    if ub - lb <= 1e-9:
+        return glob(lab), lb, ub, "milp", None
+    return glob(lab), lb, ub, "interval", res.limit
 
 
 def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight",
                            time_limit: float | None = None, seed: SeedLike = None, *,
-                           method: str = "auto", reductions: bool = True,
+                           work_limit: int | None = None, method: str = "auto", reductions: bool = True,
                            exact_max_cells: int = 20000) -> FrustrationResult:
     """Best split of ``G`` into at most ``k`` camps (correlation clustering).
 
@@ -165,6 +173,11 @@ def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight
     (heuristic + cycle bound: an interval unless they meet) or ``"auto"``. Returns a
     :class:`~phalanx.network.frustration.FrustrationResult` with ``k`` set and
     ``partition`` mapping node -> group 0..k-1. NP-hard; the MILP has n k binaries.
+    ``time_limit`` (s, wall clock) and ``work_limit`` (branch-and-bound nodes per block
+    MILP, deterministic) as in :func:`~phalanx.network.frustration.frustration_index`;
+    the heuristic's effort is a fixed count of restarts and sweeps, so without a time
+    limit the result depends only on the graph and ``seed``. ``limit`` and ``seed`` of
+    the result record what stopped the solve and the root seed.
 
     >>> from phalanx.network.signed import signed_graph_from_edges
     >>> G = signed_graph_from_edges([(0, 1, 1), (1, 2, 1), (0, 2, -1)])
@@ -173,12 +186,19 @@ def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight
     (1.0, True)
     """
     if not isinstance(k, int | np.integer) or k < 1:
-        raise ValueError(f"k must be a positive integer (got {k!r})")
+        raise ParameterError(f"k must be a positive integer (got {k!r})")
     if method not in ("auto", "exact", "heuristic"):
-        raise ValueError("method must be 'auto', 'exact' or 'heuristic'")
+        raise ParameterError("method must be 'auto', 'exact' or 'heuristic'")
+    check_limits(time_limit, work_limit)
+    if isinstance(exact_max_cells, bool) or not isinstance(exact_max_cells, int | np.integer) \
+            or exact_max_cells < 0:
+        raise ParameterError("The 'exact_max_cells' parameter must be an integer >= 0. "
+                             f"Got {exact_max_cells!r} instead.")
     if k == 2 and method != "heuristic":
-        return frustration_index(G, weight, time_limit, seed, reductions=reductions)
+        return frustration_index(G, weight, time_limit, seed, work_limit=work_limit,
+                                 reductions=reductions)
     t0 = time.perf_counter()
+    root, rng = seeded(seed)
     E = signed_edge_arrays(G, weight)
     if k == 1:
         neg = E.sign < 0
@@ -186,21 +206,24 @@ def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight
         return FrustrationResult(value, value, value, 0.0, True, {x: 0 for x in E.nodes},
                                  [(E.nodes[a], E.nodes[b]) for a, b in
                                   zip(E.u[neg].tolist(), E.v[neg].tolist(), strict=True)],
-                                 time.perf_counter() - t0, "k=1: all negative edges", k=1)
-    rng = as_generator(seed)
+                                 time.perf_counter() - t0, "k=1: all negative edges", k=1,
+                                 seed=root)
     deadline = math.inf if time_limit is None else t0 + float(time_limit)
     red = reduce_graph(E) if reductions else no_reduction(E)
     labels, lb, ub, optimal = [], 0.0, 0.0, True
     counts = {"blocks": len(red.blocks), "pruned_nodes": len(red.pruned), "trivial": 0,
               "bound": 0, "milp": 0, "interval": 0}
+    limits: list[str | None] = []
     for eids in red.blocks:
         triv = solve_trivial_block(E, eids, k) if reductions else None
         if triv is not None:
-            lab, blb, bub, how = triv[0], 0.0, 0.0, "trivial"
+            lab, blb, bub, how, lim = triv[0], 0.0, 0.0, "trivial", None
         else:
             exact = method == "exact" or (method == "auto" and
                                           block_nodes(E, eids).size * k <= exact_max_cells)
-            lab, blb, bub, how = _solve_block(E, eids, k, rng, deadline, exact)
+            lab, blb, bub, how, lim = _solve_block(E, eids, k, rng, deadline, exact,
+                                                   work_limit)
+        limits.append(lim)
         counts[how] += 1
         labels.append(lab)
         lb, ub, optimal = lb + blb, ub + bub, optimal and how != "interval"
@@ -218,4 +241,5 @@ def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight
     return FrustrationResult(value, float(lb), value, float(value - lb), bool(optimal),
                              dict(zip(E.nodes, glob.tolist(), strict=True)),
                              [(E.nodes[E.u[i]], E.nodes[E.v[i]]) for i in bad.tolist()],
-                             time.perf_counter() - t0, how, k=k, blocks=counts)
+                             time.perf_counter() - t0, how, k=k, blocks=counts,
+                             limit=merge_limits(limits) if not optimal else None, seed=root)

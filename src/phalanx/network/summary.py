@@ -7,10 +7,10 @@ import math
 
 import networkx as nx
 
-from phalanx.network.heuristics import SeedLike
 from phalanx.network.kway import correlation_clustering
 from phalanx.network.signed import signed_edge_arrays
 from phalanx.network.triangles import normalised_balance, triangle_balance
+from phalanx.seeds import SeedLike
 
 __all__ = ["balance_summary"]
 
@@ -21,7 +21,8 @@ def _plain(x: object) -> object:
 
 
 def balance_summary(G: nx.Graph, k: int = 2, time_limit: float | None = None,
-                    seed: SeedLike = 0, weight: str | None = "weight") -> dict:
+                    seed: SeedLike = None, weight: str | None = "weight", *,
+                    work_limit: int | None = None) -> dict:
     """Frustration (k = 2) or k-camp clustering cost, bounds, camps and triangle measures.
 
     Keys: ``frustration_index`` (exact when ``optimal``; otherwise the cost of the best
@@ -30,7 +31,11 @@ def balance_summary(G: nx.Graph, k: int = 2, time_limit: float | None = None,
     (list of ``{source, target, sign, weight}``), ``triangle_balance`` (share of balanced
     triangles, ``None`` without triangles), ``triangle_balance_weighted``,
     ``n_triangles``, ``normalised_balance`` (Aref & Wilson: ``1 - value / (W / 2)``),
-    ``n_nodes``, ``n_edges``, ``k``, ``solve_time_s``, ``method``.
+    ``n_nodes``, ``n_edges``, ``k``, ``solve_time_s``, ``method``, ``limit`` (None,
+    "time" or "work": what stopped the solve short of a proof) and ``seed`` (the root
+    seed used; pass it back to repeat the run). ``time_limit`` in s, ``work_limit`` in
+    branch-and-bound nodes (deterministic), as in
+    :func:`~phalanx.network.kway.correlation_clustering`.
 
     >>> from phalanx.network.signed import signed_graph_from_edges
     >>> G = signed_graph_from_edges([("a", "b", 1), ("b", "c", -1), ("a", "c", 1)])
@@ -40,7 +45,8 @@ def balance_summary(G: nx.Graph, k: int = 2, time_limit: float | None = None,
     >>> s["triangle_balance"], round(s["normalised_balance"], 3)
     (0.0, 0.333)
     """
-    res = correlation_clustering(G, k=k, weight=weight, time_limit=time_limit, seed=seed)
+    res = correlation_clustering(G, k=k, weight=weight, time_limit=time_limit, seed=seed,
+                                 work_limit=work_limit)
     E = signed_edge_arrays(G, weight)
     tb = triangle_balance(G, weight)
     fe = []
@@ -71,6 +77,8 @@ def balance_summary(G: nx.Graph, k: int = 2, time_limit: float | None = None,
         "k": int(k),
         "solve_time_s": float(res.solve_time),
         "method": res.method,
+        "limit": res.limit,
+        "seed": res.seed,
     }
     json.dumps(out)  # fail here, not in the caller, if anything is not serialisable
     return out
