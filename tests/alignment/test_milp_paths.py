@@ -40,8 +40,9 @@ def hard_instance(n: int = 30) -> np.ndarray:
 def test_a_work_limit_stops_at_the_same_point_and_says_so():
     p = hard_instance()
     w = pair_weights(np.ones(len(p)), p)
-    a = milp_global_minimum(w, work_limit=1, time_limit=60, seed=7)
-    b = milp_global_minimum(w, work_limit=1, time_limit=60, seed=7)
+    # the plain model: the frustration model proves this instance at the root
+    a = milp_global_minimum(w, work_limit=1, time_limit=60, seed=7, method="plain")
+    b = milp_global_minimum(w, work_limit=1, time_limit=60, seed=7, method="plain")
     assert not a.optimal and a.limit == "work" and a.seed == 7
     assert a.lower_bound <= a.energy
     # deterministic: the same alignment and bound on a second run (no clock involved)
@@ -53,7 +54,8 @@ def test_a_work_limit_stops_at_the_same_point_and_says_so():
 
 def test_the_model_records_limit_seed_and_a_finished_solve():
     p = hard_instance()
-    m = LandscapeModel(method="milp", work_limit=1, seed=11).fit(np.ones(len(p)), p)
+    # three coalitions: the k-way MILP, which one branch-and-bound node cannot finish
+    m = LandscapeModel(method="milp", k=3, work_limit=1, seed=11).fit(np.ones(len(p)), p)
     d = m.to_dict()
     assert d["seed"] == 11 and d["solver"]["limit"] == "work" and d["solver"]["work_limit"] == 1
     assert d["solver"]["optimal"] is False and d["minima_complete"] is False

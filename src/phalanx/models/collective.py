@@ -39,7 +39,7 @@ import numpy as np
 from pydantic import Field
 
 from phalanx.errors import ParameterError
-from phalanx.models.expected_utility import ExpectedUtilityModel, validated_params
+from phalanx.models.expected_utility import ExpectedUtilityModel
 from phalanx.models.issue import Issue, IssueError, load_issue
 from phalanx.params import Estimator, Settings
 
@@ -288,9 +288,6 @@ class CollectiveDecision(Estimator):
     """
 
     Params = CollectiveDecisionParams
-
-    def _validate_params(self) -> CollectiveDecisionParams:
-        return validated_params(self)  # type: ignore[return-value]
 
     def __init__(
         self,

@@ -52,14 +52,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from phalanx.errors import ParameterError, UserError
+from phalanx.errors import UserError
 from phalanx.models.actors import as_actor_table
 from phalanx.params import Estimator, Settings
 
 __all__ = [
     "ExpectedUtilityModel",
     "ExpectedUtilityParams",
-    "validated_params",
     "eu_round",
     "weighted_median",
     "weighted_mean",
@@ -270,22 +269,6 @@ def eu_round(
     }
 
 
-def validated_params(estimator: Estimator) -> Settings:
-    """``estimator``'s parameters checked against its ``Params`` declaration.
-
-    Errors read "The 'x' parameter of <Estimator> must be ... Got ... instead." (the
-    estimator's name, not the declaration's).
-    """
-    params = estimator.Params
-    try:
-        return params(**estimator.get_params())
-    except ParameterError as e:
-        owner = type(estimator).__name__
-        err = ParameterError(e.message.replace(f" of {params.__name__} ", f" of {owner} ", 1))
-        err.field = e.field
-        raise err from None
-
-
 class ExpectedUtilityParams(Settings):
     """Declared parameters of :class:`ExpectedUtilityModel` (ranges, defaults, meaning)."""
 
@@ -393,9 +376,6 @@ class ExpectedUtilityModel(Estimator):
         self.t = t
         self.scale = scale
         self.outcome = outcome
-
-    def _validate_params(self) -> ExpectedUtilityParams:
-        return validated_params(self)  # type: ignore[return-value]
 
     def fit(self, actors: Any, *, salience_max: float = 1.0) -> ExpectedUtilityModel:
         """Run the model on ``actors`` (list of dicts, CSV path or :class:`ActorTable`).

@@ -264,5 +264,5 @@ def frustration_global_minimum(
     negative = float(-w[iu, ju][w[iu, ju] < 0].sum())
     lower = 2.0 * (res.lower_bound * scale - negative)
     optimal = bool(res.optimal)
-    limit = None if optimal else ("work" if work_limit is not None else "time")
+    limit = None if optimal else (res.limit or ("work" if work_limit is not None else "time"))
     return MilpResult(labels, energy, min(lower, energy), optimal, res.method, 0, limit, seed)
