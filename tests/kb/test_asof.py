@@ -175,10 +175,19 @@ def test_coverage_warnings_outside_the_period_and_before_founding(kb):
     assert any("CSTO was founded on 1992-05-15" in w for w in early)
 
 
-def test_coverage_warning_for_a_partly_listed_organisation(kb):
-    assert coverage_warnings(kb, organization="NATO") == [
-        "NATO: the package lists only some of its members (coverage: partial)"
+def test_coverage_warning_for_a_partly_listed_organisation(tmp_path):
+    pkg = tmp_path / "anzus"
+    shutil.copytree(ANZUS, pkg)
+    orgs = pkg / "organizations.csv"
+    orgs.write_text(orgs.read_text().replace(",USA,complete,", ",USA,partial,"))
+    kb = KnowledgeBase.from_path(pkg)
+    assert coverage_warnings(kb, organization="ANZUS") == [
+        "ANZUS: the package lists only some of its members (coverage: partial)"
     ]
+
+
+def test_no_coverage_warning_for_a_complete_organisation(kb):
+    assert coverage_warnings(kb, organization="NATO") == []
 
 
 def test_coverage_warning_after_dissolution(tmp_path):

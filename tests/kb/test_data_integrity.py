@@ -234,17 +234,8 @@ def test_cinc_2022_agrees_with_the_reference_list():
 
 # --- sources -------------------------------------------------------------------------
 
-# Rows outside this slice's ownership (the SCO membership rows) and one indicator set for
-# which no better source could be found; each exception says why. The fix for the SCO rows
-# is to cite sco-russia2020 (official) for the founders and lokmat-iran-sco / astanatimes-
-# 2024-sco for Iran and Belarus.
+# One indicator set for which no better source could be found; each exception says why.
 WEAK_ONLY_EXCEPTIONS = {
-    ("memberships", f"SCO|{a}|member|2001-06-15"): "SCO founders: row owned by another slice"
-    for a in ("CHN", "RUS", "KAZ", "KGZ", "TJK", "UZB")
-} | {
-    ("memberships", "SCO|IRN|member|2023-07-04"): "row owned by another slice",
-    ("memberships", "SCO|BLR|partner|2010"): "row owned by another slice",
-    ("memberships", "SCO|BLR|observer|2015"): "row owned by another slice",
     ("indicators", "RUS|military_burden|2024"): "only aggregator copies of SIPRI's 2024 figures",
     ("indicators", "RUS|milex|2024"): "only aggregator copies of SIPRI's 2024 figures",
     ("indicators", "RUS|milex_change|2024"): "only aggregator copies of SIPRI's 2024 figures",
@@ -277,11 +268,7 @@ def test_exceptions_say_so_in_the_note():
 
 
 # Rows owned by the organisations slice, where a stronger source is cited but not first.
-ORDER_EXCEPTIONS = {
-    ("organizations", "SCO"),
-    ("memberships", "CIS|UKR|member|1991-12-08"),
-    ("memberships", "CIS|UKR|frozen|2018-05-19"),
-}
+ORDER_EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def test_the_strongest_source_comes_first():
@@ -302,14 +289,7 @@ WORKING_NOTES = re.compile(
     re.IGNORECASE,
 )
 # Rows owned by the organisations slice; the rewording is given to the lead.
-NOTE_EXCEPTIONS = {
-    ("organizations", "CIS"),
-    ("organizations", "EAEU"),
-    ("organizations", "NATO"),
-    ("memberships", "EAEU|KGZ|member|2015-08-06"),
-    ("memberships", "NATO|USA|member|1949-08-24"),
-    ("memberships", "NATO|TUR|member|1952-02-18"),
-}
+NOTE_EXCEPTIONS: set[tuple[str, str]] = set()  # none left
 
 
 def test_no_working_notes_in_shipped_rows():
