@@ -39,7 +39,7 @@ def test_k3_and_table_output(small_csv):
     assert res.exit_code == 0 and json.loads(res.output)["k"] == 3
     res = runner.invoke(cli.app, ["balance", str(small_csv)])
     assert res.exit_code == 0
-    assert "Frustration index" in res.output and "Frustrated edges" in res.output
+    assert "Frustration index" in res.output and "Frustrated ties" in res.output
 
 
 def test_malformed_csv_exits_2_naming_the_line(tmp_path):

@@ -50,7 +50,7 @@ def test_bad_input_names_file_line_and_field(tmp_path, text, needle):
 
 
 def test_missing_file_is_a_signed_network_error(tmp_path):
-    with pytest.raises(SignedNetworkError, match="cannot open"):
+    with pytest.raises(SignedNetworkError, match="does not exist"):
         read_signed_edgelist(tmp_path / "nope.csv")
 
 

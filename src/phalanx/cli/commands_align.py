@@ -147,7 +147,7 @@ def align(
     """Predicted alignments (Axelrod-Bennett landscape theory): every local minimum of the
     energy with its basin, the global minimum, and with --samples how often each pair of
     actors ends up together when propensities vary within +/- spread."""
-    with user_errors():
+    with user_errors(ValueError):  # seam: until align's input errors are UserErrors
         chosen = None if actors is None else [a.strip() for a in actors.split(",") if a.strip()]
         inputs = _load_inputs(at, sizes, propensity, neutral, chosen, data, on_top)
         if shift or size_factor:

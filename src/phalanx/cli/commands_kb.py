@@ -2,35 +2,47 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
-import networkx as nx
 import typer
 
 from phalanx.cli import app
 from phalanx.cli.common import (
     DataOption,
+    ForceOption,
     JsonOption,
     OnTopOption,
     UserError,
     console,
     emit_json,
     err_console,
+    escape,
     load_kb,
     print_table,
+    query_date,
     user_errors,
+    year_window,
 )
-from phalanx.kb import parse_query_date, validate_package
-from phalanx.kb.package import package_layers
-from phalanx.network.from_snapshot import signed_network
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv", "json")
+
+
+def check_choice(kb, resource: str, field: str, value: str | None, option: str) -> None:
+    """Refuse ``value`` for ``option`` unless the package's schema allows it in
+    ``resource.field`` (its enum); the error lists what is allowed."""
+    if value is None:
+        return
+    table = kb.package.tables.get(resource)
+    spec = None if table is None else table.resource.table_schema.field(field)
+    allowed = None if spec is None else spec.constraints.enum
+    if allowed is not None and value not in allowed:
+        raise UserError(
+            f"unknown value {value!r}; expected one of {', '.join(map(str, allowed))}",
+            field=option,
+        )
 
 
 @app.command()
@@ -45,7 +57,9 @@ def actors(
 ) -> None:
     """List the actors of the knowledge base."""
     with user_errors():
-        rows = load_kb(data, on_top).actors(kind)
+        kb = load_kb(data, on_top)
+        check_choice(kb, "actors", "kind", kind, "--kind")
+        rows = kb.actors(kind)
     if json_out:
         emit_json(rows)
     else:
@@ -68,7 +82,7 @@ def members(
     """Who belonged to an organisation on a date, with each one's status and sources."""
     with user_errors():
         kb = load_kb(data, on_top)
-        day = parse_query_date(at) if at else dt.date.today()
+        day = query_date(at) if at else dt.date.today()
         rows = kb.members(organization, day, statuses=status or None)
         org = kb.resolve_organization(organization)
     if json_out:
@@ -79,12 +93,16 @@ def members(
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
     for r in rows:
-        r["since"] = r["start"] + (" (~)" if r["start_uncertain"] else "")
+        r["since"] = str(r["start"]) + (" (~)" if r["start_uncertain"] else "")
     print_table(
         f"{org} on {day.isoformat()}: {summary}",
         ["actor", "name", "status", "since", "end", "certainty", "sources"],
         rows,
-        caption="(~) the start is known only to the month or year",
+        caption=(
+            "(~) the start is known only to the month or year"
+            if any(r["start_uncertain"] for r in rows)
+            else None
+        ),
     )
 
 
@@ -131,8 +149,16 @@ def events(
     """Dated events, filtered by actor, kind, organisation and window."""
     with user_errors():
         kb = load_kb(data, on_top)
+        check_choice(kb, "events", "kind", kind, "--kind")
+        for text, option in ((start, "--from"), (end, "--to")):
+            if text:
+                query_date(text, option)  # a clear error naming the option; kb reads the text
         rows = kb.events(
-            start or "0001-01-01", end or "9999-12-31", kind=kind, actor=actor, organization=org
+            start or "0001-01-01",
+            end or "9999-12-31",
+            kind=kind,
+            actor=actor,
+            organization=org,
         )
     if json_out:
         emit_json(rows)
@@ -183,12 +209,12 @@ def show(
         return
     a = record["actor"]
     console.print(
-        f"[bold]{a['name']}[/bold] ({a['id']}, {a['kind']}"
+        f"[bold]{escape(a['name'])}[/bold] ({escape(a['id'])}, {escape(a['kind'])}"
         + (f", COW {a['cow_code']}" if a.get("cow_code") else "")
         + ")"
     )
     if a.get("aliases"):
-        console.print(f"also: {a['aliases']}")
+        console.print(f"also: {escape(str(a['aliases']))}")
     print_table(
         "Memberships",
         ["organization", "status", "start", "end", "certainty", "sources"],
@@ -218,7 +244,10 @@ def validate(
     json_out: JsonOption = False,
 ) -> None:
     """Check a data package; list every problem (exit code 1) or summarise it (exit code 0)."""
-    pkg, problems = validate_package(package_layers(path, on_top))
+    from phalanx.kb.package import package_layers, validate_package
+
+    with user_errors():
+        pkg, problems = validate_package(package_layers(path, on_top))
     if json_out:
         emit_json(
             {
@@ -229,67 +258,93 @@ def validate(
         )
     elif problems:
         err_console.print(
-            f"[red]{path}: {len(problems)} problem(s); the package would not be loaded[/red]"
+            f"[red]{escape(str(path))}: {len(problems)} problem(s); the package would not be "
+            "loaded[/red]"
         )
         for p in problems:
             err_console.print(f"  {p}", highlight=False, markup=False)
     else:
         assert pkg is not None
         sizes = ", ".join(f"{k} {len(t.rows)}" for k, t in pkg.tables.items())
-        console.print(f"[green]valid[/green]: {pkg.version} ({sizes})", highlight=False)
+        console.print(f"[green]valid[/green]: {escape(f'{pkg.version} ({sizes})')}")
     if problems:
         raise typer.Exit(1)
 
 
 @app.command()
 def export(
-    at: Annotated[str, typer.Option("--at", help="Date of the snapshot.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Date of the snapshot (YYYY, YYYY-MM or YYYY-MM-DD)."),
+    ] = None,
+    start: Annotated[
+        int | None,
+        typer.Option(
+            "--from", help="First year of a dynamic GEXF: yearly snapshots (1 July) merged "
+            "into time spells."
+        ),
+    ] = None,
+    end: Annotated[int | None, typer.Option("--to", help="Last year of the dynamic GEXF.")] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="graphml, gexf, csv (edge list) or json (node-link).")
+        str,
+        typer.Option(
+            "--format", help="graphml, gexf, csv (edges and nodes files) or json (node-link)."
+        ),
     ] = "graphml",
     out: Annotated[
-        Path | None, typer.Option("--out", help="File to write; standard output if omitted.")
+        Path | None,
+        typer.Option("--out", help="File to write (its extension must match the format)."),
     ] = None,
+    force: ForceOption = False,
     data: DataOption = None,
     on_top: OnTopOption = False,
 ) -> None:
-    """Export the signed network of the architecture on a date."""
+    """Export the signed network of the architecture on a date (or over years, as GEXF)."""
+    from phalanx.network import export as ex
+    from phalanx.network.from_snapshot import signed_network
+    from phalanx.safe_files import write_output
+
     with user_errors():
-        if fmt not in EXPORT_FORMATS:
-            raise UserError(f"--format must be one of {', '.join(EXPORT_FORMATS)}; got {fmt!r}")
+        fmt = ex.check_format(fmt, out)
+        dynamic = start is not None or end is not None
+        if dynamic == (at is not None):
+            raise UserError("give either --at DATE or --from YEAR --to YEAR", field="--at")
         kb = load_kb(data, on_top)
-        G = signed_network(kb.snapshot(at))
-        for n in G.nodes:
-            G.nodes[n]["name"] = kb.actor(n)["name"]
-        payload = _serialise(G, fmt)
+        org = kb.defaults.organization
+        if dynamic:
+            if fmt != "gexf":
+                raise UserError("a series over years (--from/--to) is written as gexf only",
+                                field="--format")
+            first, last = year_window(kb, start, end)
+            dates = [dt.date(y, 7, 1) for y in range(first, last + 1)]
+            graphs = []
+            for d in dates:
+                snap = kb.snapshot(d)
+                graphs.append(
+                    ex.annotate_nodes(signed_network(snap), snap.actors, snap.memberships, org)
+                )
+            G = ex.dynamic_network(graphs, dates, dates[-1])
+        else:
+            snap = kb.snapshot(query_date(at))
+            G = ex.annotate_nodes(signed_network(snap), snap.actors, snap.memberships, org)
+        payload = ex.serialise(G, fmt)
         if out is None:
             sys.stdout.buffer.write(payload)
-        else:
-            out.write_bytes(payload)
-            err_console.print(
-                f"wrote {G.number_of_nodes()} actors and {G.number_of_edges()} ties to {out}"
-            )
-
-
-def _serialise(G: nx.Graph, fmt: str) -> bytes:
-    if fmt == "graphml":
-        buf = io.BytesIO()
-        nx.write_graphml(G, buf)
-        return buf.getvalue()
-    if fmt == "gexf":
-        buf = io.BytesIO()
-        nx.write_gexf(G, buf)
-        return buf.getvalue()
-    if fmt == "json":
-        return json.dumps(nx.node_link_data(G, edges="edges"), indent=1).encode()
-    text = io.StringIO()
-    w = csv.writer(text, lineterminator="\n")
-    w.writerow(["source", "target", "sign", "weight", "kinds", "relations", "organizations"])
-    for a, b, e in sorted(G.edges(data=True)):
-        w.writerow(
-            [a, b, e["sign"], f"{e['weight']:.6g}", e["kinds"], e["relations"], e["organizations"]]
+            if fmt == "csv":
+                err_console.print(
+                    "note: the edges only; give --out FILE.csv to write the nodes file too "
+                    "(isolated actors)"
+                )
+            return
+        written = [write_output(out, payload, force=force)]
+        if fmt == "csv":
+            written.append(write_output(ex.nodes_path(out), ex.nodes_csv(G), force=force))
+    err_console.print(
+        escape(
+            f"wrote {G.number_of_nodes()} actors and {G.number_of_edges()} ties to "
+            + " and ".join(str(p) for p in written)
         )
-    return text.getvalue().encode()
+    )
 
 
 @app.command("new-package")
@@ -308,4 +363,6 @@ def new_package_command(
             folder = new_package(path, name, title)
         except FileExistsError as e:
             raise UserError(str(e)) from None
-    console.print(f"created {folder}: fill in the CSV files, then run `phalanx validate {folder}`")
+    console.print(
+        escape(f"created {folder}: fill in the CSV files, then run: phalanx validate {folder}")
+    )

@@ -1,9 +1,8 @@
 """Reading a signed network from a user's file, chosen by its extension.
 
 ``.graphml`` and ``.gexf`` files are read as such, any other name (``.csv``, ``.txt``) as a
-signed edge list (:func:`phalanx.network.signed.read_signed_edgelist`);
-``.graphml`` and ``.gexf`` are the files ``phalanx export`` writes (or any GraphML/GEXF
-file whose edges carry ``sign``). Reading is bounded the same way for every format: only
+signed edge list (:func:`phalanx.network.signed.read_signed_edgelist`). The GraphML and
+GEXF files are those ``phalanx export`` writes (or any whose edges carry ``sign``). Reading is bounded the same way for every format: only
 regular files up to ``max_bytes`` (so ``/dev/zero`` is refused at once), at most
 ``max_edges`` edges, and a ``deadline`` checked while reading. XML files that declare a
 document type or entities are refused (no entity expansion), and every problem is a
