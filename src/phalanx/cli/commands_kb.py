@@ -16,7 +16,9 @@ from phalanx.cli.common import (
     JsonOption,
     OnTopOption,
     UserError,
+    YearOptions,
     console,
+    declared_option,
     emit_json,
     err_console,
     escape,
@@ -279,12 +281,18 @@ def export(
     ] = None,
     start: Annotated[
         int | None,
-        typer.Option(
-            "--from", help="First year of a dynamic GEXF: yearly snapshots (1 July) merged "
-            "into time spells."
+        declared_option(
+            YearOptions,
+            "first",
+            "--from",
+            help="First year of a dynamic GEXF: yearly snapshots (1 July) merged into time "
+            "spells.",
         ),
     ] = None,
-    end: Annotated[int | None, typer.Option("--to", help="Last year of the dynamic GEXF.")] = None,
+    end: Annotated[
+        int | None,
+        declared_option(YearOptions, "last", "--to", help="Last year of the dynamic GEXF."),
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option(

@@ -16,6 +16,7 @@ from phalanx.cli.common import (
     JsonOption,
     OnTopOption,
     UserError,
+    YearOptions,
     console,
     declared_option,
     default_of,
@@ -70,14 +71,19 @@ def strain_command(
     ] = None,
     first: Annotated[
         int | None,
-        typer.Option(
+        declared_option(
+            YearOptions,
+            "first",
             "--from",
             help="First year of a yearly series (1 July each year); default: the start of "
             "the package's period.",
         ),
     ] = None,
     last: Annotated[
-        int | None, typer.Option("--to", help="Last year of the series (default: its end).")
+        int | None,
+        declared_option(
+            YearOptions, "last", "--to", help="Last year of the series (default: its end)."
+        ),
     ] = None,
     plot: Annotated[
         Path | None, typer.Option("--plot", help="Write the series chart to this HTML file.")

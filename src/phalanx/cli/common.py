@@ -146,6 +146,15 @@ def ranged_settings(owner: str, **fields: tuple[type, Any]) -> type[Settings]:
     return create_model(owner, __base__=Settings, **fields)  # type: ignore[call-overload]
 
 
+YearOptions = ranged_settings(
+    "series",
+    first=(int | None, Field(None, ge=1, le=9999, description="First year (1 to 9999).")),
+    last=(int | None, Field(None, ge=1, le=9999, description="Last year (1 to 9999).")),
+)
+"""The first and last year of a yearly series, as every command that takes one declares
+them (``--from``/``--to``)."""
+
+
 def year_window(kb, first: int | None, last: int | None) -> tuple[int, int]:
     """The first and last year of a yearly series: as given, else from the package's
     declared study period (``kb.defaults.period``; the last year defaults to this year when
@@ -157,8 +166,9 @@ def year_window(kb, first: int | None, last: int | None) -> tuple[int, int]:
         first = int(str(period[0])[:4])
     if last is None:
         last = int(str(period[1])[:4]) if period is not None else dt.date.today().year
-    if not (1 <= first <= 9999 and 1 <= last <= 9999):
-        raise UserError(f"years must lie in 1..9999; got {first}..{last}", field="--from")
+    for year, option in ((first, "--from"), (last, "--to")):
+        if not 1 <= year <= 9999:
+            raise UserError(f"a year must lie in 1..9999; got {year}", field=option)
     if first > last:
         raise UserError(f"the window is reversed: --from {first} is after --to {last}",
                         field="--from")
@@ -188,6 +198,7 @@ __all__ = [
     "ranged_settings",
     "user_errors",
     "year_window",
+    "YearOptions",
 ]
 
 
