@@ -154,7 +154,9 @@ def test_export_reads_back_with_networkx(run, fmt, tmp_path):
 def test_export_bad_format(run):
     result = run("export", "--at", "1990", "--format", "pajek", "--data", ANZUS)
     assert result.exit_code == 2
-    assert "'--format'" in result.stderr and "must be one of graphml, gexf, csv, json" in result.stderr
+    assert (
+        "'--format'" in result.stderr and "must be one of graphml, gexf, csv, json" in result.stderr
+    )
 
 
 def test_report_writes_offline_html(run, tmp_path):
@@ -171,4 +173,7 @@ def test_report_writes_offline_html(run, tmp_path):
 def test_events_without_a_window_lists_all(run):
     rows = as_json(run("events", "--actor", "AUS", "--data", ANZUS, "--json"))
     assert [r["id"] for r in rows] == ["anzus-signed", "anzus-in-force", "anzus-invoked-2001"]
-    assert as_json(run("events", "--from", "1986", "--to", "1986", "--data", ANZUS, "--json"))[0]["id"] == "us-suspends-nzl"
+    assert (
+        as_json(run("events", "--from", "1986", "--to", "1986", "--data", ANZUS, "--json"))[0]["id"]
+        == "us-suspends-nzl"
+    )

@@ -47,7 +47,11 @@ def test_markup_in_the_data_is_printed_literally(run, markup_package, args):
     assert result.exit_code == 0, result.output
     out = result.stdout
     shown = {
-        "actors": ["Austr[/]alia", "[bold]New Zealand", "[link=https://example.org]United States[/link]"],
+        "actors": [
+            "Austr[/]alia",
+            "[bold]New Zealand",
+            "[link=https://example.org]United States[/link]",
+        ],
         "members": ["Austr[/]alia", "[bold]New Zealand"],
         "show": ["[bold]New Zealand"],
         "history": ["[link=https://example.org]United States[/link]"],

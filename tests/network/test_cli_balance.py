@@ -10,16 +10,30 @@ if hasattr(cli, "_register"):
 import phalanx.cli.commands_balance  # noqa: E402,F401  (registers the command)
 
 runner = CliRunner()
-KEYS = {"frustration_index", "lower_bound", "upper_bound", "gap", "optimal", "partition",
-        "frustrated_edges", "triangle_balance", "normalised_balance", "n_nodes", "n_edges",
-        "k", "solve_time_s"}
+KEYS = {
+    "frustration_index",
+    "lower_bound",
+    "upper_bound",
+    "gap",
+    "optimal",
+    "partition",
+    "frustrated_edges",
+    "triangle_balance",
+    "normalised_balance",
+    "n_nodes",
+    "n_edges",
+    "k",
+    "solve_time_s",
+}
 
 
 @pytest.fixture
 def small_csv(tmp_path):
     p = tmp_path / "net.csv"
-    p.write_text("source,target,sign,weight\nA,B,1,1\nB,C,-1,2\nA,C,-1,1\nC,D,+,1\n"
-                 "D,A,-,3\n", encoding="utf-8")
+    p.write_text(
+        "source,target,sign,weight\nA,B,1,1\nB,C,-1,2\nA,C,-1,1\nC,D,+,1\nD,A,-,3\n",
+        encoding="utf-8",
+    )
     return p
 
 

@@ -78,8 +78,12 @@ def test_dynamic_network_merges_yearly_snapshots_into_spells():
 
     dates = [dt.date(y, 7, 1) for y in (2000, 2001, 2002, 2003)]
     # A-B allied in 2000-2001, enemies in 2002, gone in 2003; B-C only in 2001 and 2003
-    graphs = [g(("A", "B", 1)), g(("A", "B", 1), ("B", "C", 1)), g(("A", "B", -1)),
-              g(("B", "C", 1))]
+    graphs = [
+        g(("A", "B", 1)),
+        g(("A", "B", 1), ("B", "C", 1)),
+        g(("A", "B", -1)),
+        g(("B", "C", 1)),
+    ]
     D = nx.read_gexf(io.BytesIO(ex.gexf(ex.dynamic_network(graphs, dates, dates[-1]))))
     ab, bc = D.edges["A", "B"], D.edges["B", "C"]
     assert ab["spells"] == [("2000-07-01", "2003-06-30")]
@@ -90,8 +94,9 @@ def test_dynamic_network_merges_yearly_snapshots_into_spells():
 
 def test_export_csv_writes_nodes_beside_edges_with_isolated_actors(tmp_path):
     out = tmp_path / "net.csv"
-    r = runner.invoke(cli.app, ["export", "--at", "1990", "--format", "csv", "--out", str(out),
-                                "--data", ANZUS])
+    r = runner.invoke(
+        cli.app, ["export", "--at", "1990", "--format", "csv", "--out", str(out), "--data", ANZUS]
+    )
     assert r.exit_code == 0, r.output
     nodes = list(csv.DictReader(io.StringIO((tmp_path / "net.nodes.csv").read_text())))
     by_id = {n["id"]: n for n in nodes}
@@ -122,8 +127,22 @@ def test_export_refuses_a_users_file_without_force_and_never_follows_a_link(tmp_
 
 def test_dynamic_gexf_from_the_cli_reads_back(tmp_path):
     out = tmp_path / "anzus.gexf"
-    r = runner.invoke(cli.app, ["export", "--from", "1984", "--to", "1988", "--format", "gexf",
-                                "--out", str(out), "--data", ANZUS])
+    r = runner.invoke(
+        cli.app,
+        [
+            "export",
+            "--from",
+            "1984",
+            "--to",
+            "1988",
+            "--format",
+            "gexf",
+            "--out",
+            str(out),
+            "--data",
+            ANZUS,
+        ],
+    )
     assert r.exit_code == 0, r.output
     G = nx.read_gexf(out)
     assert G.graph["mode"] == "dynamic"
@@ -142,12 +161,19 @@ def test_dynamic_gexf_from_the_cli_reads_back(tmp_path):
 def test_balance_reads_what_export_writes(tmp_path, fmt):
     csv_out, out = tmp_path / "net.csv", tmp_path / f"net.{fmt}"
     for f, path in (("csv", csv_out), (fmt, out)):
-        r = runner.invoke(cli.app, ["export", "--at", "2001-10-01", "--format", f, "--out",
-                                    str(path), "--data", ANZUS])
+        r = runner.invoke(
+            cli.app,
+            ["export", "--at", "2001-10-01", "--format", f, "--out", str(path), "--data", ANZUS],
+        )
         assert r.exit_code == 0, r.output
-    a = json.loads(runner.invoke(cli.app, ["balance", str(csv_out), "--json", "--seed", "1"]).stdout)
+    a = json.loads(
+        runner.invoke(cli.app, ["balance", str(csv_out), "--json", "--seed", "1"]).stdout
+    )
     b = json.loads(runner.invoke(cli.app, ["balance", str(out), "--json", "--seed", "1"]).stdout)
     assert (a["n_nodes"], a["n_edges"], a["frustration_index"]) == (
-        b["n_nodes"], b["n_edges"], b["frustration_index"])
+        b["n_nodes"],
+        b["n_edges"],
+        b["frustration_index"],
+    )
     G = read_signed_network(out)
     assert G.nodes["AUS"]["name"] == "Australia"

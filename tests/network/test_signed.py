@@ -81,7 +81,9 @@ def test_export_output_reads_back(tmp_path):
 
     cli._register()
     out = tmp_path / "csto.csv"
-    res = CliRunner().invoke(cli.app, ["export", "--at", "2022-10-01", "--format", "csv", "--out", str(out)])
+    res = CliRunner().invoke(
+        cli.app, ["export", "--at", "2022-10-01", "--format", "csv", "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     G = read_signed_edgelist(out)
     assert G.number_of_edges() > 10 and all(d["sign"] in (-1, 1) for _, _, d in G.edges(data=True))

@@ -285,8 +285,7 @@ def export(
             YearOptions,
             "first",
             "--from",
-            help="First year of a dynamic GEXF: yearly snapshots (1 July) merged into time "
-            "spells.",
+            help="First year of a dynamic GEXF: yearly snapshots (1 July) merged into time spells.",
         ),
     ] = None,
     end: Annotated[
@@ -321,8 +320,9 @@ def export(
         org = kb.defaults.organization
         if dynamic:
             if fmt != "gexf":
-                raise UserError("a series over years (--from/--to) is written as gexf only",
-                                field="--format")
+                raise UserError(
+                    "a series over years (--from/--to) is written as gexf only", field="--format"
+                )
             first, last = year_window(kb, start, end)
             dates = [dt.date(y, 7, 1) for y in range(first, last + 1)]
             graphs = []

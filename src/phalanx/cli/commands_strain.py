@@ -52,8 +52,7 @@ StrainOptions = ranged_settings(
             365,
             ge=0,
             le=36500,
-            description="Count relations in force in this many days up to each date "
-            "(0 to 36500).",
+            description="Count relations in force in this many days up to each date (0 to 36500).",
         ),
     ),
 )
@@ -105,14 +104,16 @@ def strain_command(
     with user_errors():
         series_wanted = first is not None or last is not None or plot is not None
         if at is not None and series_wanted:
-            raise UserError("give either --at DATE or --from YEAR --to YEAR, not both",
-                            field="--at")
+            raise UserError(
+                "give either --at DATE or --from YEAR --to YEAR, not both", field="--at"
+            )
         kb = load_kb(data, on_top)
         if organization is None:
             organization = kb.defaults.organization
             if organization is None:
-                raise UserError("the data package has no organisation; name one",
-                                field="organization")
+                raise UserError(
+                    "the data package has no organisation; name one", field="organization"
+                )
         org = kb.resolve_organization(organization)
         settings = StrainSettings(time_limit=time_limit, window_days=window)
         if not series_wanted:

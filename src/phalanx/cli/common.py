@@ -40,9 +40,7 @@ JsonOption = Annotated[
 ]
 ForceOption = Annotated[
     bool,
-    typer.Option(
-        "--force", help="Replace the output file even if Phalanx did not write it."
-    ),
+    typer.Option("--force", help="Replace the output file even if Phalanx did not write it."),
 ]
 
 
@@ -170,8 +168,9 @@ def year_window(kb, first: int | None, last: int | None) -> tuple[int, int]:
         if not 1 <= year <= 9999:
             raise UserError(f"a year must lie in 1..9999; got {year}", field=option)
     if first > last:
-        raise UserError(f"the window is reversed: --from {first} is after --to {last}",
-                        field="--from")
+        raise UserError(
+            f"the window is reversed: --from {first} is after --to {last}", field="--from"
+        )
     return first, last
 
 

@@ -86,9 +86,7 @@ def check_format(fmt: str, path: str | Path | None) -> str:
     """
     f = fmt.lower()
     if f not in FORMATS:
-        raise UserError(
-            f"must be one of {', '.join(FORMATS)}; got {fmt!r}", field="--format"
-        )
+        raise UserError(f"must be one of {', '.join(FORMATS)}; got {fmt!r}", field="--format")
     if path is not None:
         suffix = Path(path).suffix.lower()
         if suffix != FORMATS[f]:
@@ -300,7 +298,9 @@ def _value_spells(values: Sequence[Any], dates: Sequence[dt.date], last: dt.date
     return out
 
 
-def dynamic_network(graphs: Sequence[nx.Graph], dates: Sequence[dt.date], last: dt.date) -> nx.Graph:
+def dynamic_network(
+    graphs: Sequence[nx.Graph], dates: Sequence[dt.date], last: dt.date
+) -> nx.Graph:
     """Merge snapshots ``graphs`` (taken on ``dates``, ascending) into one dynamic graph.
 
     A node or edge present in consecutive snapshots gets one spell, from the first of

@@ -65,8 +65,10 @@ def read_signed_network(
         )
     kind = "GraphML" if suffix == ".graphml" else "GEXF"
     try:
-        raw = nx.read_graphml(io.BytesIO(data)) if suffix == ".graphml" else nx.read_gexf(
-            io.BytesIO(data)
+        raw = (
+            nx.read_graphml(io.BytesIO(data))
+            if suffix == ".graphml"
+            else nx.read_gexf(io.BytesIO(data))
         )
     except (ParseError, nx.NetworkXError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise SignedNetworkError(f"{p}: not a valid {kind} file ({exc})") from None

@@ -111,14 +111,16 @@ def _parse_weight(value: object) -> float:
     return w
 
 
-def _add_edge(G: nx.Graph, u: Hashable, v: Hashable, sign: int, weight: float | None,
-              where: str) -> None:
+def _add_edge(
+    G: nx.Graph, u: Hashable, v: Hashable, sign: int, weight: float | None, where: str
+) -> None:
     if u == v:
         raise SignedNetworkError(f"{where}: self-loop on node {u!r} (not allowed)")
     if G.has_edge(u, v):
         raise SignedNetworkError(
             f"{where}: duplicate edge {u!r}-{v!r} (parallel or reversed edges are not allowed; "
-            "merge them into one row first)")
+            "merge them into one row first)"
+        )
     if weight is None:
         G.add_edge(u, v, sign=sign)
     else:
@@ -178,8 +180,9 @@ def read_signed_edgelist(
             while header is not None and not any(c.strip() for c in header):
                 header = next(reader, None)
             if header is None:
-                raise SignedNetworkError(f"{name}: empty file (a header source,target,sign "
-                                         "is required)")
+                raise SignedNetworkError(
+                    f"{name}: empty file (a header source,target,sign is required)"
+                )
             cols = [c.strip().lower() for c in header]
             hline = reader.line_num
             for c in cols:
@@ -188,14 +191,16 @@ def read_signed_edgelist(
                     hint = f"; did you mean {near[0]!r}?" if near else ""
                     raise SignedNetworkError(
                         f"{name}, line {hline}: unexpected column {c!r} in header "
-                        f"(expected source,target,sign[,weight] and other named columns){hint}")
+                        f"(expected source,target,sign[,weight] and other named columns){hint}"
+                    )
             if len(set(cols)) != len(cols):
                 raise SignedNetworkError(f"{name}, line {hline}: repeated column in header")
             missing = [c for c in _COLUMNS[:3] if c not in cols]
             if missing:
                 raise SignedNetworkError(
                     f"{name}, line {hline}: header lacks column(s) {', '.join(missing)} "
-                    "(expected source,target,sign[,weight])")
+                    "(expected source,target,sign[,weight])"
+                )
             pos = {c: i for i, c in enumerate(cols)}
             extra = [c for c in cols if c not in _COLUMNS]
             for row in reader:
@@ -205,17 +210,20 @@ def read_signed_edgelist(
                 if G.number_of_edges() >= max_edges:
                     raise SignedNetworkError(
                         f"{name}, line {line}: more than {max_edges:,} edges; larger "
-                        "networks are refused")
+                        "networks are refused"
+                    )
                 if line % 4096 == 0:
                     check_deadline(deadline, name, line)
                 if len(row) != len(cols):
                     raise SignedNetworkError(
-                        f"{name}, line {line}: expected {len(cols)} fields, got {len(row)}")
+                        f"{name}, line {line}: expected {len(cols)} fields, got {len(row)}"
+                    )
                 u, v = row[pos["source"]].strip(), row[pos["target"]].strip()
                 for field, val in (("source", u), ("target", v)):
                     if not val:
-                        raise SignedNetworkError(f"{name}, line {line}, field {field!r}: "
-                                                 "empty node id")
+                        raise SignedNetworkError(
+                            f"{name}, line {line}, field {field!r}: empty node id"
+                        )
                 try:
                     sign = parse_sign(row[pos["sign"]])
                 except ValueError as exc:
@@ -226,13 +234,15 @@ def read_signed_edgelist(
                         weight = _parse_weight(row[pos["weight"]])
                     except ValueError as exc:
                         raise SignedNetworkError(
-                            f"{name}, line {line}, field 'weight': {exc}") from None
+                            f"{name}, line {line}, field 'weight': {exc}"
+                        ) from None
                 _add_edge(G, u, v, sign, weight, f"{name}, line {line}")
                 for c in extra:
                     G.edges[u, v][c] = row[pos[c]]
         except csv.Error as exc:
-            raise SignedNetworkError(f"{name}, line {reader.line_num}: malformed CSV ({exc})"
-                                     ) from None
+            raise SignedNetworkError(
+                f"{name}, line {reader.line_num}: malformed CSV ({exc})"
+            ) from None
     return G
 
 
@@ -371,8 +381,7 @@ def frustration_cost(G: nx.Graph, partition: Mapping, weight: str | None = "weig
     return float(E.w[bad].sum())
 
 
-def frustrated_edges(G: nx.Graph, partition: Mapping,
-                     weight: str | None = "weight") -> list[tuple]:
+def frustrated_edges(G: nx.Graph, partition: Mapping, weight: str | None = "weight") -> list[tuple]:
     """Edges ``(u, v)`` frustrated by ``partition``, in ``G.edges`` order. O(n + m).
 
     >>> G = signed_graph_from_edges([(0, 1, 1), (1, 2, -1), (0, 2, -1)])
