@@ -84,6 +84,8 @@ def members(
     """Who belonged to an organisation on a date, with each one's status and sources."""
     with user_errors():
         kb = load_kb(data, on_top)
+        for value in status or ():
+            check_choice(kb, "memberships", "status", value, "--status")
         day = query_date(at) if at else dt.date.today()
         rows = kb.members(organization, day, statuses=status or None)
         org = kb.resolve_organization(organization)
@@ -155,6 +157,13 @@ def events(
         for text, option in ((start, "--from"), (end, "--to")):
             if text:
                 query_date(text, option)  # a clear error naming the option; kb reads the text
+        if start and end:
+            a, b = start.strip(), end.strip()
+            n = min(len(a), len(b))  # ISO text: compare at the coarser of the two precisions
+            if a[:n] > b[:n]:
+                raise UserError(
+                    f"the window is reversed: --from {a} is after --to {b}", field="--from"
+                )
         rows = kb.events(
             start or "0001-01-01",
             end or "9999-12-31",
