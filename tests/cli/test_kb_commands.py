@@ -177,3 +177,9 @@ def test_events_without_a_window_lists_all(run):
         as_json(run("events", "--from", "1986", "--to", "1986", "--data", ANZUS, "--json"))[0]["id"]
         == "us-suspends-nzl"
     )
+
+
+def test_the_uncertain_start_footnote_only_when_a_row_has_one(run):
+    # every ANZUS start is known to the day: no "(~)" rows, so no footnote
+    result = run("members", "ANZUS", "--at", "1990", "--data", ANZUS)
+    assert result.exit_code == 0 and "(~)" not in result.stdout
