@@ -51,3 +51,8 @@ def test_the_lazy_command_list_matches_the_registered_commands():
         real[name] = " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
     index = {name: help_ for name, (_, help_) in cli.command_index().items()}
     assert index == real
+
+
+def test_a_mistyped_command_gets_a_suggestion(run):
+    result = run("membrs")
+    assert result.exit_code == 2 and "Did you mean 'members'?" in result.output

@@ -130,6 +130,16 @@ class LazyGroup(TyperGroup):
         self.commands.update(typer.main.get_group(app).commands)
         return tidy_help(self.commands.get(cmd_name), ctx)
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Resolve the command; a typo gets "Did you mean ...?" among all commands."""
+        if args and args[0] not in command_index() and args[0] not in self.commands:
+            import difflib
+
+            matches = difflib.get_close_matches(args[0], self.list_commands(ctx))
+            if matches and not args[0].startswith("-"):
+                ctx.fail(f"No such command {args[0]!r}. Did you mean {matches[0]!r}?")
+        return super().resolve_command(ctx, args)
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         """The group's help, listing commands without importing their modules."""
         self._listing = True
