@@ -42,3 +42,16 @@ def test_strain_without_arguments_uses_the_package_defaults(run):
     series = as_json(run("strain", "--data", ANZUS, "--json", "--to", "1954"))
     # the first year comes from the package's period (1951-...), not from the code
     assert [s["date"] for s in series] == ["1951-07-01", "1952-07-01", "1953-07-01", "1954-07-01"]
+
+
+def test_strain_plot_never_replaces_a_users_file(run, tmp_path):
+    from phalanx.safe_files import MARKER
+
+    page = tmp_path / "notes.html"
+    page.write_text("<p>my notes</p>")
+    args = ("strain", "--data", ANZUS, "--from", "1999", "--to", "2000", "--plot", str(page))
+    result = run(*args)
+    assert result.exit_code == 2 and "pass --force" in result.stderr
+    assert page.read_text() == "<p>my notes</p>"
+    assert run(*args, "--force").exit_code == 0
+    assert MARKER in page.read_bytes()[:4096]

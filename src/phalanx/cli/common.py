@@ -66,6 +66,8 @@ def user_errors(*also: type[Exception]) -> Iterator[None]:
         yield
     except DataPackageError as e:
         print_error(e.summary())
+        for w in getattr(e, "warnings", None) or ():
+            err_console.print("[yellow]warning:[/yellow] " + escape(str(w)))
         raise typer.Exit(2) from None
     except (UserError, *also) as e:
         print_error(str(e))
