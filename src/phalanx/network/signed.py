@@ -203,11 +203,14 @@ def read_signed_edgelist(
                 )
             pos = {c: i for i, c in enumerate(cols)}
             extra = [c for c in cols if c not in _COLUMNS]
+            n_edges = 0  # G.number_of_edges() is O(n): count here
+            seen: set[tuple[str, str]] = set()
+            rows: list[tuple[str, str, dict]] = []  # one add_edges_from: far faster
             for row in reader:
                 line = reader.line_num
                 if not any(f.strip() for f in row):
                     continue
-                if G.number_of_edges() >= max_edges:
+                if n_edges >= max_edges:
                     raise SignedNetworkError(
                         f"{name}, line {line}: more than {max_edges:,} edges; larger "
                         "networks are refused"
@@ -236,13 +239,27 @@ def read_signed_edgelist(
                         raise SignedNetworkError(
                             f"{name}, line {line}, field 'weight': {exc}"
                         ) from None
-                _add_edge(G, u, v, sign, weight, f"{name}, line {line}")
+                if u == v:
+                    raise SignedNetworkError(
+                        f"{name}, line {line}: self-loop on node {u!r} (not allowed)"
+                    )
+                pair = (u, v) if u < v else (v, u)
+                if pair in seen:
+                    raise SignedNetworkError(
+                        f"{name}, line {line}: duplicate edge {u!r}-{v!r} (parallel or reversed "
+                        "edges are not allowed; merge them into one row first)"
+                    )
+                seen.add(pair)
+                attrs = {"sign": sign} if weight is None else {"sign": sign, "weight": weight}
                 for c in extra:
-                    G.edges[u, v][c] = row[pos[c]]
+                    attrs[c] = row[pos[c]]
+                rows.append((u, v, attrs))
+                n_edges += 1
         except csv.Error as exc:
             raise SignedNetworkError(
                 f"{name}, line {reader.line_num}: malformed CSV ({exc})"
             ) from None
+    G.add_edges_from(rows)
     return G
 
 
