@@ -177,3 +177,15 @@ def test_balance_reads_what_export_writes(tmp_path, fmt):
     )
     G = read_signed_network(out)
     assert G.nodes["AUS"]["name"] == "Australia"
+
+
+def test_csv_export_writes_both_files_or_neither(tmp_path):
+    nodes = tmp_path / "net.nodes.csv"
+    nodes.write_text("my own nodes\n")
+    out = tmp_path / "net.csv"
+    args = ["export", "--at", "1990", "--format", "csv", "--out", str(out), "--data", ANZUS]
+    r = runner.invoke(cli.app, args)
+    assert r.exit_code == 2 and "pass --force" in r.stderr and "net.nodes.csv" in r.stderr
+    assert not out.exists() and nodes.read_text() == "my own nodes\n"
+    assert runner.invoke(cli.app, [*args, "--force"]).exit_code == 0
+    assert nodes.read_text().startswith("id,name,kind,cow_code,status")

@@ -353,6 +353,15 @@ def export(
                     "(isolated actors)"
                 )
             return
+        if fmt == "csv" and not force:
+            # CSV carries no marker: refuse before writing either file, never one of two
+            for target in (out, ex.nodes_path(out)):
+                if target.exists() or target.is_symlink():
+                    raise UserError(
+                        "exists, and a CSV file cannot show that Phalanx wrote it; pass "
+                        "--force to replace it",
+                        file=target,
+                    )
         written = [write_output(out, payload, force=force)]
         if fmt == "csv":
             written.append(write_output(ex.nodes_path(out), ex.nodes_csv(G), force=force))
