@@ -57,4 +57,5 @@ def test_help_has_no_type_placeholders_or_backticks(command):
     assert result.exit_code == 0, result.output
     assert "`" not in result.output
     assert not re.search(r"<(bool|str|int|float|path|text|integer)>", result.output, re.I)
+    assert not re.search(r"\b(int|float) range\b", result.output)
     assert "Usage:" in result.output

@@ -92,7 +92,7 @@ def tidy_help(cmd: Any, ctx: Any) -> Any:
         if getattr(p, "is_flag", False):
             p.metavar = ""
             continue
-        label = p.display_type(ctx).strip("<>")
+        label = p.display_type(ctx).strip("<>").removesuffix(" range")  # "int range" too
         word = _TYPE_WORDS.get(label.removeprefix("list[").removesuffix("]"), label)
         if isinstance(p, TyperArgument):
             p.metavar = (p.name or word).upper()
