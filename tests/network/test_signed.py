@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from phalanx.network import (
@@ -50,7 +51,7 @@ def test_bad_input_names_file_line_and_field(tmp_path, text, needle):
 
 
 def test_missing_file_is_a_signed_network_error(tmp_path):
-    with pytest.raises(SignedNetworkError, match="cannot open"):
+    with pytest.raises(SignedNetworkError, match="does not exist"):
         read_signed_edgelist(tmp_path / "nope.csv")
 
 
@@ -80,7 +81,53 @@ def test_export_output_reads_back(tmp_path):
 
     cli._register()
     out = tmp_path / "csto.csv"
-    res = CliRunner().invoke(cli.app, ["export", "--at", "2022-10-01", "--format", "csv", "--out", str(out)])
+    res = CliRunner().invoke(
+        cli.app, ["export", "--at", "2022-10-01", "--format", "csv", "--out", str(out)]
+    )
     assert res.exit_code == 0, res.output
     G = read_signed_edgelist(out)
     assert G.number_of_edges() > 10 and all(d["sign"] in (-1, 1) for _, _, d in G.edges(data=True))
+
+
+def test_reading_is_bounded_devices_size_edges_and_deadline(tmp_path):
+    import time
+
+    from phalanx.network.readers import read_signed_network
+
+    with pytest.raises(SignedNetworkError, match="not a regular file"):
+        read_signed_edgelist("/dev/zero")  # used to grow without bound
+    p = write(tmp_path, "source,target,sign\n" + "".join(f"a{i},b{i},1\n" for i in range(50)))
+    with pytest.raises(SignedNetworkError, match="bytes"):
+        read_signed_edgelist(p, max_bytes=100)
+    with pytest.raises(SignedNetworkError, match="line 12: more than 10 edges"):
+        read_signed_edgelist(p, max_edges=10)
+    big = tmp_path / "big.csv"
+    big.write_text("source,target,sign\n" + "".join(f"a{i},b{i},1\n" for i in range(5000)))
+    with pytest.raises(SignedNetworkError, match="time limit ran out"):
+        read_signed_network(big, deadline=time.monotonic() - 1)  # a deadline already past
+    assert read_signed_edgelist(p, max_edges=50).number_of_edges() == 50
+
+
+def test_xml_with_entities_is_refused_and_bad_xml_is_a_clear_error(tmp_path):
+    from phalanx.network.readers import read_signed_network
+
+    bomb = tmp_path / "bomb.graphml"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE g [<!ENTITY a "aaaa">]><graphml>&a;</graphml>')
+    with pytest.raises(SignedNetworkError, match="document type or entities"):
+        read_signed_network(bomb)
+    bad = tmp_path / "bad.gexf"
+    bad.write_text("<gexf><graph>")
+    with pytest.raises(SignedNetworkError, match="not a valid GEXF file"):
+        read_signed_network(bad)
+    nosign = tmp_path / "nosign.graphml"
+    G = nx.Graph()
+    G.add_edge("a", "b")
+    nx.write_graphml(G, nosign)
+    with pytest.raises(SignedNetworkError, match="edge 'a'-'b', field 'sign'"):
+        read_signed_network(nosign)
+
+
+def test_a_signed_network_error_is_a_user_error():
+    from phalanx.errors import UserError
+
+    assert issubclass(SignedNetworkError, UserError)

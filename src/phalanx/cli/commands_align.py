@@ -144,7 +144,7 @@ def align(
     """Predicted alignments (Axelrod-Bennett landscape theory): every local minimum of the
     energy with its basin, the global minimum, and with --samples how often each pair of
     actors ends up together when propensities vary within +/- spread."""
-    with user_errors():
+    with user_errors(ValueError):  # seam: until align's input errors are UserErrors
         chosen = None if actors is None else [a.strip() for a in actors.split(",") if a.strip()]
         if (sizes is None) != (propensity is None):
             raise UserError("--sizes and --propensity go together; give both or neither")

@@ -2,37 +2,40 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
 
-import networkx as nx
 import typer
 
 from phalanx.cli import app
 from phalanx.cli.common import (
     DataOption,
+    ForceOption,
     JsonOption,
     OnTopOption,
     UserError,
+    YearOptions,
     console,
+    declared_option,
     emit_json,
     err_console,
+    escape,
     load_kb,
     print_table,
+    query_date,
     user_errors,
+    year_window,
 )
-from phalanx.kb import parse_query_date, validate_package
-from phalanx.kb.coverage import coverage_warnings
-from phalanx.kb.dossier import dossier
-from phalanx.kb.package import package_layers
-from phalanx.network.from_snapshot import signed_network
 
 EXPORT_FORMATS = ("graphml", "gexf", "csv", "json")
+
+
+def check_choice(kb, resource: str, field: str, value: str | None, option: str) -> None:
+    """Refuse a filter value the package's schema does not allow (the library lists them)."""
+    if value is not None:
+        kb.check_allowed(resource, field, [value], option)
 
 
 @app.command()
@@ -47,7 +50,9 @@ def actors(
 ) -> None:
     """List the actors of the knowledge base."""
     with user_errors():
-        rows = load_kb(data, on_top).actors(kind)
+        kb = load_kb(data, on_top)
+        check_choice(kb, "actors", "kind", kind, "--kind")
+        rows = kb.actors(kind)
     if json_out:
         emit_json(rows)
     else:
@@ -70,9 +75,13 @@ def members(
     """Who belonged to an organisation on a date, with each one's status and sources."""
     with user_errors():
         kb = load_kb(data, on_top)
-        day = parse_query_date(at) if at else dt.date.today()
+        for value in status or ():
+            check_choice(kb, "memberships", "status", value, "--status")
+        day = query_date(at) if at else dt.date.today()
         rows = kb.members(organization, day, statuses=status or None)
         org = kb.resolve_organization(organization)
+        from phalanx.kb.coverage import coverage_warnings
+
         for warning in coverage_warnings(kb, at=day, organization=org):
             err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     if json_out:
@@ -83,12 +92,16 @@ def members(
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
     for r in rows:
-        r["since"] = r["start"] + (" (~)" if r["start_uncertain"] else "")
+        r["since"] = str(r["start"]) + (" (~)" if r["start_uncertain"] else "")
     print_table(
         f"{org} on {day.isoformat()}: {summary}",
         ["actor", "name", "status", "since", "end", "certainty", "sources"],
         rows,
-        caption="(~) the start is known only to the month or year",
+        caption=(
+            "(~) the start is known only to the month or year"
+            if any(r["start_uncertain"] for r in rows)
+            else None
+        ),
     )
 
 
@@ -138,8 +151,23 @@ def events(
     """Dated events, filtered by actor, kind, organisation and window."""
     with user_errors():
         kb = load_kb(data, on_top)
+        check_choice(kb, "events", "kind", kind, "--kind")
+        for text, option in ((start, "--from"), (end, "--to")):
+            if text:
+                query_date(text, option)  # a clear error naming the option; kb reads the text
+        if start and end:
+            a, b = start.strip(), end.strip()
+            n = min(len(a), len(b))  # ISO text: compare at the coarser of the two precisions
+            if a[:n] > b[:n]:
+                raise UserError(
+                    f"the window is reversed: --from {a} is after --to {b}", field="--from"
+                )
         rows = kb.events(
-            start or "0001-01-01", end or "9999-12-31", kind=kind, actor=actor, organization=org
+            start or "0001-01-01",
+            end or "9999-12-31",
+            kind=kind,
+            actor=actor,
+            organization=org,
         )
     if json_out:
         emit_json(rows)
@@ -172,6 +200,8 @@ def show(
     json_out: JsonOption = False,
 ) -> None:
     """Everything the knowledge base holds about one actor, with its sources."""
+    from phalanx.kb.dossier import dossier
+
     with user_errors():
         record = dossier(load_kb(data, on_top), actor, as_of=at)
     if json_out:
@@ -179,13 +209,13 @@ def show(
         return
     a = record["actor"]
     console.print(
-        f"[bold]{a['name']}[/bold] ({a['id']}, {a['kind']}"
+        f"[bold]{escape(a['name'])}[/bold] ({escape(a['id'])}, {escape(a['kind'])}"
         + (f", COW {a['cow_code']}" if a.get("cow_code") else "")
         + ")"
         + (f" as of {record['as_of']}" if record["as_of"] else "")
     )
     if a.get("aliases"):
-        console.print(f"also: {a['aliases']}")
+        console.print(f"also: {escape(str(a['aliases']))}")
     print_table(
         "Memberships",
         ["organization", "status", "start", "end", "certainty", "sources"],
@@ -211,7 +241,10 @@ def validate(
     json_out: JsonOption = False,
 ) -> None:
     """Check a data package; list every problem (exit code 1) or summarise it (exit code 0)."""
-    pkg, problems = validate_package(package_layers(path, on_top))
+    from phalanx.kb.package import package_layers, validate_package
+
+    with user_errors():
+        pkg, problems = validate_package(package_layers(path, on_top))
     if json_out:
         emit_json(
             {
@@ -223,7 +256,8 @@ def validate(
         )
     elif problems:
         err_console.print(
-            f"[red]{path}: {len(problems)} problem(s); the package would not be loaded[/red]"
+            f"[red]{escape(str(path))}: {len(problems)} problem(s); the package would not be "
+            "loaded[/red]"
         )
         for p in problems:
             err_console.print(f"  {p}", highlight=False, markup=False)
@@ -232,60 +266,100 @@ def validate(
         for w in pkg.warnings:
             err_console.print(f"  {w}", highlight=False, markup=False)
         sizes = ", ".join(f"{k} {len(t.rows)}" for k, t in pkg.tables.items())
-        console.print(f"[green]valid[/green]: {pkg.version} ({sizes})", highlight=False)
+        console.print(f"[green]valid[/green]: {escape(f'{pkg.version} ({sizes})')}")
     if problems:
         raise typer.Exit(1)
 
 
 @app.command()
 def export(
-    at: Annotated[str, typer.Option("--at", help="Date of the snapshot.")],
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="Date of the snapshot (YYYY, YYYY-MM or YYYY-MM-DD)."),
+    ] = None,
+    start: Annotated[
+        int | None,
+        declared_option(
+            YearOptions,
+            "first",
+            "--from",
+            help="First year of a dynamic GEXF: yearly snapshots (1 July) merged into time spells.",
+        ),
+    ] = None,
+    end: Annotated[
+        int | None,
+        declared_option(YearOptions, "last", "--to", help="Last year of the dynamic GEXF."),
+    ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="graphml, gexf, csv (edge list) or json (node-link).")
+        str,
+        typer.Option(
+            "--format", help="graphml, gexf, csv (edges and nodes files) or json (node-link)."
+        ),
     ] = "graphml",
     out: Annotated[
-        Path | None, typer.Option("--out", help="File to write; standard output if omitted.")
+        Path | None,
+        typer.Option("--out", help="File to write (its extension must match the format)."),
     ] = None,
+    force: ForceOption = False,
     data: DataOption = None,
     on_top: OnTopOption = False,
 ) -> None:
-    """Export the signed network of the architecture on a date."""
+    """Export the signed network of the architecture on a date (or over years, as GEXF)."""
+    from phalanx.network import export as ex
+    from phalanx.network.from_snapshot import signed_network
+    from phalanx.safe_files import write_output
+
     with user_errors():
-        if fmt not in EXPORT_FORMATS:
-            raise UserError(f"--format must be one of {', '.join(EXPORT_FORMATS)}; got {fmt!r}")
+        fmt = ex.check_format(fmt, out)
+        dynamic = start is not None or end is not None
+        if dynamic == (at is not None):
+            raise UserError("give either --at DATE or --from YEAR --to YEAR", field="--at")
         kb = load_kb(data, on_top)
-        G = signed_network(kb.snapshot(at))
-        for n in G.nodes:
-            G.nodes[n]["name"] = kb.actor(n)["name"]
-        payload = _serialise(G, fmt)
+        org = kb.defaults.organization
+        if dynamic:
+            if fmt != "gexf":
+                raise UserError(
+                    "a series over years (--from/--to) is written as gexf only", field="--format"
+                )
+            first, last = year_window(kb, start, end)
+            dates = [dt.date(y, 7, 1) for y in range(first, last + 1)]
+            graphs = []
+            for d in dates:
+                snap = kb.snapshot(d)
+                graphs.append(
+                    ex.annotate_nodes(signed_network(snap), snap.actors, snap.memberships, org)
+                )
+            G = ex.dynamic_network(graphs, dates, dates[-1])
+        else:
+            snap = kb.snapshot(query_date(at))
+            G = ex.annotate_nodes(signed_network(snap), snap.actors, snap.memberships, org)
+        payload = ex.serialise(G, fmt)
         if out is None:
             sys.stdout.buffer.write(payload)
-        else:
-            out.write_bytes(payload)
-            err_console.print(
-                f"wrote {G.number_of_nodes()} actors and {G.number_of_edges()} ties to {out}"
-            )
-
-
-def _serialise(G: nx.Graph, fmt: str) -> bytes:
-    if fmt == "graphml":
-        buf = io.BytesIO()
-        nx.write_graphml(G, buf)
-        return buf.getvalue()
-    if fmt == "gexf":
-        buf = io.BytesIO()
-        nx.write_gexf(G, buf)
-        return buf.getvalue()
-    if fmt == "json":
-        return json.dumps(nx.node_link_data(G, edges="edges"), indent=1).encode()
-    text = io.StringIO()
-    w = csv.writer(text, lineterminator="\n")
-    w.writerow(["source", "target", "sign", "weight", "kinds", "relations", "organizations"])
-    for a, b, e in sorted(G.edges(data=True)):
-        w.writerow(
-            [a, b, e["sign"], f"{e['weight']:.6g}", e["kinds"], e["relations"], e["organizations"]]
+            if fmt == "csv":
+                err_console.print(
+                    "note: the edges only; give --out FILE.csv to write the nodes file too "
+                    "(isolated actors)"
+                )
+            return
+        if fmt == "csv" and not force:
+            # CSV carries no marker: refuse before writing either file, never one of two
+            for target in (out, ex.nodes_path(out)):
+                if target.exists() or target.is_symlink():
+                    raise UserError(
+                        "exists, and a CSV file cannot show that Phalanx wrote it; pass "
+                        "--force to replace it",
+                        file=target,
+                    )
+        written = [write_output(out, payload, force=force)]
+        if fmt == "csv":
+            written.append(write_output(ex.nodes_path(out), ex.nodes_csv(G), force=force))
+    err_console.print(
+        escape(
+            f"wrote {G.number_of_nodes()} actors and {G.number_of_edges()} ties to "
+            + " and ".join(str(p) for p in written)
         )
-    return text.getvalue().encode()
+    )
 
 
 @app.command("new-package")
@@ -304,4 +378,6 @@ def new_package_command(
             folder = new_package(path, name, title)
         except FileExistsError as e:
             raise UserError(str(e)) from None
-    console.print(f"created {folder}: fill in the CSV files, then run `phalanx validate {folder}`")
+    console.print(
+        escape(f"created {folder}: fill in the CSV files, then run: phalanx validate {folder}")
+    )

@@ -48,7 +48,7 @@ def report(
     on_top: OnTopOption = False,
 ) -> None:
     """Summarise an organisation in the terminal and write the offline HTML report."""
-    with user_errors():
+    with user_errors(ValueError):  # seam: until dates raise UserErrors
         if not out.parent.is_dir():
             raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
         kb = load_kb(data, on_top)

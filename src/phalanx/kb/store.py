@@ -225,7 +225,7 @@ class KnowledgeBase:
             return None
         return [str(v) for v in spec.constraints.enum]
 
-    def _check_allowed(
+    def check_allowed(
         self, table: str, field_name: str, values: Iterable[str], option: str
     ) -> None:
         """Raise :class:`UnknownValueError` for a value outside the schema's enum."""
@@ -249,7 +249,7 @@ class KnowledgeBase:
         Raises :class:`UnknownValueError` listing the allowed kinds for any other kind.
         """
         if kind is not None:
-            self._check_allowed("actors", "kind", [kind], "kind")
+            self.check_allowed("actors", "kind", [kind], "kind")
         return self.query(
             "SELECT id, name, kind, cow_code FROM actors WHERE ? IS NULL OR kind = ? ORDER BY id",
             [kind, kind],
@@ -303,7 +303,7 @@ class KnowledgeBase:
         day = self._day(at, "at")
         wanted = None if statuses is None else sorted(set(statuses))
         if wanted is not None:
-            self._check_allowed("memberships", "status", wanted, "status")
+            self.check_allowed("memberships", "status", wanted, "status")
         return self.query(
             """
             SELECT m.actor, a.name, m.status, m.start, NULL::VARCHAR AS "end", TRUE AS ongoing,
@@ -388,7 +388,7 @@ class KnowledgeBase:
         where = ["r.start_lo <= ?", "(r.end_lo IS NULL OR r.end_lo > ?)", "r.start_lo <= ?"]
         params: list[Any] = [day, day, hi, lo, day]
         if kind is not None:
-            self._check_allowed("relations", "kind", [kind], "kind")
+            self.check_allowed("relations", "kind", [kind], "kind")
             where.append("r.kind = ?")
             params.append(kind)
         if actor is not None:
@@ -433,7 +433,7 @@ class KnowledgeBase:
         where = ["date_lo <= ?", "coalesce(end_date_hi, date_hi) >= ?", "date_lo <= ?"]
         params: list[Any] = [day, day, hi, lo, day]
         if kind is not None:
-            self._check_allowed("events", "kind", [kind], "kind")
+            self.check_allowed("events", "kind", [kind], "kind")
             where.append("kind = ?")
             params.append(kind)
         if actor is not None:

@@ -6,8 +6,11 @@ a positive finite ``weight`` (default 1).  Self-loops, multigraphs and directed 
 are rejected: a tie is a relation between two distinct actors, and two parallel ties
 between the same pair would make "the" sign of the pair ambiguous.
 
-Everything that reads user input raises :class:`SignedNetworkError` (a ``ValueError``)
-with a one-line message naming the file, the line and the field at fault.
+Everything that reads user input raises :class:`SignedNetworkError` (a
+:class:`~phalanx.errors.UserError`, hence a ``ValueError``) with a one-line message naming
+the file, the line and the field at fault. Reading is bounded: a file larger than
+``max_bytes``, more than ``max_edges`` rows, or a ``deadline`` passed while reading stop
+with a clear error instead of exhausting memory or time.
 
 >>> G = signed_graph_from_edges([("a", "b", 1), ("b", "c", "-"), ("a", "c", -1, 2.5)])
 >>> sorted(G.edges(data="sign"))
@@ -22,13 +25,18 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 import math
+import time
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
+
+from phalanx.errors import UserError
+from phalanx.safe_files import read_user_text
 
 __all__ = [
     "SignedNetworkError",
@@ -39,14 +47,36 @@ __all__ = [
     "frustration_cost",
     "frustrated_edges",
     "parse_sign",
+    "MAX_BYTES",
+    "MAX_EDGES",
+    "check_deadline",
 ]
+
+MAX_BYTES = 512 * 1024 * 1024
+"""Largest edge-list file read (bytes): far above any real alliance network."""
+MAX_EDGES = 5_000_000
+"""Most edges read from one file."""
 
 _SIGNS = {"1": 1, "+1": 1, "+": 1, "-1": -1, "-": -1}
 _COLUMNS = ("source", "target", "sign", "weight")
 
 
-class SignedNetworkError(ValueError):
+class SignedNetworkError(UserError):
     """Invalid signed-network input; the message names the file, line and field."""
+
+
+def check_deadline(deadline: float | None, name: str, line: int | None = None) -> None:
+    """Raise :class:`SignedNetworkError` when ``time.monotonic()`` has passed ``deadline``.
+
+    ``deadline`` is a :func:`time.monotonic` value (None: no limit); ``name``/``line`` say
+    how far reading got, so the user knows what the time limit cut short.
+    """
+    if deadline is not None and time.monotonic() > deadline:
+        where = f"{name}, line {line}" if line is not None else name
+        raise SignedNetworkError(
+            f"{where}: the time limit ran out while reading the file; give a larger "
+            "--time-limit or a smaller network"
+        )
 
 
 def parse_sign(value: object) -> int:
@@ -81,21 +111,29 @@ def _parse_weight(value: object) -> float:
     return w
 
 
-def _add_edge(G: nx.Graph, u: Hashable, v: Hashable, sign: int, weight: float | None,
-              where: str) -> None:
+def _add_edge(
+    G: nx.Graph, u: Hashable, v: Hashable, sign: int, weight: float | None, where: str
+) -> None:
     if u == v:
         raise SignedNetworkError(f"{where}: self-loop on node {u!r} (not allowed)")
     if G.has_edge(u, v):
         raise SignedNetworkError(
             f"{where}: duplicate edge {u!r}-{v!r} (parallel or reversed edges are not allowed; "
-            "merge them into one row first)")
+            "merge them into one row first)"
+        )
     if weight is None:
         G.add_edge(u, v, sign=sign)
     else:
         G.add_edge(u, v, sign=sign, weight=weight)
 
 
-def read_signed_edgelist(path: str | Path) -> nx.Graph:
+def read_signed_edgelist(
+    path: str | Path,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_edges: int = MAX_EDGES,
+    deadline: float | None = None,
+) -> nx.Graph:
     """Read a signed edge list CSV into an undirected :class:`networkx.Graph`.
 
     The file needs a header naming the columns ``source,target,sign`` and optionally
@@ -108,7 +146,10 @@ def read_signed_edgelist(path: str | Path) -> nx.Graph:
     edge attributes, unless a name is so close to a required one that it is likely a
     typo (``wieght``), which is an error.
 
-    Complexity O(m) time and memory for m rows.
+    Complexity O(m) time and memory for m rows. Bounded: only regular files of at most
+    ``max_bytes`` bytes are read (a device such as ``/dev/zero`` is refused), at most
+    ``max_edges`` rows are accepted, and a ``deadline`` (a :func:`time.monotonic` value)
+    passed while reading stops it.
 
     Raises :class:`SignedNetworkError` naming the file, line and field for any
     problem (missing file, bad header, wrong field count, bad sign or weight).
@@ -128,19 +169,20 @@ def read_signed_edgelist(path: str | Path) -> nx.Graph:
     path = Path(path)
     name = str(path)
     try:
-        handle = path.open("r", encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise SignedNetworkError(f"{name}: cannot open file ({exc.strerror or exc})") from None
+        text = read_user_text(path, limit=max_bytes, what="edge list")
+    except UserError as exc:
+        raise SignedNetworkError(str(exc)) from None
     G = nx.Graph()
-    with handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle)
         try:
             header = next(reader, None)
             while header is not None and not any(c.strip() for c in header):
                 header = next(reader, None)
             if header is None:
-                raise SignedNetworkError(f"{name}: empty file (a header source,target,sign "
-                                         "is required)")
+                raise SignedNetworkError(
+                    f"{name}: empty file (a header source,target,sign is required)"
+                )
             cols = [c.strip().lower() for c in header]
             hline = reader.line_num
             for c in cols:
@@ -149,28 +191,42 @@ def read_signed_edgelist(path: str | Path) -> nx.Graph:
                     hint = f"; did you mean {near[0]!r}?" if near else ""
                     raise SignedNetworkError(
                         f"{name}, line {hline}: unexpected column {c!r} in header "
-                        f"(expected source,target,sign[,weight] and other named columns){hint}")
+                        f"(expected source,target,sign[,weight] and other named columns){hint}"
+                    )
             if len(set(cols)) != len(cols):
                 raise SignedNetworkError(f"{name}, line {hline}: repeated column in header")
             missing = [c for c in _COLUMNS[:3] if c not in cols]
             if missing:
                 raise SignedNetworkError(
                     f"{name}, line {hline}: header lacks column(s) {', '.join(missing)} "
-                    "(expected source,target,sign[,weight])")
+                    "(expected source,target,sign[,weight])"
+                )
             pos = {c: i for i, c in enumerate(cols)}
             extra = [c for c in cols if c not in _COLUMNS]
+            n_edges = 0  # G.number_of_edges() is O(n): count here
+            seen: set[tuple[str, str]] = set()
+            rows: list[tuple[str, str, dict]] = []  # one add_edges_from: far faster
             for row in reader:
                 line = reader.line_num
                 if not any(f.strip() for f in row):
                     continue
+                if n_edges >= max_edges:
+                    raise SignedNetworkError(
+                        f"{name}, line {line}: more than {max_edges:,} edges; larger "
+                        "networks are refused"
+                    )
+                if line % 4096 == 0:
+                    check_deadline(deadline, name, line)
                 if len(row) != len(cols):
                     raise SignedNetworkError(
-                        f"{name}, line {line}: expected {len(cols)} fields, got {len(row)}")
+                        f"{name}, line {line}: expected {len(cols)} fields, got {len(row)}"
+                    )
                 u, v = row[pos["source"]].strip(), row[pos["target"]].strip()
                 for field, val in (("source", u), ("target", v)):
                     if not val:
-                        raise SignedNetworkError(f"{name}, line {line}, field {field!r}: "
-                                                 "empty node id")
+                        raise SignedNetworkError(
+                            f"{name}, line {line}, field {field!r}: empty node id"
+                        )
                 try:
                     sign = parse_sign(row[pos["sign"]])
                 except ValueError as exc:
@@ -181,15 +237,29 @@ def read_signed_edgelist(path: str | Path) -> nx.Graph:
                         weight = _parse_weight(row[pos["weight"]])
                     except ValueError as exc:
                         raise SignedNetworkError(
-                            f"{name}, line {line}, field 'weight': {exc}") from None
-                _add_edge(G, u, v, sign, weight, f"{name}, line {line}")
+                            f"{name}, line {line}, field 'weight': {exc}"
+                        ) from None
+                if u == v:
+                    raise SignedNetworkError(
+                        f"{name}, line {line}: self-loop on node {u!r} (not allowed)"
+                    )
+                pair = (u, v) if u < v else (v, u)
+                if pair in seen:
+                    raise SignedNetworkError(
+                        f"{name}, line {line}: duplicate edge {u!r}-{v!r} (parallel or reversed "
+                        "edges are not allowed; merge them into one row first)"
+                    )
+                seen.add(pair)
+                attrs = {"sign": sign} if weight is None else {"sign": sign, "weight": weight}
                 for c in extra:
-                    G.edges[u, v][c] = row[pos[c]]
+                    attrs[c] = row[pos[c]]
+                rows.append((u, v, attrs))
+                n_edges += 1
         except csv.Error as exc:
-            raise SignedNetworkError(f"{name}, line {reader.line_num}: malformed CSV ({exc})"
-                                     ) from None
-        except UnicodeDecodeError as exc:
-            raise SignedNetworkError(f"{name}: not valid UTF-8 text ({exc.reason})") from None
+            raise SignedNetworkError(
+                f"{name}, line {reader.line_num}: malformed CSV ({exc})"
+            ) from None
+    G.add_edges_from(rows)
     return G
 
 
@@ -328,8 +398,7 @@ def frustration_cost(G: nx.Graph, partition: Mapping, weight: str | None = "weig
     return float(E.w[bad].sum())
 
 
-def frustrated_edges(G: nx.Graph, partition: Mapping,
-                     weight: str | None = "weight") -> list[tuple]:
+def frustrated_edges(G: nx.Graph, partition: Mapping, weight: str | None = "weight") -> list[tuple]:
     """Edges ``(u, v)`` frustrated by ``partition``, in ``G.edges`` order. O(n + m).
 
     >>> G = signed_graph_from_edges([(0, 1, 1), (1, 2, -1), (0, 2, -1)])
