@@ -83,14 +83,17 @@ def inside(folder: Path) -> Iterator[None]:
         os.chdir(old)
 
 
-def run_clean(args: list[str], cwd: Path):
-    """Run ``phalanx ARGS`` in ``cwd``; assert a clean end (see the module docstring)."""
+def run_clean(args: list[str], cwd: Path, timeout: float = HARD_TIMEOUT_S):
+    """Run ``phalanx ARGS`` in ``cwd``; assert a clean end (see the module docstring).
+
+    ``timeout`` is the hard limit in seconds; past it the run counts as a hang.
+    """
     before = baseline()
     siblings = {p.name for p in cwd.parent.iterdir()}
     cli._register()
     common._KB_CACHE.clear()  # every example is a new package, even at a reused path
     runner = CliRunner()
-    with inside(cwd), hard_timeout():
+    with inside(cwd), hard_timeout(timeout):
         result = runner.invoke(cli.app, args, catch_exceptions=True)
     output = result.output
     exc = result.exception

@@ -205,6 +205,13 @@ def apply_mutation(folder: Path, m: tuple) -> None:
             path.write_text(text[:-1], encoding="utf-8")  # already broken: break it further
             return
         path.write_text(_mutate_descriptor(d, m[1], text), encoding="utf-8")
+        if m[1] == "redos_pattern" and (folder / "actors.csv").is_file():
+            # a value on which ^(a+)+$ backtracks exponentially
+            actors = folder / "actors.csv"
+            lines = actors.read_text(encoding="utf-8").split("\n")
+            if len(lines) > 1:
+                lines[1] = "a" * 40 + "!," + lines[1].partition(",")[2]
+                actors.write_text("\n".join(lines), encoding="utf-8")
         return
     path = folder / m[1]
     if not path.is_file():

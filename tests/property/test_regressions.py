@@ -77,6 +77,27 @@ def test_deeply_nested_issue_file(tmp_path):
     assert result.exit_code == 2
 
 
+@pytest.mark.xfail(strict=True, reason="redos: a package's pattern constraint hangs validate")
+def test_catastrophic_pattern_in_a_package(tmp_path):
+    """Excluded in test_broken_packages.known_failure: the 'redos_pattern' descriptor.
+
+    ``^(a+)+$`` on 40 a's and a '!' takes about 2**40 steps in a backtracking engine; a
+    validator must bound it (reject such patterns, or time-limit the match) and report a
+    clean problem. The hard timeout here is 3 s; today the run is interrupted as a hang.
+    """
+    pkg = _anzus(tmp_path)
+    d = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
+    actors = next(r for r in d["resources"] if r["name"] == "actors")
+    actors["schema"]["fields"][0]["constraints"]["pattern"] = "^(a+)+$"
+    (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
+    text = (pkg / "actors.csv").read_text(encoding="utf-8")
+    (pkg / "actors.csv").write_text(
+        text.replace("\nAUS,", "\n" + "a" * 40 + "!,", 1), encoding="utf-8"
+    )
+    result = run_clean(["validate", str(pkg)], tmp_path, timeout=3.0)
+    assert result.exit_code == 1
+
+
 @pytest.mark.xfail(strict=True, reason="overflow: huge finite weights overflow to inf")
 def test_huge_weights_keep_balance_scale_free(tmp_path):
     """The summary of a signed triangle does not depend on the unit of its weights.
