@@ -357,3 +357,39 @@ def test_report_organisation_comes_from_the_package_defaults(run, tmp_path):
     result = run("report", "--at", "1915-06-01", "--data", PKG, "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "(TRI)" in result.stdout
+
+
+# --- the data against its sources ---------------------------------------------------------
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(PKG_DIR / name, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_cinc_values_are_those_of_cow_nmc_v7(validation_dir):
+    """indicators.csv carries COW NMC v7.0 CINC over, rounded to six places."""
+    codes = {a["id"]: int(a["cow_code"]) for a in _rows("actors.csv") if a["cow_code"]}
+    published: dict[tuple[int, int], float] = {}
+    with open(validation_dir / "datasets" / "cow_nmc_v7_0_peacesciencer.csv", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["cinc"] not in ("", "NA"):
+                published[(int(r["ccode"]), int(r["year"]))] = float(r["cinc"])
+    rows = [r for r in _rows("indicators.csv") if r["indicator"] == "cinc"]
+    assert len(rows) == 8 * 8  # eight states, eight years
+    for r in rows:
+        expected = published[(codes[r["actor"]], int(r["period"]))]
+        assert float(r["value"]) == pytest.approx(expected, abs=5e-7), r
+
+
+def test_spells_end_on_the_days_of_the_events_that_ended_them():
+    """The membership table and the event table tell the same story."""
+    spells = {r["actor"]: r for r in _rows("memberships.csv") if r["organization"] == "TRI"}
+    events = {r["id"]: r for r in _rows("events.csv")}
+    assert spells["ITA"]["end"] == events["ev-1915-05-03-ita-denounces"]["date"]
+    assert spells["ROM"]["end"] == events["ev-1916-08-27-rom-war-auh"]["date"]
+    assert spells["ROM"]["start"] == events["ev-1883-10-30-rom-accession"]["date"]
+    assert spells["ITA"]["start"] == events["ev-1882-05-20-tri-signed"]["date"]
+    # A member that leaves and then fights a member: the war starts after the spell ends.
+    war = next(r for r in _rows("relations.csv") if r["id"] == "war-ITA-AUH-1915")
+    assert war["start"] > spells["ITA"]["end"]

@@ -30,7 +30,10 @@ COMMANDS = (
     ("events", "--data", "{pkg}"),
     ("actors", "--data", "{pkg}", "--json"),
     ("strain", "ANZUS", "--at", "1990-01-01", "--data", "{pkg}", "--json"),
+    ("strain", "ANZUS", "--from", "1990", "--to", "1991", "--data", "{pkg}"),
+    ("align", "--at", "1990-01-01", "--actors", "AUS,NZL,USA", "--data", "{pkg}", "--json"),
     ("export", "--at", "1990-01-01", "--format", "csv", "--data", "{pkg}"),
+    ("export", "--at", "1990-01-01", "--format", "json", "--data", "{pkg}"),
     ("export", "--at", "1990-01-01", "--format", "graphml", "--data", "{pkg}", "--out", "n.xml"),
 )
 
