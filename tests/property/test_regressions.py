@@ -37,6 +37,22 @@ def test_markup_in_a_broken_package_cell(tmp_path):
     assert "[/]" in result.output  # the bad value is shown as text
 
 
+@pytest.mark.xfail(strict=True, reason="markup-injection: table cells rendered as rich markup")
+def test_markup_in_a_valid_package_table(tmp_path):
+    """Excluded in test_broken_packages.known_failure: '[' in a cell, here of a valid package.
+
+    A valid actor name with markup must print as text in the members table.
+    """
+    pkg = _anzus(tmp_path)
+    text = (pkg / "actors.csv").read_text(encoding="utf-8")
+    (pkg / "actors.csv").write_text(
+        text.replace(",Australia,", ",[/]Australia,", 1), encoding="utf-8"
+    )
+    result = run_clean(["members", "ANZUS", "--at", "1990-01-01", "--data", str(pkg)], tmp_path)
+    assert result.exit_code == 0
+    assert "[/]Australia" in result.output
+
+
 @pytest.mark.xfail(strict=True, reason="markup-injection: issue-file error rendered as markup")
 def test_markup_in_an_issue_file_error(tmp_path):
     """Excluded in test_broken_issue_files: '[' in an edited value."""
