@@ -73,6 +73,31 @@ def test_markup_in_balance_node_names(tmp_path):
     assert "[/]" in result.output
 
 
+@pytest.mark.xfail(strict=True, reason="impossible-date: an issue date of 30 February is accepted")
+def test_impossible_quoted_date_in_an_issue_file(tmp_path):
+    """Not excluded anywhere: the generative test checks a clean end, and this ends with 0.
+
+    ``date: "1914-02-30"`` matches the issue schema's pattern, so decide prints a result
+    dated 30 February; it must be refused with an error naming the field.
+    """
+    text = ISSUE.read_text(encoding="utf-8").replace('date: "1914-08-03"', 'date: "1914-02-30"')
+    (tmp_path / "issue.yaml").write_text(text, encoding="utf-8")
+    result = run_clean(["decide", "issue.yaml"], tmp_path)
+    assert result.exit_code == 2
+    assert "date" in result.output
+
+
+@pytest.mark.xfail(strict=True, reason="impossible-date: error names neither file nor field")
+def test_impossible_unquoted_date_in_an_issue_file(tmp_path):
+    """Unquoted, YAML itself rejects the day; today the message is only 'day is out of range
+    for month', without the file or the field."""
+    text = ISSUE.read_text(encoding="utf-8").replace('date: "1914-08-03"', "date: 1914-02-30")
+    (tmp_path / "issue.yaml").write_text(text, encoding="utf-8")
+    result = run_clean(["decide", "issue.yaml"], tmp_path)
+    assert result.exit_code == 2
+    assert "issue.yaml" in result.output and "date" in result.output
+
+
 @pytest.mark.xfail(strict=True, reason="deep-nesting: datapackage.json raises RecursionError")
 def test_deeply_nested_datapackage_json(tmp_path):
     """Excluded in test_broken_packages.known_failure: the 'deep_nesting' descriptor."""
