@@ -227,8 +227,9 @@ def test_strain_series(run):
 def test_strain_reads_the_leader_from_the_package(run):
     result = as_json(run("strain", "TRI", "--at", "1914-09-01", "--data", PKG, "--json"))
     arms = _component(result, "arms_independence")
-    # The dependence indicator follows the declared leader (GER), never Russia's.
-    assert "arms_import_share_from_GER" in arms["explanation"]
+    # The package holds no dependence indicator: the component names the declared leader
+    # (GER), has no value, and no indicator name is guessed (never Russia's).
+    assert arms["value"] is None and "GER" in arms["explanation"]
     _no_foreign(json.dumps(result))
 
 
@@ -249,7 +250,6 @@ def test_align_with_explicit_actors_splits_the_two_camps(run):
     assert sizes["ROM"] == pytest.approx(0.005701)
 
 
-@pytest.mark.xfail(strict=True, reason="needs align to take its region from the package defaults")
 def test_align_on_the_package_region(run):
     out = as_json(run("align", "--at", "1914-09-01", "--data", PKG, "--json"))
     assert out["inputs"]["actors"] == ["GER", "AUH", "ITA", "ROM", "FRA", "RUS", "GBR", "SRB"]
@@ -277,15 +277,11 @@ def test_decide_the_issue_file(run):
     _no_foreign(table.stdout)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs decide --data (issue ids from a package's issues folder)"
-)
 def test_decide_by_id_with_data(run):
     out = as_json(run("decide", "triple_alliance_1914", "--data", PKG, "--json"))
     assert out["outcome"] == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="needs phalanx issues --data (a package's issue files)")
 def test_issues_lists_the_package_issue(run):
     rows = as_json(run("issues", "--data", PKG, "--json"))
     ours = [r for r in rows if r["id"] == "triple_alliance_1914"]
@@ -349,9 +345,6 @@ def test_report_on_the_alliance(run, tmp_path):
     assert "CSTO" not in page
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs report to take its organisation from the package defaults"
-)
 def test_report_organisation_comes_from_the_package_defaults(run, tmp_path):
     # organizations.csv lists DUAL first; the package declares "organization": "TRI".
     out = tmp_path / "tri.html"

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.property.conftest import PROFILE
@@ -38,32 +38,9 @@ COMMANDS = (
 )
 
 
-def known_failure(muts: list[tuple]) -> bool:
-    """Mutations that hit a failure class already reported (see test_regressions.py).
-
-    Each is excluded here so that the generative test stays green; remove the line when the
-    regression test of that class passes (its strict xfail then turns into an XPASS).
-    """
-    for m in muts:
-        # class: markup-injection -- a cell with rich markup ('[/]', '[bold]') in a package
-        # error message is rendered as markup (MarkupError traceback).
-        if m[0] in ("cell", "append") and "[" in m[-1]:
-            return True
-        # class: deep-nesting -- json.loads of a deeply nested datapackage.json raises
-        # RecursionError instead of a DataPackageError.
-        if m == ("datapackage", "deep_nesting"):
-            return True
-        # class: redos -- a package's own pattern constraint runs unguarded on its cells;
-        # ^(a+)+$ on 'aaaa...!' backtracks for hours.
-        if m == ("datapackage", "redos_pattern"):
-            return True
-    return False
-
-
 @PROFILE
 @given(muts=mutations, command=st.sampled_from(COMMANDS))
 def test_broken_package_ends_cleanly(work_root, muts, command):
-    assume(not known_failure(muts))
     cwd = Path(tempfile.mkdtemp(dir=work_root))
     pkg = cwd / "pkg"
     shutil.copytree(ANZUS, pkg)

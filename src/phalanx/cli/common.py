@@ -19,8 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from phalanx.errors import ParameterError, UserError
-from phalanx.params import Settings, default_of, describe
 from phalanx.kb.dates import PartialDate
+from phalanx.params import Settings, default_of, describe
 
 if TYPE_CHECKING:
     from phalanx.kb import KnowledgeBase

@@ -101,6 +101,11 @@ def parse_sign(value: object) -> int:
     raise ValueError(f"sign must be one of 1, -1, +, - (got {text!r})")
 
 
+MAX_WEIGHT = 1e12
+"""Largest tie weight accepted: sums of up to millions of ties stay exact enough in
+floating point and can never overflow (1e308 would)."""
+
+
 def _parse_weight(value: object) -> float:
     try:
         w = float(str(value).strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
@@ -108,6 +113,8 @@ def _parse_weight(value: object) -> float:
         raise ValueError(f"weight must be a positive number (got {value!r})") from None
     if not math.isfinite(w) or w <= 0:
         raise ValueError(f"weight must be a positive finite number (got {value!r})")
+    if w > MAX_WEIGHT:
+        raise ValueError(f"weight must be at most {MAX_WEIGHT:g} (got {value!r}); rescale the weights")
     return w
 
 
