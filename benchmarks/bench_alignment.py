@@ -96,10 +96,16 @@ def main(quick: bool = False) -> None:
         t, m = timed(LandscapeModel(method="exhaustive").fit, s, p)
         print(f"{n:>4} {m.n_configurations_:>15,} {t:>9.3f} {len(m.minima_):>13}")
 
-    print("\n2. Exact global minimum, two coalitions, HiGHS with a 30 s limit (gap relative to |E|)")
-    print("   plain: the max-cut MILP; frustration: the frustration-index model; auto (default) tries")
+    print(
+        "\n2. Exact global minimum, two coalitions, HiGHS with a 30 s limit (gap relative to |E|)"
+    )
+    print(
+        "   plain: the max-cut MILP; frustration: the frustration-index model; auto (default) tries"
+    )
     print("   plain for a tenth of the budget, then frustration")
-    print(f"{'n':>4} {'kind':>8} {'plain s':>9} {'gap':>8} {'frustration s':>14} {'gap':>8} {'auto s':>7} {'gap':>8}")
+    print(
+        f"{'n':>4} {'kind':>8} {'plain s':>9} {'gap':>8} {'frustration s':>14} {'gap':>8} {'auto s':>7} {'gap':>8}"
+    )
     for n in range(10, 31 if quick else 61, 5):
         for kind in ("planted", "random"):
             s, p = instance(n, kind, 1000 + n)
@@ -119,11 +125,15 @@ def main(quick: bool = False) -> None:
         t_ref, (emin, n_min, basins) = timed(reference, s, p)
         t_vec, res = best_of(7, exhaustive_two, pair_weights(s, p))
         assert np.isclose(res.energies.min(), emin) and res.minima.size == n_min
-        assert dict(zip(res.minima.tolist(), res.basin_sizes.astype(int).tolist(),
-                        strict=True)) == basins
+        assert (
+            dict(zip(res.minima.tolist(), res.basin_sizes.astype(int).tolist(), strict=True))
+            == basins
+        )
         print(f"{n:>4} {t_ref:>12.3f} {t_vec:>13.4f} {t_ref / t_vec:>8.0f}")
 
-    print("\n4. Work limit (branch-and-bound nodes, plain model) on random instances, 60 s safety net")
+    print(
+        "\n4. Work limit (branch-and-bound nodes, plain model) on random instances, 60 s safety net"
+    )
     print(f"{'n':>4} {'nodes':>7} {'seconds':>9} {'gap':>8} {'limit':>6} {'repeatable':>11}")
     for n in (30,) if quick else (30, 40):
         s, p = instance(n, "random", 2000 + n)
@@ -133,8 +143,10 @@ def main(quick: bool = False) -> None:
             b = milp_global_minimum(w, 2, time_limit=60.0, work_limit=nodes, seed=1)
             same = a.labels.tolist() == b.labels.tolist() and a.lower_bound == b.lower_bound
             gap = (a.energy - a.lower_bound) / abs(a.energy)
-            print(f"{n:>4} {nodes:>7} {t:>9.2f} {'opt' if a.optimal else f'{gap:.1%}':>8} "
-                  f"{a.limit or '-':>6} {str(same):>11}")
+            print(
+                f"{n:>4} {nodes:>7} {t:>9.2f} {'opt' if a.optimal else f'{gap:.1%}':>8} "
+                f"{a.limit or '-':>6} {str(same):>11}"
+            )
 
 
 if __name__ == "__main__":

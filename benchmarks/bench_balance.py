@@ -67,14 +67,20 @@ def bench_cow() -> None:
         if not r.optimal or r.frustration_index != int(ref[name]["frustration_index"]):
             wrong.append(name)
     total = time.perf_counter() - t_all
-    print(f"[COW] {len(graphs)} networks solved exactly in {total:.2f} s total "
-          f"(mean {np.mean(times) * 1e3:.1f} ms, max {max(times) * 1e3:.1f} ms); "
-          f"{len(graphs) - len(wrong)}/{len(graphs)} match the reference L")
-    print(f"[COW] blocks proven by the cycle-packing bound: {how['bound']}, by the MILP: "
-          f"{how['milp']}, trivial: {how['trivial']}")
-    print(f"[COW] reference timing (PROVENANCE.md, XOR + triangles + fixed node, scipy "
-          f"milp on another machine): {ref_time:.2f} s; ratio ours/reference "
-          f"{total / ref_time:.2f}")
+    print(
+        f"[COW] {len(graphs)} networks solved exactly in {total:.2f} s total "
+        f"(mean {np.mean(times) * 1e3:.1f} ms, max {max(times) * 1e3:.1f} ms); "
+        f"{len(graphs) - len(wrong)}/{len(graphs)} match the reference L"
+    )
+    print(
+        f"[COW] blocks proven by the cycle-packing bound: {how['bound']}, by the MILP: "
+        f"{how['milp']}, trivial: {how['trivial']}"
+    )
+    print(
+        f"[COW] reference timing (PROVENANCE.md, XOR + triangles + fixed node, scipy "
+        f"milp on another machine): {ref_time:.2f} s; ratio ours/reference "
+        f"{total / ref_time:.2f}"
+    )
     if wrong:
         print(f"[COW] MISMATCH: {', '.join(wrong)}")
 
@@ -88,10 +94,13 @@ def bench_curve() -> None:
             t = time.perf_counter()
             r = frustration_index(G, seed=0, time_limit=60)
             dt = time.perf_counter() - t
-            how = ", ".join(f"{k}={v}" for k, v in r.blocks.items()
-                            if k in ("bound", "milp", "interval") and v)
-            print(f"{m:>7} {noise:>6.2f} {r.frustration_index:>7g} {r.lower_bound:>7g} "
-                  f"{r.optimal!s:>8} {dt:>8.2f}  {how}")
+            how = ", ".join(
+                f"{k}={v}" for k, v in r.blocks.items() if k in ("bound", "milp", "interval") and v
+            )
+            print(
+                f"{m:>7} {noise:>6.2f} {r.frustration_index:>7g} {r.lower_bound:>7g} "
+                f"{r.optimal!s:>8} {dt:>8.2f}  {how}"
+            )
 
 
 def bench_large() -> None:
@@ -101,21 +110,27 @@ def bench_large() -> None:
         r = frustration_index(G, seed=0, time_limit=50)
         dt = time.perf_counter() - t
         rel = r.gap / r.upper_bound if r.upper_bound else 0.0
-        print(f"[1e5] frustration_index(time_limit=50), n=20000, m=100000, noise={noise}: "
-              f"L in [{r.lower_bound:g}, {r.upper_bound:g}], gap {r.gap:g} "
-              f"({100 * rel:.2f}% of upper), optimal={r.optimal}, {dt:.1f} s; "
-              f"planted partition costs {G.graph['planted_cost']}")
+        print(
+            f"[1e5] frustration_index(time_limit=50), n=20000, m=100000, noise={noise}: "
+            f"L in [{r.lower_bound:g}, {r.upper_bound:g}], gap {r.gap:g} "
+            f"({100 * rel:.2f}% of upper), optimal={r.optimal}, {dt:.1f} s; "
+            f"planted partition costs {G.graph['planted_cost']}"
+        )
     G = planted(20000, 100000, 0.15, seed=7)
     t = time.perf_counter()
     h = frustration_heuristic(G, seed=0, time_limit=30)
     dt = time.perf_counter() - t
-    print(f"[1e5] frustration_heuristic(time_limit=30), noise=0.15: [{h.lower_bound:g}, "
-          f"{h.upper_bound:g}], gap {h.gap:g} ({100 * h.gap / h.upper_bound:.2f}%), {dt:.1f} s")
+    print(
+        f"[1e5] frustration_heuristic(time_limit=30), noise=0.15: [{h.lower_bound:g}, "
+        f"{h.upper_bound:g}], gap {h.gap:g} ({100 * h.gap / h.upper_bound:.2f}%), {dt:.1f} s"
+    )
 
 
 def main() -> None:
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"networkx {nx.__version__}, {os.cpu_count()} cpu(s) visible")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"networkx {nx.__version__}, {os.cpu_count()} cpu(s) visible"
+    )
     t0 = time.perf_counter()
     bench_cow()
     bench_curve()

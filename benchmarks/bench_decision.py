@@ -43,8 +43,14 @@ def main() -> None:
         s = rng.uniform(0.05, 1, n)
         fast = _time(partial(eu_round, x, c, s, prange=10.0, variant=args.variant))
         slow = _time(
-            partial(reference_round, x.tolist(), c.tolist(), s.tolist(), prange=10.0,
-                    variant=args.variant),
+            partial(
+                reference_round,
+                x.tolist(),
+                c.tolist(),
+                s.tolist(),
+                prange=10.0,
+                variant=args.variant,
+            ),
             min_total=0.0 if n >= 200 else 0.5,
             max_reps=1 if n >= 200 else 20,
         )

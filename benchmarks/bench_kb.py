@@ -23,7 +23,9 @@ def timed(fn, repeat: int) -> list[float]:
 
 def report(name: str, times: list[float], target: float) -> None:
     med = statistics.median(times)
-    print(f"{name:<44} median {med * 1e3:8.2f} ms  min {min(times) * 1e3:8.2f} ms  target {target * 1e3:6.0f} ms  ratio {med / target:5.2f}")
+    print(
+        f"{name:<44} median {med * 1e3:8.2f} ms  min {min(times) * 1e3:8.2f} ms  target {target * 1e3:6.0f} ms  ratio {med / target:5.2f}"
+    )
 
 
 def main() -> None:
@@ -33,18 +35,33 @@ def main() -> None:
     report("read + validate (load_package)", timed(load_package, 10), 1.0)
     report("read + validate + DuckDB (KnowledgeBase)", timed(KnowledgeBase.embedded, 10), 1.0)
     kb = KnowledgeBase.embedded()
-    dates = ["1994-06-01", "1999-05-01", "2006-07-01", "2012-06-01", "2013-01-01", "2022-10-01", "2024-06-01", "2026-06-01"]
+    dates = [
+        "1994-06-01",
+        "1999-05-01",
+        "2006-07-01",
+        "2012-06-01",
+        "2013-01-01",
+        "2022-10-01",
+        "2024-06-01",
+        "2026-06-01",
+    ]
     queries = {
         "members(CSTO, date)": lambda: [kb.members("CSTO", d) for d in dates],
         "history(UZB)": lambda: [kb.history("UZB") for _ in dates],
         "relations(date)": lambda: [kb.relations(d) for d in dates],
-        "events(window, actor=ARM, kind=invocation)": lambda: [kb.events("2021", "2026", actor="ARM", kind="invocation") for _ in dates],
+        "events(window, actor=ARM, kind=invocation)": lambda: [
+            kb.events("2021", "2026", actor="ARM", kind="invocation") for _ in dates
+        ],
         "indicators(at=date)": lambda: [kb.indicators(at=d) for d in dates],
     }
     for name, fn in queries.items():
         per_query = [t / len(dates) for t in timed(fn, 30)]
         report(name, per_query, 0.005)
-    report("snapshot(date) (all tables)", [t / len(dates) for t in timed(lambda: [kb.snapshot(d) for d in dates], 10)], 0.05)
+    report(
+        "snapshot(date) (all tables)",
+        [t / len(dates) for t in timed(lambda: [kb.snapshot(d) for d in dates], 10)],
+        0.05,
+    )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,18 @@ def test_samples_are_reproducible_with_a_seed():
 
 
 def test_method_limits_and_seed_are_options_and_recorded():
-    r = run(*CSV, "--method", "milp", "--work-limit", "50", "--time-limit", "20", "--seed", "3",
-            "--json")
+    r = run(
+        *CSV,
+        "--method",
+        "milp",
+        "--work-limit",
+        "50",
+        "--time-limit",
+        "20",
+        "--seed",
+        "3",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     res = json.loads(r.stdout)["result"]
     assert res["method"] == "milp" and res["seed"] == 3
@@ -93,21 +103,35 @@ def test_long_form_and_neutral_point(tmp_path):
         (["--sizes", str(DATA / "sizes.csv")], "--sizes and --propensity go together"),
         ([], "give --at DATE"),
         ([*CSV, "--at", "2022-10-01"], "either --at DATE or --sizes"),
-        ([*CSV, "--k", "1"], "The 'k' parameter of LandscapeModel must be greater than or equal "
-         "to 2. Got 1"),
-        ([*CSV, "--k", "20000"], "The 'k' parameter of LandscapeModel must be less than or equal "
-         "to 50. Got 20000"),
-        ([*CSV, "--samples", "100000000"], "The 'n_samples' parameter of SamplingParams must be "
-         "less than or equal to 100000"),
-        ([*CSV, "--time-limit", "0"], "The 'time_limit' parameter of LandscapeModel must be "
-         "greater than 0"),
-        (["--at", "2022-10-01", "--weighting", "heavy"], "unknown weighting 'heavy'; known: "
-         "default, propensity-v1, unit"),
+        (
+            [*CSV, "--k", "1"],
+            "The 'k' parameter of LandscapeModel must be greater than or equal to 2. Got 1",
+        ),
+        (
+            [*CSV, "--k", "20000"],
+            "The 'k' parameter of LandscapeModel must be less than or equal to 50. Got 20000",
+        ),
+        (
+            [*CSV, "--samples", "100000000"],
+            "The 'n_samples' parameter of SamplingParams must be less than or equal to 100000",
+        ),
+        (
+            [*CSV, "--time-limit", "0"],
+            "The 'time_limit' parameter of LandscapeModel must be greater than 0",
+        ),
+        (
+            ["--at", "2022-10-01", "--weighting", "heavy"],
+            "unknown weighting 'heavy'; known: default, propensity-v1, unit",
+        ),
         ([*CSV, "--actors", "A,ZZ"], "unknown actor(s) ZZ"),
-        (["--sizes", str(DATA / "propensity_long.csv"), "--propensity", str(DATA / "sizes.csv")],
-         "propensity_long.csv:1: the header must have a column 'actor'"),
-        (["--sizes", "/nonexistent/s.csv", "--propensity", str(DATA / "sizes.csv")],
-         "s.csv: CSV file does not exist"),
+        (
+            ["--sizes", str(DATA / "propensity_long.csv"), "--propensity", str(DATA / "sizes.csv")],
+            "propensity_long.csv:1: the header must have a column 'actor'",
+        ),
+        (
+            ["--sizes", "/nonexistent/s.csv", "--propensity", str(DATA / "sizes.csv")],
+            "s.csv: CSV file does not exist",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, message):
@@ -151,9 +175,21 @@ def test_at_date_uses_the_snapshot_and_the_region_default(monkeypatch):
 
 
 # COW National Material Capabilities v7.0, CINC for 2022 (docs/FACTS section A, "CINC 2022")
-CINC_2022 = {"CHN": 0.23410, "USA": 0.12357, "RUS": 0.03820, "IRN": 0.01636, "TUR": 0.01250,
-             "UZB": 0.00294, "KAZ": 0.00266, "BLR": 0.00142, "AZE": 0.00138, "TKM": 0.00126,
-             "ARM": 0.00056, "TJK": 0.00049, "KGZ": 0.00045}
+CINC_2022 = {
+    "CHN": 0.23410,
+    "USA": 0.12357,
+    "RUS": 0.03820,
+    "IRN": 0.01636,
+    "TUR": 0.01250,
+    "UZB": 0.00294,
+    "KAZ": 0.00266,
+    "BLR": 0.00142,
+    "AZE": 0.00138,
+    "TKM": 0.00126,
+    "ARM": 0.00056,
+    "TJK": 0.00049,
+    "KGZ": 0.00045,
+}
 
 
 def test_at_date_on_the_embedded_knowledge_base():

@@ -179,9 +179,7 @@ def test_relabelling_permutes_the_minima(case, rnd):
 
     names = [f"a{i}" for i in range(n)]
     a = by_coalitions(local_minima(s, p, basin="stochastic"), names)
-    b = by_coalitions(
-        local_minima(s2, p2, basin="stochastic"), [names[perm[i]] for i in range(n)]
-    )
+    b = by_coalitions(local_minima(s2, p2, basin="stochastic"), [names[perm[i]] for i in range(n)])
     assert a.keys() == b.keys()
     for c, (e, size) in a.items():  # stochastic basins do not depend on the actors' order
         assert b[c][0] == e
@@ -290,21 +288,35 @@ def test_global_minima_returns_every_tie():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"k": 0}, "The 'k' parameter of LandscapeModel must be greater than or equal to 2. "
-         "Got 0 instead."),
-        ({"k": 20000}, "The 'k' parameter of LandscapeModel must be less than or equal to 50. "
-         "Got 20000 instead."),
+        (
+            {"k": 0},
+            "The 'k' parameter of LandscapeModel must be greater than or equal to 2. "
+            "Got 0 instead.",
+        ),
+        (
+            {"k": 20000},
+            "The 'k' parameter of LandscapeModel must be less than or equal to 50. "
+            "Got 20000 instead.",
+        ),
         ({"k": 2.5}, "The 'k' parameter of LandscapeModel must be a valid integer"),
-        ({"method": "greedy"}, "The 'method' parameter of LandscapeModel must be 'auto', "
-         "'exhaustive' or 'milp'. Got 'greedy' instead."),
+        (
+            {"method": "greedy"},
+            "The 'method' parameter of LandscapeModel must be 'auto', "
+            "'exhaustive' or 'milp'. Got 'greedy' instead.",
+        ),
         ({"basin": "random"}, "The 'basin' parameter of LandscapeModel must be 'steepest' or"),
         ({"time_limit": 0}, "The 'time_limit' parameter of LandscapeModel must be greater than 0."),
-        ({"time_limit": float("nan")}, "The 'time_limit' parameter of LandscapeModel must be a "
-         "finite number"),
+        (
+            {"time_limit": float("nan")},
+            "The 'time_limit' parameter of LandscapeModel must be a finite number",
+        ),
         ({"work_limit": 0}, "The 'work_limit' parameter of LandscapeModel must be greater than"),
         ({"seed": -1}, "The 'seed' parameter of LandscapeModel must be greater than or equal to 0"),
-        ({"max_configurations": 2**26}, "The 'max_configurations' parameter of LandscapeModel "
-         "must be less than or equal to 33554432"),
+        (
+            {"max_configurations": 2**26},
+            "The 'max_configurations' parameter of LandscapeModel "
+            "must be less than or equal to 33554432",
+        ),
     ],
 )
 def test_parameters_are_validated_with_one_message_shape(params, message):

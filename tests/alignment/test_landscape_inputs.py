@@ -79,7 +79,10 @@ def test_sizes_errors_name_file_line_and_field(tmp_path, text, message):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("x,A,B\nA,,1\nB,2,\n", "p.csv:3: field 'A': the matrix is not symmetric: A,B is 1 but B,A is 2"),
+        (
+            "x,A,B\nA,,1\nB,2,\n",
+            "p.csv:3: field 'A': the matrix is not symmetric: A,B is 1 but B,A is 2",
+        ),
         ("x,A,B\nA,,\nB,1,\n", "p.csv:2: field 'B': empty propensity"),
         ("x,A,B\nA,,1\nB,one,\n", "p.csv:3: field 'A': expected a number, got 'one'"),
         ("x,A,B\nA,,1\nC,1,\n", "p.csv:3: field 'x': row actor 'C' is not in the header"),
@@ -118,10 +121,12 @@ def snapshot() -> Snapshot:
         ("A", "C", "mystery", False, 1, 1.0),
         ("A", "D", "rivalry", False, -1, 1.0),
     ]
-    votes = [("v1", "2022-03-02", {"A": "yes", "B": "yes", "C": "no"}),
-             ("v2", "2022-04-07", {"A": "yes", "B": "abstain", "C": "no"}),
-             ("v3", "2022-10-01", {"A": "no", "B": "no", "C": "absent"}),
-             ("old", "2005-01-01", {"A": "yes", "B": "no"})]
+    votes = [
+        ("v1", "2022-03-02", {"A": "yes", "B": "yes", "C": "no"}),
+        ("v2", "2022-04-07", {"A": "yes", "B": "abstain", "C": "no"}),
+        ("v3", "2022-10-01", {"A": "no", "B": "no", "C": "absent"}),
+        ("old", "2005-01-01", {"A": "yes", "B": "no"}),
+    ]
     return Snapshot(
         dt.date(2022, 10, 1),
         actors=tuple({"id": a, "kind": "state"} for a in "ABCD")
@@ -135,8 +140,15 @@ def snapshot() -> Snapshot:
         ),
         organizations=({"id": "O", "kind": "collective_defence"}, {"id": "E", "kind": "economic"}),
         relations=tuple(
-            {"id": f"r{i}", "actor_a": a, "actor_b": b, "kind": k, "directed": d, "sign": s,
-             "intensity": x}
+            {
+                "id": f"r{i}",
+                "actor_a": a,
+                "actor_b": b,
+                "kind": k,
+                "directed": d,
+                "sign": s,
+                "intensity": x,
+            }
             for i, (a, b, k, d, s, x) in enumerate(rel)
         ),
         indicators=(
@@ -148,7 +160,8 @@ def snapshot() -> Snapshot:
         ),
         votes=tuple(
             {"vote": v, "date": d, "body": "UNGA", "actor": a, "choice": c}
-            for v, d, cast in votes for a, c in cast.items()
+            for v, d, cast in votes
+            for a, c in cast.items()
         ),
     )
 
@@ -220,22 +233,43 @@ def test_partial_vote_dates_stay_inside_the_window():
     # the window of 3653 days up to 2022-10-01 starts on 2012-09-30: a vote of "2012-11"
     # (text or PartialDate) is in it, a vote of "2011" is not (it ended 2011-12-31)
     base = snapshot()
-    votes = [("old", "2011", "yes", "no"), ("new", parse_partial_date("2012-11"), "yes", "yes"),
-             ("year", "2012", "no", "no")]
-    s = Snapshot(base.date, base.actors, base.memberships, (), base.indicators, (),
-                 tuple({"vote": v, "date": d, "actor": actor, "choice": c}
-                       for v, d, ca, cb in votes for actor, c in (("A", ca), ("B", cb))),
-                 base.organizations)
+    votes = [
+        ("old", "2011", "yes", "no"),
+        ("new", parse_partial_date("2012-11"), "yes", "yes"),
+        ("year", "2012", "no", "no"),
+    ]
+    s = Snapshot(
+        base.date,
+        base.actors,
+        base.memberships,
+        (),
+        base.indicators,
+        (),
+        tuple(
+            {"vote": v, "date": d, "actor": actor, "choice": c}
+            for v, d, ca, cb in votes
+            for actor, c in (("A", ca), ("B", cb))
+        ),
+        base.organizations,
+    )
     w = PropensityWeights(arms_share=0, vote_min_common=1)
     votes_ab = inputs_from_snapshot(s, ["A", "B"], w).components["votes"][0, 1]
     assert votes_ab == pytest.approx(0.5)  # agreement 1 on "new" and "year"; "old" left out
     w_all = PropensityWeights(arms_share=0, vote_min_common=1, vote_window_days=None)
     assert inputs_from_snapshot(s, ["A", "B"], w_all).components["votes"][0, 1] == (
-        pytest.approx(0.5 * (2 * 2 / 3 - 1)))
+        pytest.approx(0.5 * (2 * 2 / 3 - 1))
+    )
     # an impossible date never reaches the model: the snapshot refuses it, naming the field
     with pytest.raises(UserError, match="field 'date': '2012-13' has month 13"):
-        Snapshot(base.date, base.actors, (), (), base.indicators, (),
-                 ({"vote": "v", "date": "2012-13", "actor": "A", "choice": "yes"},))
+        Snapshot(
+            base.date,
+            base.actors,
+            (),
+            (),
+            base.indicators,
+            (),
+            ({"vote": "v", "date": "2012-13", "actor": "A", "choice": "yes"},),
+        )
 
 
 def test_snapshot_errors_and_region():
@@ -289,8 +323,9 @@ def test_same_seed_same_result_whatever_its_form(seed):
 
 def test_zero_width_ranges_reproduce_the_global_minimum():
     r = sample_alignment([1, 2, 1, 3, 1], EXPECTED_P, EXPECTED_P, 5, seed=3, labels="ABCDE")
-    assert r["alignments"] == [{"coalitions": [["A", "B", "C"], ["D", "E"]], "share": 1.0,
-                                "mean_energy": -36.0}]
+    assert r["alignments"] == [
+        {"coalitions": [["A", "B", "C"], ["D", "E"]], "share": 1.0, "mean_energy": -36.0}
+    ]
     same = np.array([[1, 1, 1, 0, 0]] * 3 + [[0, 0, 0, 1, 1]] * 2, dtype=float)
     np.testing.assert_array_equal(r["coassignment"], same)
 

@@ -42,8 +42,9 @@ def sides(model: LandscapeModel, labels: tuple[int, ...]) -> frozenset[frozenset
     return frozenset(frozenset(g) for g in groups.values())
 
 
-@pytest.mark.parametrize(("scenario", "column"), [("base", "size_base"),
-                                                  ("weak_syria", "size_weak_syria")])
+@pytest.mark.parametrize(
+    ("scenario", "column"), [("base", "size_base"), ("weak_syria", "size_weak_syria")]
+)
 def test_syria_2016_minima_and_energies(scenario, column):
     actors, sizes = read_sizes_csv(need("syria2016_furnas_actors.csv"), column=column)
     # 1-to-5 scale, 3 neutral: the R script uses p - 3 with a zero diagonal
@@ -84,18 +85,25 @@ def test_ww2_1938_third_party_data_runs_through_long_form_reader(tmp_path):
         assert names[int(pr["index0_j"])] == pr["country_j_by_code_order"]
     # a plumbing propensity (NOT the paper's): +1 shared religion, +1 shared regime,
     # -2 for a history of conflict
-    conflict = {frozenset((pr["country_i_by_code_order"], pr["country_j_by_code_order"]))
-                for pr in pairs if pr["history_of_conflict"] == "1"}
+    conflict = {
+        frozenset((pr["country_i_by_code_order"], pr["country_j_by_code_order"]))
+        for pr in pairs
+        if pr["history_of_conflict"] == "1"
+    }
     sizes_csv = tmp_path / "sizes.csv"
-    sizes_csv.write_text("actor,size\n" + "".join(
-        f"{a['country']},{float(a['cow_capability_share']) * 100}\n" for a in attrs))
+    sizes_csv.write_text(
+        "actor,size\n"
+        + "".join(f"{a['country']},{float(a['cow_capability_share']) * 100}\n" for a in attrs)
+    )
     long_csv = tmp_path / "propensity.csv"
     lines = ["actor_a,actor_b,propensity"]
     for i, a in enumerate(attrs):
-        for b in attrs[i + 1:]:
-            v = (a["dominant_religion"] == b["dominant_religion"]) + (
-                a["regime_type"] == b["regime_type"]) - 2 * (
-                frozenset((a["country"], b["country"])) in conflict)
+        for b in attrs[i + 1 :]:
+            v = (
+                (a["dominant_religion"] == b["dominant_religion"])
+                + (a["regime_type"] == b["regime_type"])
+                - 2 * (frozenset((a["country"], b["country"])) in conflict)
+            )
             if v:
                 lines.append(f"{a['country']},{b['country']},{v}")
     long_csv.write_text("\n".join(lines) + "\n")
@@ -106,4 +114,4 @@ def test_ww2_1938_third_party_data_runs_through_long_form_reader(tmp_path):
     milp = LandscapeModel(method="milp").fit(sizes, p, labels=actors)
     assert milp.solver_["optimal"]
     assert milp.global_minimum_.energy == pytest.approx(exact.global_minimum_.energy, rel=1e-9)
-    assert sum(m.basin_size for m in exact.minima_) == 2 ** 16
+    assert sum(m.basin_size for m in exact.minima_) == 2**16

@@ -20,11 +20,26 @@ class Limits(Settings):
 @pytest.mark.parametrize(
     ("kw", "text"),
     [
-        ({"time_limit": math.nan}, "The 'time_limit' parameter of Limits must be a finite number. Got nan instead."),
-        ({"time_limit": math.inf}, "The 'time_limit' parameter of Limits must be a finite number. Got inf instead."),
-        ({"time_limit": -1.0}, "The 'time_limit' parameter of Limits must be greater than 0. Got -1.0 instead."),
-        ({"k": 20000}, "The 'k' parameter of Limits must be less than or equal to 20. Got 20000 instead."),
-        ({"colour": "red"}, "The 'colour' parameter of Limits is not a parameter. Got 'red' instead."),
+        (
+            {"time_limit": math.nan},
+            "The 'time_limit' parameter of Limits must be a finite number. Got nan instead.",
+        ),
+        (
+            {"time_limit": math.inf},
+            "The 'time_limit' parameter of Limits must be a finite number. Got inf instead.",
+        ),
+        (
+            {"time_limit": -1.0},
+            "The 'time_limit' parameter of Limits must be greater than 0. Got -1.0 instead.",
+        ),
+        (
+            {"k": 20000},
+            "The 'k' parameter of Limits must be less than or equal to 20. Got 20000 instead.",
+        ),
+        (
+            {"colour": "red"},
+            "The 'colour' parameter of Limits is not a parameter. Got 'red' instead.",
+        ),
     ],
 )
 def test_every_bad_value_reads_the_same(kw, text):
@@ -64,7 +79,10 @@ class Model(Estimator):
 def test_estimator_validates_in_fit_not_init():
     m = Model(k=0)  # stored as given, like scikit-learn
     assert m.get_params() == {"k": 0, "time_limit": 10.0}
-    with pytest.raises(ParameterError, match="The 'k' parameter of Model must be greater than or equal to 1. Got 0 instead."):
+    with pytest.raises(
+        ParameterError,
+        match="The 'k' parameter of Model must be greater than or equal to 1. Got 0 instead.",
+    ):
         m.fit()
     assert Model(k=4).fit().params_.k == 4
     assert repr(Model(k=4)) == "Model(k=4, time_limit=10.0)"

@@ -37,8 +37,13 @@ def test_decide_json():
 
 
 def test_decide_rule_option_and_file_path():
-    res = invoke("decide", str(Path(cli.__file__).parents[1] / "data" / "issues"
-                                / "csto_armenia_2022.yaml"), "--rule", "unanimity", "--json")
+    res = invoke(
+        "decide",
+        str(Path(cli.__file__).parents[1] / "data" / "issues" / "csto_armenia_2022.yaml"),
+        "--rule",
+        "unanimity",
+        "--json",
+    )
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["outcome"] == 0.25
 
@@ -52,14 +57,19 @@ def test_list_and_issues_commands():
 
 @pytest.mark.parametrize(
     "args,fragment",
-    [(("decide", "nowhere"), "unknown issue 'nowhere'"),
-     (("decide", "csto_armenia_2022", "--rule", "veto"), "--rule must be one of"),
-     (("decide", "csto_armenia_2022", "--rounds", "-1"), "--rounds must be in"),
-     (("decide", "csto_armenia_2022", "--variant", "x"), "'variant' parameter"),
-     (("decide", str(DATA / "bad_value.yaml")), "'actors[BLR].salience.value': must be in [0, 1]"),
-     (("decide", str(DATA / "bad_syntax.yaml")), "not valid YAML"),
-     (("decide",), "give an issue"),
-     (("decide", str(DATA / "bad_duplicate_key.yaml")), "repeats the key 'title'")],
+    [
+        (("decide", "nowhere"), "unknown issue 'nowhere'"),
+        (("decide", "csto_armenia_2022", "--rule", "veto"), "--rule must be one of"),
+        (("decide", "csto_armenia_2022", "--rounds", "-1"), "--rounds must be in"),
+        (("decide", "csto_armenia_2022", "--variant", "x"), "'variant' parameter"),
+        (
+            ("decide", str(DATA / "bad_value.yaml")),
+            "'actors[BLR].salience.value': must be in [0, 1]",
+        ),
+        (("decide", str(DATA / "bad_syntax.yaml")), "not valid YAML"),
+        (("decide",), "give an issue"),
+        (("decide", str(DATA / "bad_duplicate_key.yaml")), "repeats the key 'title'"),
+    ],
 )
 def test_bad_input_one_line_exit_2(args, fragment):
     res = invoke(*args)

@@ -64,20 +64,25 @@ def test_everyone_abstains_gives_status_quo():
 
 @pytest.mark.parametrize(
     "kwargs,match",
-    [({"rule": "dictator"}, "rule must be one of"),
-     ({"rule": "qualified_majority"}, "quota"),
-     ({"leader": "Z"}, "not among the members"),
-     ({"leader_capacity": 2.0}, "leader_capacity"),
-     ({"scale": (1, 0)}, "scale")],
+    [
+        ({"rule": "dictator"}, "rule must be one of"),
+        ({"rule": "qualified_majority"}, "quota"),
+        ({"leader": "Z"}, "not among the members"),
+        ({"leader_capacity": 2.0}, "leader_capacity"),
+        ({"scale": (1, 0)}, "scale"),
+    ],
 )
 def test_rule_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         collective_decision(POS, **kwargs)
 
 
-@given(pos=st.dictionaries(st.text("abcdef", min_size=1, max_size=3),
-                           st.floats(0, 1), min_size=1, max_size=8),
-       cap=st.floats(0, 1))
+@given(
+    pos=st.dictionaries(
+        st.text("abcdef", min_size=1, max_size=3), st.floats(0, 1), min_size=1, max_size=8
+    ),
+    cap=st.floats(0, 1),
+)
 def test_rules_are_ordered(pos, cap):
     """Unanimity <= consensus <= any majority: a stricter rule never adopts more."""
     leader = sorted(pos)[0]
@@ -173,9 +178,14 @@ def test_qualified_majority_default_quota_is_declared_in_the_library():
 
 @pytest.mark.parametrize(
     ("kw", "name"),
-    [({"bargaining_rounds": -1}, "bargaining_rounds"), ({"tolerance": float("nan")}, "tolerance"),
-     ({"quota": 0.4}, "quota"), ({"abstain_below": 2.0}, "abstain_below"),
-     ({"weights": "gdp"}, "weights"), ({"variant": "x"}, "variant")],
+    [
+        ({"bargaining_rounds": -1}, "bargaining_rounds"),
+        ({"tolerance": float("nan")}, "tolerance"),
+        ({"quota": 0.4}, "quota"),
+        ({"abstain_below": 2.0}, "abstain_below"),
+        ({"weights": "gdp"}, "weights"),
+        ({"variant": "x"}, "variant"),
+    ],
 )
 def test_collective_parameters_are_declared(kw, name):
     from phalanx.errors import ParameterError

@@ -103,14 +103,25 @@ def test_printed_variant_differs_and_stays_on_scale():
 
 
 @pytest.mark.parametrize("variant", ["scholz_code", "printed"])
-@pytest.mark.parametrize("risk,q", [("endogenous", 1.0), (1.0, 1.0), ("endogenous", 0.4), (1.5, 0.7)])
+@pytest.mark.parametrize(
+    "risk,q", [("endogenous", 1.0), (1.0, 1.0), ("endogenous", 0.4), (1.5, 0.7)]
+)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_vectorised_round_equals_reference(variant, risk, q, seed):
     t = ActorTable.from_records(_random_actors(seed, 9, distinct=5))
-    fast = eu_round(t.position, t.capability, t.salience, prange=10.0, variant=variant,
-                    risk=risk, q=q, t=0.3)
-    slow, r = reference_round(t.position.tolist(), t.capability.tolist(), t.salience.tolist(),
-                              prange=10.0, variant=variant, risk=risk, q=q, t=0.3)
+    fast = eu_round(
+        t.position, t.capability, t.salience, prange=10.0, variant=variant, risk=risk, q=q, t=0.3
+    )
+    slow, r = reference_round(
+        t.position.tolist(),
+        t.capability.tolist(),
+        t.salience.tolist(),
+        prange=10.0,
+        variant=variant,
+        risk=risk,
+        q=q,
+        t=0.3,
+    )
     np.testing.assert_allclose(fast["position"], slow, atol=1e-10)
     np.testing.assert_allclose(fast["risk"], r, atol=1e-12)
 
@@ -131,27 +142,32 @@ def test_vectorised_is_clearly_faster_than_reference():
 # --- properties ---------------------------------------------------------------------------
 
 
-@given(x=st.floats(-100, 100), c=st.floats(0.01, 10), s=st.floats(0.01, 1),
-       rounds=st.integers(0, 5))
+@given(
+    x=st.floats(-100, 100), c=st.floats(0.01, 10), s=st.floats(0.01, 1), rounds=st.integers(0, 5)
+)
 def test_single_actor_gets_its_position(x, c, s, rounds):
     m = ExpectedUtilityModel(rounds=rounds).fit(
-        [{"actor": "A", "capability": c, "position": x, "salience": s}])
+        [{"actor": "A", "capability": c, "position": x, "salience": s}]
+    )
     assert m.outcome_ == x
     assert np.all(m.positions_ == x)
 
 
 @given(n=st.integers(2, 6), x=st.floats(0, 1), c=st.floats(0.01, 5), s=st.floats(0.01, 1))
 def test_identical_actors_stay_put(n, x, c, s):
-    actors = [{"actor": f"a{i}", "capability": c, "position": x, "salience": s}
-              for i in range(n)]
+    actors = [{"actor": f"a{i}", "capability": c, "position": x, "salience": s} for i in range(n)]
     m = ExpectedUtilityModel(rounds=4, scale=(0, 1)).fit(actors)
     assert np.all(m.positions_ == x)
     assert m.outcome_ == x
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 12),
-       variant=st.sampled_from(["scholz_code", "printed"]), distinct=st.sampled_from([None, 3]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 12),
+    variant=st.sampled_from(["scholz_code", "printed"]),
+    distinct=st.sampled_from([None, 3]),
+)
 def test_outcome_and_positions_stay_in_initial_range(seed, n, variant, distinct):
     actors = _random_actors(seed, n, distinct)
     m = ExpectedUtilityModel(rounds=6, variant=variant).fit(actors)
@@ -164,8 +180,11 @@ def test_outcome_and_positions_stay_in_initial_range(seed, n, variant, distinct)
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 10),
-       variant=st.sampled_from(["scholz_code", "printed"]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(2, 10),
+    variant=st.sampled_from(["scholz_code", "printed"]),
+)
 def test_relabelling_permutes_output(seed, n, variant):
     actors = _random_actors(seed, n)
     perm = np.random.default_rng(seed + 1).permutation(n)
@@ -181,13 +200,24 @@ def test_relabelling_permutes_output(seed, n, variant):
 
 @pytest.mark.parametrize(
     "kwargs,name",
-    [({"rounds": -1}, "rounds"), ({"rounds": 2.5}, "rounds"), ({"variant": "x"}, "variant"),
-     ({"risk": 3.0}, "risk"), ({"risk": "high"}, "risk"), ({"q": 1.5}, "q"), ({"t": -0.1}, "t"),
-     ({"scale": (1, 0)}, "scale"), ({"outcome": "mode"}, "outcome")],
+    [
+        ({"rounds": -1}, "rounds"),
+        ({"rounds": 2.5}, "rounds"),
+        ({"variant": "x"}, "variant"),
+        ({"risk": 3.0}, "risk"),
+        ({"risk": "high"}, "risk"),
+        ({"q": 1.5}, "q"),
+        ({"t": -0.1}, "t"),
+        ({"scale": (1, 0)}, "scale"),
+        ({"outcome": "mode"}, "outcome"),
+    ],
 )
 def test_parameter_validation_messages(kwargs, name):
     m = ExpectedUtilityModel(**kwargs)
-    with pytest.raises(ValueError, match=rf"^The '{name}' parameter of ExpectedUtilityModel must be .* Got .* instead\.$"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^The '{name}' parameter of ExpectedUtilityModel must be .* Got .* instead\.$",
+    ):
         m.fit(EU_CSV, salience_max=100)
 
 
@@ -199,9 +229,20 @@ def test_init_stores_settings_only():
 
 @pytest.mark.parametrize(
     "name,pattern",
-    [("bad_actors_not_number.csv", r"bad_actors_not_number\.csv:3: field 'salience' is not a number"),
-     ("bad_actors_missing_column.csv", r"bad_actors_missing_column\.csv:1: header lacks column 'salience'"),
-     ("bad_actors_duplicate.csv", r"bad_actors_duplicate\.csv:3: field 'actor': duplicate name 'A'")],
+    [
+        (
+            "bad_actors_not_number.csv",
+            r"bad_actors_not_number\.csv:3: field 'salience' is not a number",
+        ),
+        (
+            "bad_actors_missing_column.csv",
+            r"bad_actors_missing_column\.csv:1: header lacks column 'salience'",
+        ),
+        (
+            "bad_actors_duplicate.csv",
+            r"bad_actors_duplicate\.csv:3: field 'actor': duplicate name 'A'",
+        ),
+    ],
 )
 def test_csv_errors_name_file_line_field(name, pattern):
     with pytest.raises(ActorDataError, match=pattern):
@@ -210,10 +251,15 @@ def test_csv_errors_name_file_line_field(name, pattern):
 
 def test_record_errors():
     with pytest.raises(ActorDataError, match=r"record 2: missing field 'position'"):
-        ActorTable.from_records([{"actor": "A", "capability": 1, "position": 0, "salience": 1},
-                                 {"actor": "B", "capability": 1, "salience": 1}])
+        ActorTable.from_records(
+            [
+                {"actor": "A", "capability": 1, "position": 0, "salience": 1},
+                {"actor": "B", "capability": 1, "salience": 1},
+            ]
+        )
     with pytest.raises(ActorDataError, match=r"record 1: field 'salience' must be in \[0, 1\]"):
         ActorTable.from_records([{"actor": "A", "capability": 1, "position": 0, "salience": 2}])
     with pytest.raises(ValueError, match="outside the scale"):
         ExpectedUtilityModel(scale=(0, 1)).fit(
-            [{"actor": "A", "capability": 1, "position": 2, "salience": 1}])
+            [{"actor": "A", "capability": 1, "position": 2, "salience": 1}]
+        )

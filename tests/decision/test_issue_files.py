@@ -10,8 +10,15 @@ from phalanx.models.issue import IssueError, list_issues, load_issue
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "decision"
 SHIPPED = ["csto_armenia_2022", "csto_kazakhstan_2022", "taliban_policy", "recognise_annexations"]
-CINC_2022 = {"RUS": 0.03820, "BLR": 0.00142, "ARM": 0.00056, "KAZ": 0.00266, "KGZ": 0.00045,
-             "TJK": 0.00049, "AZE": 0.00138}
+CINC_2022 = {
+    "RUS": 0.03820,
+    "BLR": 0.00142,
+    "ARM": 0.00056,
+    "KAZ": 0.00266,
+    "KGZ": 0.00045,
+    "TJK": 0.00049,
+    "AZE": 0.00138,
+}
 
 
 def test_all_shipped_issues_listed():
@@ -40,22 +47,34 @@ def test_historical_issues_record_outcomes():
 
 @pytest.mark.parametrize(
     "name,pattern",
-    [("bad_missing_field.yaml", r"^bad_missing_field\.yaml:2: field 'scale': Field required"),
-     ("bad_value.yaml",
-      r"^bad_value\.yaml:91: field 'actors\[BLR\]\.salience\.value': must be in \[0, 1\], "
-      r"got 1\.7"),
-     ("bad_unknown_actor.yaml",
-      r"^bad_unknown_actor\.yaml:\d+: field 'leader': unknown actor 'UZB'"),
-     ("bad_rule.yaml", r"^bad_rule\.yaml:8: field 'decision_rule': Input should be 'consensus'"),
-     ("bad_syntax.yaml", r"^bad_syntax\.yaml:4: is not valid YAML"),
-     ("bad_duplicate_key.yaml",
-      r"^bad_duplicate_key\.yaml:8: field 'title': repeats the key 'title' \(first on line 6\)"),
-     ("bad_impossible_date.yaml",
-      r"^bad_impossible_date\.yaml:7: field 'date': '2022-02-30' is not a real calendar date"),
-     ("bad_deep_nesting.yaml", r"^bad_deep_nesting\.yaml:\d+: is nested more than 32 levels"),
-     ("bad_alias.yaml", r"^bad_alias\.yaml:7: defines the anchor &d"),
-     ("bad_nan.yaml",
-      r"^bad_nan\.yaml:40: field 'actors\[KAZ\]\.capability\.value': .*finite number")],
+    [
+        ("bad_missing_field.yaml", r"^bad_missing_field\.yaml:2: field 'scale': Field required"),
+        (
+            "bad_value.yaml",
+            r"^bad_value\.yaml:91: field 'actors\[BLR\]\.salience\.value': must be in \[0, 1\], "
+            r"got 1\.7",
+        ),
+        (
+            "bad_unknown_actor.yaml",
+            r"^bad_unknown_actor\.yaml:\d+: field 'leader': unknown actor 'UZB'",
+        ),
+        ("bad_rule.yaml", r"^bad_rule\.yaml:8: field 'decision_rule': Input should be 'consensus'"),
+        ("bad_syntax.yaml", r"^bad_syntax\.yaml:4: is not valid YAML"),
+        (
+            "bad_duplicate_key.yaml",
+            r"^bad_duplicate_key\.yaml:8: field 'title': repeats the key 'title' \(first on line 6\)",
+        ),
+        (
+            "bad_impossible_date.yaml",
+            r"^bad_impossible_date\.yaml:7: field 'date': '2022-02-30' is not a real calendar date",
+        ),
+        ("bad_deep_nesting.yaml", r"^bad_deep_nesting\.yaml:\d+: is nested more than 32 levels"),
+        ("bad_alias.yaml", r"^bad_alias\.yaml:7: defines the anchor &d"),
+        (
+            "bad_nan.yaml",
+            r"^bad_nan\.yaml:40: field 'actors\[KAZ\]\.capability\.value': .*finite number",
+        ),
+    ],
 )
 def test_broken_issue_files(name, pattern):
     from phalanx.errors import UserError
@@ -95,20 +114,37 @@ ANZUS = Path(__file__).resolve().parents[2] / "tests" / "data" / "kb" / "anzus"
 
 
 def _sourced(value):
-    return {"value": value, "source": "toy value for a test", "url": "https://example.org/toy",
-            "inferred": True, "note": "not a fact: a test fixture"}
+    return {
+        "value": value,
+        "source": "toy value for a test",
+        "url": "https://example.org/toy",
+        "inferred": True,
+        "note": "not a fact: a test fixture",
+    }
 
 
 def _toy_issue(issue_id, *, leader=True):
     """A hypothetical ANZUS question (toy numbers, marked inferred), to test package issues."""
     doc = {
-        "id": issue_id, "title": "Toy question", "date": "1986-08-11", "organisation": "ANZUS",
-        "question": "How far do the allies go?", "decision_rule": "consensus",
-        "scale": {"min": 0, "max": 1, "anchors": [{"value": 0, "label": "nothing"},
-                                                   {"value": 1, "label": "everything"}]},
+        "id": issue_id,
+        "title": "Toy question",
+        "date": "1986-08-11",
+        "organisation": "ANZUS",
+        "question": "How far do the allies go?",
+        "decision_rule": "consensus",
+        "scale": {
+            "min": 0,
+            "max": 1,
+            "anchors": [{"value": 0, "label": "nothing"}, {"value": 1, "label": "everything"}],
+        },
         "actors": [
-            {"id": a, "name": a, "capability": _sourced(c), "position": _sourced(x),
-             "salience": _sourced(0.8)}
+            {
+                "id": a,
+                "name": a,
+                "capability": _sourced(c),
+                "position": _sourced(x),
+                "salience": _sourced(0.8),
+            }
             for a, c, x in (("USA", 0.3, 0.9), ("AUS", 0.02, 0.6), ("NZL", 0.01, 0.2))
         ],
     }
@@ -138,8 +174,9 @@ def test_a_package_ships_its_own_issues(tmp_path):
     from phalanx.kb.store import KnowledgeBase
     from phalanx.models.collective import decide_issue
 
-    pkg = _package(tmp_path, {"anzus_toy": _toy_issue("anzus_toy", leader=False)},
-                   leader_caps_outcome=False)
+    pkg = _package(
+        tmp_path, {"anzus_toy": _toy_issue("anzus_toy", leader=False)}, leader_caps_outcome=False
+    )
     kb = KnowledgeBase.from_path(pkg)
     listed = {i["id"]: i["origin"] for i in list_issues(kb)}
     assert listed["anzus_toy"] == "package" and listed["csto_armenia_2022"] == "shipped"
@@ -156,10 +193,12 @@ def test_leader_capacity_caps_only_where_the_package_says_so(tmp_path):
     from phalanx.models.collective import decide_issue
 
     doc = _toy_issue("anzus_capped")
-    capped = KnowledgeBase.from_path(_package(tmp_path / "a", {"anzus_capped": doc},
-                                              leader_caps_outcome=True))
-    free = KnowledgeBase.from_path(_package(tmp_path / "b", {"anzus_capped": doc},
-                                            leader_caps_outcome=False))
+    capped = KnowledgeBase.from_path(
+        _package(tmp_path / "a", {"anzus_capped": doc}, leader_caps_outcome=True)
+    )
+    free = KnowledgeBase.from_path(
+        _package(tmp_path / "b", {"anzus_capped": doc}, leader_caps_outcome=False)
+    )
     assert decide_issue("anzus_capped", kb=capped)["outcome"] == pytest.approx(0.1)
     assert decide_issue("anzus_capped", kb=free)["outcome"] == pytest.approx(0.2)
 
@@ -174,10 +213,12 @@ def test_issue_ids_must_be_unique(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "pattern"),
-    [("a: 1\n---\nb: 2\n", r"y\.yaml:\d+: is not valid YAML: .*single document"),
-     ("a: &x [1]\nb: *x\n", r"y\.yaml:1: defines the anchor &x"),
-     ("? [1, 2]\n: 3\n", r"y\.yaml:1: has a key that is a list or mapping"),
-     ("a:\n  b: 1\n  b: 2\n", r"y\.yaml:3: field 'b': repeats the key 'b' \(first on line 2\)")],
+    [
+        ("a: 1\n---\nb: 2\n", r"y\.yaml:\d+: is not valid YAML: .*single document"),
+        ("a: &x [1]\nb: *x\n", r"y\.yaml:1: defines the anchor &x"),
+        ("? [1, 2]\n: 3\n", r"y\.yaml:1: has a key that is a list or mapping"),
+        ("a:\n  b: 1\n  b: 2\n", r"y\.yaml:3: field 'b': repeats the key 'b' \(first on line 2\)"),
+    ],
 )
 def test_yaml_rules(tmp_path, text, pattern):
     from phalanx.errors import UserError

@@ -63,7 +63,9 @@ def test_bad_defaults_are_refused_with_the_key(tmp_path, key, value, message):
     pkg = _copy(tmp_path, lambda d: d["phalanx"].__setitem__(key, value))
     with pytest.raises(DataPackageError) as e:
         load_package(pkg)
-    assert any(message in p.message and (p.field or "").startswith("phalanx") for p in e.value.problems), e.value.summary()
+    assert any(
+        message in p.message and (p.field or "").startswith("phalanx") for p in e.value.problems
+    ), e.value.summary()
 
 
 def test_a_layer_overrides_only_what_it_declares(tmp_path):

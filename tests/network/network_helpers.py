@@ -15,8 +15,9 @@ SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "validation" / 
 
 
 @st.composite
-def signed_graphs(draw, max_nodes: int = 14, weighted: bool | None = None,
-                  balanced: bool = False) -> nx.Graph:
+def signed_graphs(
+    draw, max_nodes: int = 14, weighted: bool | None = None, balanced: bool = False
+) -> nx.Graph:
     """Random signed graph; integer or fractional weights when ``weighted``."""
     n = draw(st.integers(2, max_nodes))
     pairs = list(itertools.combinations(range(n), 2))
@@ -32,8 +33,7 @@ def signed_graphs(draw, max_nodes: int = 14, weighted: bool | None = None,
             continue
         s = (1 if side[a] == side[b] else -1) if balanced else draw(st.sampled_from([1, -1]))
         if weighted:
-            w = (draw(st.floats(0.1, 5.0, allow_nan=False)) if frac
-                 else draw(st.integers(1, 5)))
+            w = draw(st.floats(0.1, 5.0, allow_nan=False)) if frac else draw(st.integers(1, 5))
             G.add_edge(a, b, sign=s, weight=w)
         else:
             G.add_edge(a, b, sign=s)

@@ -49,17 +49,20 @@ def test_switching_keeps_the_index(G, data):
     for y in H[x]:
         H[x][y]["sign"] *= -1
     assert frustration_index(H).frustration_index == pytest.approx(
-        frustration_index(G).frustration_index, abs=1e-7)
+        frustration_index(G).frustration_index, abs=1e-7
+    )
 
 
 @FAST
 @given(signed_graphs(max_nodes=14))
 def test_reductions_and_speedups_do_not_change_the_value(G):
-    ref = frustration_index(G, reductions=False, triangles=False, warm_start=False,
-                            cycle_bound=False)
+    ref = frustration_index(
+        G, reductions=False, triangles=False, warm_start=False, cycle_bound=False
+    )
     for kw in ({}, {"reductions": False}, {"cycle_bound": False}, {"triangles": False}):
         assert frustration_index(G, seed=3, **kw).frustration_index == pytest.approx(
-            ref.frustration_index, abs=1e-7)
+            ref.frustration_index, abs=1e-7
+        )
 
 
 @FAST
@@ -156,8 +159,9 @@ def test_blocks_match_networkx_biconnected_components(G):
     E = signed_edge_arrays(G, "weight")
     core = nx.k_core(nx.Graph([(int(a), int(b)) for a, b in zip(E.u, E.v, strict=True)]), 2)
     eid = {frozenset((int(E.u[e]), int(E.v[e]))): e for e in range(E.m)}
-    want = sorted(sorted(eid[frozenset(p)] for p in comp)
-                  for comp in nx.biconnected_component_edges(core))
+    want = sorted(
+        sorted(eid[frozenset(p)] for p in comp) for comp in nx.biconnected_component_edges(core)
+    )
     assert sorted(b.tolist() for b in reduce_graph(E).blocks) == want
 
 
@@ -181,8 +185,12 @@ def _hard_instance(n: int = 40, seed: int = 5):
     from phalanx.network.signed import signed_graph_from_edges
 
     rng = np.random.default_rng(seed)
-    edges = [(i, j, int(rng.choice([-1, 1]))) for i in range(n) for j in range(i + 1, n)
-             if rng.random() < 0.5]
+    edges = [
+        (i, j, int(rng.choice([-1, 1])))
+        for i in range(n)
+        for j in range(i + 1, n)
+        if rng.random() < 0.5
+    ]
     return signed_graph_from_edges(edges)
 
 
@@ -194,8 +202,15 @@ def test_work_limit_binds_and_is_deterministic():
     b = frustration_index(G, seed=11, work_limit=1)
     assert a.limit == "work" and not a.optimal and a.gap > 0
     assert a.seed == 11
-    for f in ("frustration_index", "lower_bound", "upper_bound", "partition",
-              "frustrated_edges", "blocks", "method"):
+    for f in (
+        "frustration_index",
+        "lower_bound",
+        "upper_bound",
+        "partition",
+        "frustrated_edges",
+        "blocks",
+        "method",
+    ):
         assert getattr(a, f) == getattr(b, f), f
     H = _hard_instance(n=14)
     k3 = correlation_clustering(H, k=3, seed=11, work_limit=1, method="exact")
@@ -214,8 +229,9 @@ def test_no_limit_means_limit_none_and_the_seed_is_recorded():
     assert again.partition == r.partition
 
 
-@pytest.mark.parametrize("kw", [{"time_limit": 0}, {"time_limit": float("nan")},
-                                {"work_limit": -1}, {"work_limit": 1.5}])
+@pytest.mark.parametrize(
+    "kw", [{"time_limit": 0}, {"time_limit": float("nan")}, {"work_limit": -1}, {"work_limit": 1.5}]
+)
 def test_bad_limits_are_parameter_errors(kw):
     from phalanx.errors import ParameterError
     from phalanx.network import frustration_index
@@ -241,8 +257,9 @@ def test_bounds_and_heuristics_do_not_import_each_other():
     assert not {"phalanx.network.bounds", "phalanx.network.heuristics"} & mods
 
 
-@pytest.mark.parametrize("kw", [{"restarts": 0}, {"sweeps": -1}, {"restarts": 2.5},
-                                {"time_limit": float("inf")}])
+@pytest.mark.parametrize(
+    "kw", [{"restarts": 0}, {"sweeps": -1}, {"restarts": 2.5}, {"time_limit": float("inf")}]
+)
 def test_bad_heuristic_effort_is_a_parameter_error(kw):
     from phalanx.errors import ParameterError
     from phalanx.network import frustration_heuristic

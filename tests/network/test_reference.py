@@ -25,8 +25,9 @@ def test_highland_tribes_is_seven():
     assert r.optimal and r.frustration_index == 7 and len(r.frustrated_edges) == 7
 
 
-@pytest.mark.parametrize("row", [r for r in _reference() if r["file"].startswith("cow_")],
-                         ids=lambda r: r["file"])
+@pytest.mark.parametrize(
+    "row", [r for r in _reference() if r["file"].startswith("cow_")], ids=lambda r: r["file"]
+)
 def test_correlates_of_war(row):
     G = read_signed_edgelist(SHARED / row["file"])
     assert G.number_of_nodes() == int(row["nodes"])

@@ -71,14 +71,16 @@ def _minima_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for rank, m in enumerate(result["minima"], start=1):
         for c, members in enumerate(m["coalitions"]):
-            rows.append({
-                "minimum": f"{rank}{' (global)' if m['is_global'] else ''}" if c == 0 else "",
-                "energy": f"{m['energy']:.6g}" if c == 0 else None,
-                "basin_size": _count(m["basin_size"]) if c == 0 else None,
-                "basin_share": m["basin_share"] if c == 0 else None,
-                "coalition": chr(ord("A") + c),
-                "members": members,
-            })
+            rows.append(
+                {
+                    "minimum": f"{rank}{' (global)' if m['is_global'] else ''}" if c == 0 else "",
+                    "energy": f"{m['energy']:.6g}" if c == 0 else None,
+                    "basin_size": _count(m["basin_size"]) if c == 0 else None,
+                    "basin_share": m["basin_share"] if c == 0 else None,
+                    "coalition": chr(ord("A") + c),
+                    "members": members,
+                }
+            )
     return rows
 
 
@@ -87,9 +89,9 @@ def align(
     at: Annotated[
         str | None, typer.Option("--at", help="Date (YYYY[-MM[-DD]]): use the knowledge base.")
     ] = None,
-    k: Annotated[
-        int, typer.Option("--k", help=describe(LandscapeParams, "k"))
-    ] = default_of(LandscapeParams, "k"),
+    k: Annotated[int, typer.Option("--k", help=describe(LandscapeParams, "k"))] = default_of(
+        LandscapeParams, "k"
+    ),
     json_: JsonOption = False,
     sizes: Annotated[
         Path | None, typer.Option("--sizes", help="CSV with columns actor,size.")
@@ -100,16 +102,19 @@ def align(
     ] = None,
     neutral: Annotated[
         float,
-        typer.Option("--neutral", help="Neutral point subtracted from --propensity values "
-                     "(e.g. 3 on a 1-to-5 scale)."),
+        typer.Option(
+            "--neutral",
+            help="Neutral point subtracted from --propensity values (e.g. 3 on a 1-to-5 scale).",
+        ),
     ] = 0.0,
     actors: Annotated[
         str | None, typer.Option("--actors", help="Comma-separated actor ids, e.g. RUS,KAZ.")
     ] = None,
     samples: Annotated[
         int,
-        typer.Option("--samples", help="Draws of uncertain propensities (0: none; at most "
-                     f"{MAX_SAMPLES:,})."),
+        typer.Option(
+            "--samples", help=f"Draws of uncertain propensities (0: none; at most {MAX_SAMPLES:,})."
+        ),
     ] = 0,
     spread: Annotated[
         float,
@@ -118,7 +123,9 @@ def align(
     seed: Annotated[int | None, typer.Option("--seed", help="Seed for --samples.")] = None,
     shift: Annotated[
         list[str] | None,
-        typer.Option("--shift", help="What-if: add to a propensity, e.g. TUR:KAZ=+0.01 (repeatable)."),
+        typer.Option(
+            "--shift", help="What-if: add to a propensity, e.g. TUR:KAZ=+0.01 (repeatable)."
+        ),
     ] = None,
     size_factor: Annotated[
         list[str] | None,
@@ -126,8 +133,10 @@ def align(
     ] = None,
     weighting: Annotated[
         str,
-        typer.Option("--weighting", help="Named weighting of relations and memberships: "
-                     + ", ".join(WEIGHTINGS) + "."),
+        typer.Option(
+            "--weighting",
+            help="Named weighting of relations and memberships: " + ", ".join(WEIGHTINGS) + ".",
+        ),
     ] = "default",
     method: Annotated[
         str, typer.Option("--method", help=describe(LandscapeParams, "method"))
@@ -152,49 +161,73 @@ def align(
             raise UserError("give either --at DATE or --sizes/--propensity, not both")
         if sizes is None and at is None:
             raise UserError("give --at DATE (knowledge base) or --sizes CSV and --propensity CSV")
-        model = LandscapeModel(k=k, method=method, time_limit=time_limit,
-                               work_limit=work_limit, seed=seed)
+        model = LandscapeModel(
+            k=k, method=method, time_limit=time_limit, work_limit=work_limit, seed=seed
+        )
         model._validate_params()  # refuse bad settings before any work
         sampling = None
         if samples:
             sampling = SamplingParams(n_samples=samples, spread=spread)
         inputs = alignment_inputs(
-            None if at is None else load_kb(data, on_top), at, actors=chosen, sizes=sizes,
-            propensity=propensity, neutral=neutral, weighting=weighting,
-            shifts=_parse_shifts(shift or []), size_factors=_parse_factors(size_factor or []),
+            None if at is None else load_kb(data, on_top),
+            at,
+            actors=chosen,
+            sizes=sizes,
+            propensity=propensity,
+            neutral=neutral,
+            weighting=weighting,
+            shifts=_parse_shifts(shift or []),
+            size_factors=_parse_factors(size_factor or []),
         )
         model.fit(inputs.sizes, inputs.propensity, labels=inputs.actors)
         result = model.to_dict()
         sampled = None
         if sampling is not None:
             lo, hi = propensity_range(inputs.propensity, sampling.spread)
-            sampled = sample_alignment(inputs.sizes, lo, hi, sampling.n_samples, model.seed_,
-                                       k=k, labels=inputs.actors, time_limit=time_limit)
+            sampled = sample_alignment(
+                inputs.sizes,
+                lo,
+                hi,
+                sampling.n_samples,
+                model.seed_,
+                k=k,
+                labels=inputs.actors,
+                time_limit=time_limit,
+            )
             sampled["spread"] = spread
     if json_:
-        emit_json({"inputs": inputs.to_dict(), "date": at, "result": result,
-                   "sampling": sampled})
+        emit_json({"inputs": inputs.to_dict(), "date": at, "result": result, "sampling": sampled})
         return
-    caption = (f"{inputs.source}; method {result['method']}; energy convention: "
-               f"{result['energy_convention']}")
+    caption = (
+        f"{inputs.source}; method {result['method']}; energy convention: "
+        f"{result['energy_convention']}"
+    )
     if not result["minima_complete"]:
         solver = result["solver"]
-        caption += (f"; global minimum only (MILP, optimal={solver['optimal']}, "
-                    f"gap={solver['gap']:.3g}, limit={solver['limit']})")
+        caption += (
+            f"; global minimum only (MILP, optimal={solver['optimal']}, "
+            f"gap={solver['gap']:.3g}, limit={solver['limit']})"
+        )
     else:
         caption += f"; basins over {result['n_configurations']} configurations (steepest descent)"
-    print_table(f"Landscape alignment of {len(inputs.actors)} actors (k = {k})",
-                ["minimum", "energy", "basin_size", "basin_share", "coalition", "members"],
-                _minima_rows(result), caption=caption)
+    print_table(
+        f"Landscape alignment of {len(inputs.actors)} actors (k = {k})",
+        ["minimum", "energy", "basin_size", "basin_share", "coalition", "members"],
+        _minima_rows(result),
+        caption=caption,
+    )
     for note in inputs.notes:
         console.print(f"note: {note}", highlight=False)
     if sampled is not None:
         names = sampled["actors"]
         co = sampled["coassignment"]
-        rows = [{"actor": a, **{b: f"{co[i, j]:.2f}" for j, b in enumerate(names)}}
-                for i, a in enumerate(names)]
+        rows = [
+            {"actor": a, **{b: f"{co[i, j]:.2f}" for j, b in enumerate(names)}}
+            for i, a in enumerate(names)
+        ]
         print_table(
             f"Share of {samples} samples in which two actors share a coalition",
-            ["actor", *names], rows,
+            ["actor", *names],
+            rows,
             caption=f"propensities uniform within +/- {spread:g} x max|p|; seed {sampled['seed']}",
         )

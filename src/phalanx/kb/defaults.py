@@ -35,7 +35,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from phalanx.kb.dates import parse_partial_date
 from phalanx.kb.errors import Problem
 
-__all__ = ["DeclaredDefaults", "Defaults", "read_declared", "resolve_defaults", "EVENT_KINDS_ANSWER"]
+__all__ = [
+    "DeclaredDefaults",
+    "Defaults",
+    "read_declared",
+    "resolve_defaults",
+    "EVENT_KINDS_ANSWER",
+]
 
 EVENT_KINDS_ANSWER = ("deployment",)
 """What counts as answering a request when a package does not say (event kinds)."""
@@ -89,7 +95,9 @@ class DeclaredDefaults(BaseModel):
         return v
 
 
-def read_declared(extra: dict[str, Any] | None, where: str) -> tuple[DeclaredDefaults, list[Problem]]:
+def read_declared(
+    extra: dict[str, Any] | None, where: str
+) -> tuple[DeclaredDefaults, list[Problem]]:
     """Parse the ``phalanx`` object of a descriptor (``extra`` holds the unknown keys)."""
     raw = (extra or {}).get("phalanx")
     if raw is None:
@@ -198,7 +206,10 @@ def resolve_defaults(
     elif leader not in actors:
         bad("leader", f"{leader!r} is not in actors.id")
     elif org_leader is not None and org_leader != leader:
-        bad("leader", f"{leader!r} differs from the leader of {org} in organizations.csv ({org_leader})")
+        bad(
+            "leader",
+            f"{leader!r} differs from the leader of {org} in organizations.csv ({org_leader})",
+        )
     region = merged.get("region")
     if region is None:
         derived.add("region")
@@ -235,8 +246,14 @@ def resolve_defaults(
         derived.add("issues")
     for f in folders:
         if not f.is_dir():
-            probs.append(Problem(where.get("issues", "datapackage.json"), None, "phalanx.issues",
-                                 f"folder {f.name!r} does not exist in the package"))
+            probs.append(
+                Problem(
+                    where.get("issues", "datapackage.json"),
+                    None,
+                    "phalanx.issues",
+                    f"folder {f.name!r} does not exist in the package",
+                )
+            )
     defaults = Defaults(
         organization=org,
         leader=leader,

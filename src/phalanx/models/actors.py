@@ -152,8 +152,9 @@ class ActorTable:
                     f"{path}:{lineno}: expected {len(header)} fields, got {len(row)}"
                 )
             rec = dict(zip(header, (v.strip() for v in row), strict=True))
-            records.append(cls.from_records([rec], salience_max=salience_max,
-                                            origin=f"{path}:{lineno}"))
+            records.append(
+                cls.from_records([rec], salience_max=salience_max, origin=f"{path}:{lineno}")
+            )
         if not records:
             raise ActorDataError(f"{path}: no actors")
         names = [r.names[0] for r in records]

@@ -151,8 +151,10 @@ def collective_decision(
         level, pivotal, acc = lo, [], 0.0
         for m in order:
             acc += w[m]
-            enough = acc >= need * total - _EPS if rule == "qualified_majority" else (
-                acc > need * total + _EPS
+            enough = (
+                acc >= need * total - _EPS
+                if rule == "qualified_majority"
+                else (acc > need * total + _EPS)
             )
             if enough:
                 level = positions[m]
@@ -173,7 +175,9 @@ def collective_decision(
         if leader is not None and abs(cap - level) <= _EPS:
             explanation += f" The leader {leader}'s capacity caps it at the same level."
         if abstaining:
-            explanation += f" Abstaining (salience below {abstain_below:g}): {', '.join(abstaining)}."
+            explanation += (
+                f" Abstaining (salience below {abstain_below:g}): {', '.join(abstaining)}."
+            )
     else:
         outcome, bound_by, binding = lo, [], "none"
         explanation = "Every member abstains, so nothing is adopted (status quo)."
@@ -196,12 +200,16 @@ class CollectiveDecisionParams(Settings):
         None, description="Decision rule; None: the issue's own rule."
     )
     bargaining_rounds: int = Field(
-        0, ge=0, le=1000,
+        0,
+        ge=0,
+        le=1000,
         description="Most rounds of expected-utility bargaining before the rule is applied "
         "(0..1000); bargaining stops earlier when positions settle or repeat.",
     )
     tolerance: float = Field(
-        1e-3, ge=0, le=0.5,
+        1e-3,
+        ge=0,
+        le=0.5,
         description="Bargaining has settled when no position moves more than this share "
         "of the scale width in a round (0..0.5).",
     )
@@ -209,12 +217,16 @@ class CollectiveDecisionParams(Settings):
         "scholz_code", description="Variant of the expected-utility model."
     )
     quota: float | None = Field(
-        None, gt=0.5, le=1,
+        None,
+        gt=0.5,
+        le=1,
         description="Quota of a qualified majority (share of votes, (0.5, 1]); None: the "
         "issue's quota, else DEFAULT_QUOTA (2/3).",
     )
     abstain_below: float | None = Field(
-        None, ge=0, le=1,
+        None,
+        ge=0,
+        le=1,
         description="Under consensus, members with salience below this abstain ([0, 1]); "
         "None: the issue's value.",
     )
@@ -235,8 +247,9 @@ def _embedded_defaults() -> Any:
     return load_package().defaults
 
 
-def bargaining_path(positions: np.ndarray, width: float, tolerance: float
-                    ) -> tuple[int, str, int | None]:
+def bargaining_path(
+    positions: np.ndarray, width: float, tolerance: float
+) -> tuple[int, str, int | None]:
     """How a bargaining path ends: ``(rounds_used, status, period)``.
 
     ``positions`` has one row per round (row 0: the start). ``status`` is ``"settled"``
@@ -310,8 +323,14 @@ class CollectiveDecision(Estimator):
         self.weights = weights
         self.leader_caps = leader_caps
 
-    def _decide(self, issue: Issue, p: CollectiveDecisionParams, rule: str, caps: bool,
-                positions: Mapping[str, float]) -> dict[str, Any]:
+    def _decide(
+        self,
+        issue: Issue,
+        p: CollectiveDecisionParams,
+        rule: str,
+        caps: bool,
+        positions: Mapping[str, float],
+    ) -> dict[str, Any]:
         members = issue.members
         leader = issue.leader if caps and issue.leader in members else None
         quota = p.quota if p.quota is not None else issue.quota
@@ -361,8 +380,9 @@ class CollectiveDecision(Estimator):
                 scale=(issue.scale.min, issue.scale.max),
             ).fit(table)
             used, status, period = bargaining_path(eu.positions_, width, p.tolerance)
-            rows = [dict(zip(table.names, r.tolist(), strict=True))
-                    for r in eu.positions_[: used + 1]]
+            rows = [
+                dict(zip(table.names, r.tolist(), strict=True)) for r in eu.positions_[: used + 1]
+            ]
             self.bargaining_ = eu
         per_round = [self._decide(issue, p, rule, caps, r)["outcome"] for r in rows]
         settled = status == "settled"
@@ -370,8 +390,11 @@ class CollectiveDecision(Estimator):
         decision = self._decide(issue, p, rule, caps, final)
         explanation = decision["explanation"]
         if status in ("cycle", "unsettled"):
-            why = (f"they repeat every {period} rounds from round {used - period}"
-                   if status == "cycle" else f"they still move after {used} rounds")
+            why = (
+                f"they repeat every {period} rounds from round {used - period}"
+                if status == "cycle"
+                else f"they still move after {used} rounds"
+            )
             explanation += (
                 f" Bargaining did not settle ({why}; the rule gives outcomes from "
                 f"{min(per_round):g} to {max(per_round):g} over rounds 0-{used}), so the "

@@ -237,8 +237,10 @@ def eu_round(
     else:
         # Confrontations first, then compromises; each class ranked by its own key.
         wpos = np.where(
-            comp, (np.abs(eu_ij) * x[:, None] + np.abs(eu_ji) * target)
-            / (np.abs(eu_ij) + np.abs(eu_ji) + 1e-300), np.inf
+            comp,
+            (np.abs(eu_ij) * x[:, None] + np.abs(eu_ji) * target)
+            / (np.abs(eu_ij) + np.abs(eu_ji) + 1e-300),
+            np.inf,
         )
         kinds[capit] = 2
         has_conf = conf.any(axis=1, keepdims=True)
@@ -282,11 +284,15 @@ class ExpectedUtilityParams(Settings):
         "[0.5, 2] for every actor (1 = risk neutral).",
     )
     q: float = Field(
-        1.0, ge=0, le=1,
+        1.0,
+        ge=0,
+        le=1,
         description="Probability the challenged actor expects the status quo to hold ([0, 1]).",
     )
     t: float = Field(
-        1.0, ge=0, le=1,
+        1.0,
+        ge=0,
+        le=1,
         description="Probability that a changing status quo changes for the better ([0, 1]).",
     )
     scale: tuple[float, float] | None = Field(
@@ -414,9 +420,7 @@ class ExpectedUtilityModel(Estimator):
                 positions[k + 1] = x
                 offers.append([])
                 continue
-            res = eu_round(
-                x, c, s, prange=prange, variant=p_.variant, risk=p_.risk, q=p_.q, t=p_.t
-            )
+            res = eu_round(x, c, s, prange=prange, variant=p_.variant, risk=p_.risk, q=p_.q, t=p_.t)
             offers.append(self._describe_offers(table.names, x, res))
             x = res["position"]
             positions[k + 1] = x

@@ -20,8 +20,10 @@ def _median(x: list[float], w: list[float]) -> float:
     best, best_cost = None, None
     for a in x:
         cost = sum(wk * abs(xk - a) for xk, wk in zip(x, w, strict=True))
-        if best_cost is None or cost < best_cost - 1e-12 * max(1.0, abs(best_cost)) or (
-            abs(cost - best_cost) <= 1e-12 * max(1.0, abs(best_cost)) and a < best
+        if (
+            best_cost is None
+            or cost < best_cost - 1e-12 * max(1.0, abs(best_cost))
+            or (abs(cost - best_cost) <= 1e-12 * max(1.0, abs(best_cost)) and a < best)
         ):
             best, best_cost = a, cost
     return best
@@ -122,9 +124,7 @@ def reference_round(
         else:
             first = min(o[0] for o in offers)
             ranked = [
-                ((o[2] if first == 1 else abs(o[1] - x[i])), o[1])
-                for o in offers
-                if o[0] == first
+                ((o[2] if first == 1 else abs(o[1] - x[i])), o[1]) for o in offers if o[0] == first
             ]
         best_key = min(k for k, _ in ranked)
         tol = 1e-12 * max(1.0, abs(best_key))

@@ -117,7 +117,9 @@ def _alignments(res: Any, tol: float) -> list[Alignment]:
             tuple(int(v) for v in labels[t]),
             float(e[t]),
             None if np.isnan(res.basin_sizes[t]) else float(res.basin_sizes[t]),
-            None if np.isnan(res.basin_sizes[t]) else float(res.basin_sizes[t] / res.n_configurations),
+            None
+            if np.isnan(res.basin_sizes[t])
+            else float(res.basin_sizes[t] / res.n_configurations),
             bool(e[t] <= emin + tol),
         )
         for t in range(res.minima.size)
@@ -142,7 +144,11 @@ def local_minima(
 
 
 def global_minima(
-    w: np.ndarray, k: int = 2, *, max_configurations: int = 1 << 24, time_limit: float = 60.0,
+    w: np.ndarray,
+    k: int = 2,
+    *,
+    max_configurations: int = 1 << 24,
+    time_limit: float = 60.0,
     seed: int | None = None,
 ) -> tuple[list[tuple[int, ...]], float, bool]:
     """Global minima of the energy for pair weights ``w``: (all tied labellings, energy, exact).
@@ -154,8 +160,10 @@ def global_minima(
     n = w.shape[0]
     tol = default_tolerance(w)
     if _n_configurations(n, k) <= max_configurations:
-        res = exhaustive_two(w, basin=None) if k == 2 else exhaustive_partitions(
-            w, k, basin=None, max_configurations=max_configurations
+        res = (
+            exhaustive_two(w, basin=None)
+            if k == 2
+            else exhaustive_partitions(w, k, basin=None, max_configurations=max_configurations)
         )
         emin = float(res.energies[res.minima].min())
         best = res.minima[res.energies[res.minima] <= emin + tol]
@@ -195,7 +203,9 @@ class LandscapeParams(Settings):
         "steepest", description="Descent rule for basins: steepest or stochastic."
     )
     max_configurations: int = Field(
-        1 << 24, ge=1, le=EXHAUSTIVE_LIMIT,
+        1 << 24,
+        ge=1,
+        le=EXHAUSTIVE_LIMIT,
         description=f"Largest landscape enumerated (configurations, 1..{EXHAUSTIVE_LIMIT:,}).",
     )
     max_actors: int = Field(
@@ -205,7 +215,9 @@ class LandscapeParams(Settings):
         60.0, gt=0.0, le=86_400.0, description="Seconds allowed to the MILP solver (0..86,400)."
     )
     work_limit: int | None = Field(
-        None, ge=1, le=10**9,
+        None,
+        ge=1,
+        le=10**9,
         description="Branch-and-bound nodes allowed to the MILP (deterministic; none if unset).",
     )
     seed: int | None = Field(
@@ -375,8 +387,9 @@ class LandscapeModel(Estimator):
             self._decode = res.decode
             self.minima_complete_ = True
         else:
-            m = milp_global_minimum(w, self.k, time_limit=self.time_limit,
-                                    work_limit=self.work_limit, seed=self.seed_)
+            m = milp_global_minimum(
+                w, self.k, time_limit=self.time_limit, work_limit=self.work_limit, seed=self.seed_
+            )
             self.minima_ = [Alignment(tuple(int(v) for v in m.labels), m.energy, is_global=True)]
             self.energies_ = None
             self._decode = None
@@ -427,4 +440,3 @@ class LandscapeModel(Estimator):
             "minima_complete": self.minima_complete_,
             "solver": self.solver_,
         }
-

@@ -85,8 +85,12 @@ class AlignmentInputs:
         ix = np.array([pos[a] for a in actors], dtype=int)
         sub = np.ix_(ix, ix)
         return AlignmentInputs(
-            tuple(actors), self.sizes[ix], self.propensity[sub],
-            {k: v[sub] for k, v in self.components.items()}, self.source, self.notes,
+            tuple(actors),
+            self.sizes[ix],
+            self.propensity[sub],
+            {k: v[sub] for k, v in self.components.items()},
+            self.source,
+            self.notes,
         )
 
     def adjusted(
@@ -110,7 +114,9 @@ class AlignmentInputs:
         named = {a for pair in (shifts or {}) for a in pair} | set(size_factors or {})
         unknown = sorted(named - set(pos))
         if unknown:
-            raise AlignmentInputError(f"unknown actor(s) {', '.join(unknown)}; known: {', '.join(self.actors)}")
+            raise AlignmentInputError(
+                f"unknown actor(s) {', '.join(unknown)}; known: {', '.join(self.actors)}"
+            )
         extra = np.zeros_like(self.propensity)
         for (a, b), delta in (shifts or {}).items():
             if a == b:
@@ -124,13 +130,19 @@ class AlignmentInputs:
             sizes[pos[a]] *= factor
         notes = list(self.notes)
         if shifts:
-            notes.append("what-if shifts: " + ", ".join(f"{a}:{b}{d:+g}" for (a, b), d in shifts.items()))
+            notes.append(
+                "what-if shifts: " + ", ".join(f"{a}:{b}{d:+g}" for (a, b), d in shifts.items())
+            )
         if size_factors:
-            notes.append("what-if sizes: " + ", ".join(f"{a}x{f:g}" for a, f in size_factors.items()))
+            notes.append(
+                "what-if sizes: " + ", ".join(f"{a}x{f:g}" for a, f in size_factors.items())
+            )
         components = dict(self.components)
         if shifts:
             components["what_if"] = extra
-        return AlignmentInputs(self.actors, sizes, self.propensity + extra, components, self.source, tuple(notes))
+        return AlignmentInputs(
+            self.actors, sizes, self.propensity + extra, components, self.source, tuple(notes)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-serialisable form."""
@@ -169,11 +181,13 @@ def _number(text: str, path: str | Path, line: int, name: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise AlignmentInputError(f"expected a number, got {text!r}", file=path, line=line,
-                                  field=name) from None
+        raise AlignmentInputError(
+            f"expected a number, got {text!r}", file=path, line=line, field=name
+        ) from None
     if not np.isfinite(value):
-        raise AlignmentInputError(f"expected a finite number, got {text!r}", file=path,
-                                  line=line, field=name)
+        raise AlignmentInputError(
+            f"expected a finite number, got {text!r}", file=path, line=line, field=name
+        )
     return value
 
 
@@ -186,26 +200,33 @@ def read_sizes_csv(path: str | Path, column: str = "size") -> tuple[tuple[str, .
     line0, header = rows[0]
     for need in ("actor", column):
         if need not in header:
-            raise AlignmentInputError(f"the header must have a column {need!r}; got {header}",
-                                      file=path, line=line0)
+            raise AlignmentInputError(
+                f"the header must have a column {need!r}; got {header}", file=path, line=line0
+            )
     ia, iv = header.index("actor"), header.index(column)
     actors: list[str] = []
     sizes: list[float] = []
     seen: dict[str, int] = {}
     for line, cells in rows[1:]:
         if len(cells) != len(header):
-            raise AlignmentInputError(f"expected {len(header)} fields, got {len(cells)}",
-                                      file=path, line=line)
+            raise AlignmentInputError(
+                f"expected {len(header)} fields, got {len(cells)}", file=path, line=line
+            )
         actor = cells[ia]
         if not actor:
             raise AlignmentInputError("empty actor id", file=path, line=line, field="actor")
         if actor in seen:
-            raise AlignmentInputError(f"actor {actor!r} already given on line {seen[actor]}",
-                                      file=path, line=line, field="actor")
+            raise AlignmentInputError(
+                f"actor {actor!r} already given on line {seen[actor]}",
+                file=path,
+                line=line,
+                field="actor",
+            )
         value = _number(cells[iv], path, line, column)
         if value <= 0:
-            raise AlignmentInputError(f"a size must be > 0, got {cells[iv]!r}", file=path,
-                                      line=line, field=column)
+            raise AlignmentInputError(
+                f"a size must be > 0, got {cells[iv]!r}", file=path, line=line, field=column
+            )
         seen[actor] = line
         actors.append(actor)
         sizes.append(value)
@@ -235,30 +256,43 @@ def read_propensity_csv(
     if not ids or any(not a for a in ids) or len(set(ids)) != len(ids):
         raise AlignmentInputError(
             "the header must be 'actor_a,actor_b,propensity' or a row of distinct actor ids "
-            "after a first cell", file=path, line=line0)
+            "after a first cell",
+            file=path,
+            line=line0,
+        )
     n = len(ids)
     p = np.full((n, n), np.nan)
     row_line: dict[str, int] = {}
     col = {a: j for j, a in enumerate(ids)}
     for line, cells in rows[1:]:
         if len(cells) != n + 1:
-            raise AlignmentInputError(f"expected {n + 1} fields, got {len(cells)}", file=path,
-                                      line=line)
+            raise AlignmentInputError(
+                f"expected {n + 1} fields, got {len(cells)}", file=path, line=line
+            )
         a = cells[0]
         if a not in col:
-            raise AlignmentInputError(f"row actor {a!r} is not in the header", file=path,
-                                      line=line, field=header[0] or "1")
+            raise AlignmentInputError(
+                f"row actor {a!r} is not in the header",
+                file=path,
+                line=line,
+                field=header[0] or "1",
+            )
         if a in row_line:
-            raise AlignmentInputError(f"actor {a!r} already has a row on line {row_line[a]}",
-                                      file=path, line=line)
+            raise AlignmentInputError(
+                f"actor {a!r} already has a row on line {row_line[a]}", file=path, line=line
+            )
         row_line[a] = line
         i = col[a]
         for j, text in enumerate(cells[1:]):
             if j == i:
                 continue
             if not text:
-                raise AlignmentInputError("empty propensity (only the diagonal may be empty)",
-                                          file=path, line=line, field=ids[j])
+                raise AlignmentInputError(
+                    "empty propensity (only the diagonal may be empty)",
+                    file=path,
+                    line=line,
+                    field=ids[j],
+                )
             p[i, j] = _number(text, path, line, ids[j]) - center
     missing = [a for a in ids if a not in row_line]
     if missing:
@@ -269,8 +303,10 @@ def read_propensity_csv(
                 raise AlignmentInputError(
                     f"the matrix is not symmetric: {a},{ids[j]} is {p[i, j] + center:g} but "
                     f"{ids[j]},{a} is {p[j, i] + center:g}",
-                    file=path, line=max(row_line[a], row_line[ids[j]]),
-                    field=ids[j] if row_line[a] > row_line[ids[j]] else a)
+                    file=path,
+                    line=max(row_line[a], row_line[ids[j]]),
+                    field=ids[j] if row_line[a] > row_line[ids[j]] else a,
+                )
     np.fill_diagonal(p, 0.0)
     if actors is None:
         return tuple(ids), p
@@ -278,15 +314,19 @@ def read_propensity_csv(
     absent = [a for a in actors if a not in col]
     if extra or absent:
         parts = ([f"not in the sizes file: {', '.join(extra)}"] if extra else []) + (
-            [f"missing: {', '.join(absent)}"] if absent else [])
-        raise AlignmentInputError("actors differ from the sizes file (" + "; ".join(parts) + ")",
-                                  file=path, line=line0)
+            [f"missing: {', '.join(absent)}"] if absent else []
+        )
+        raise AlignmentInputError(
+            "actors differ from the sizes file (" + "; ".join(parts) + ")", file=path, line=line0
+        )
     ix = [col[a] for a in actors]
     return tuple(actors), p[np.ix_(ix, ix)]
 
 
 def _read_long(
-    path: str | Path, rows: list[tuple[int, list[str]]], actors: Sequence[str] | None,
+    path: str | Path,
+    rows: list[tuple[int, list[str]]],
+    actors: Sequence[str] | None,
     center: float,
 ) -> tuple[tuple[str, ...], np.ndarray]:
     order: list[str] = list(actors) if actors is not None else []
@@ -306,15 +346,21 @@ def _read_long(
             if not actor:
                 raise AlignmentInputError("empty actor id", file=path, line=line, field=name)
             if actor not in pos:
-                raise AlignmentInputError(f"actor {actor!r} is not in the sizes file",
-                                          file=path, line=line, field=name)
+                raise AlignmentInputError(
+                    f"actor {actor!r} is not in the sizes file", file=path, line=line, field=name
+                )
         if a == b:
-            raise AlignmentInputError(f"a pair needs two different actors, got {a!r} twice",
-                                      file=path, line=line, field="actor_b")
+            raise AlignmentInputError(
+                f"a pair needs two different actors, got {a!r} twice",
+                file=path,
+                line=line,
+                field="actor_b",
+            )
         key = frozenset((a, b))
         if key in seen:
-            raise AlignmentInputError(f"pair {a},{b} already given on line {seen[key]}",
-                                      file=path, line=line)
+            raise AlignmentInputError(
+                f"pair {a},{b} already given on line {seen[key]}", file=path, line=line
+            )
         seen[key] = line
         p[pos[a], pos[b]] = p[pos[b], pos[a]] = _number(text, path, line, "propensity") - center
     if not order:
@@ -323,14 +369,18 @@ def _read_long(
 
 
 def read_inputs(
-    sizes_path: str | Path, propensity_path: str | Path, *, size_column: str = "size",
+    sizes_path: str | Path,
+    propensity_path: str | Path,
+    *,
+    size_column: str = "size",
     center: float = 0.0,
 ) -> AlignmentInputs:
     """Sizes and propensities from two CSV files (see :func:`read_propensity_csv`)."""
     actors, sizes = read_sizes_csv(sizes_path, size_column)
     actors, p = read_propensity_csv(propensity_path, actors, center)
-    return AlignmentInputs(actors, sizes, p, source=f"{Path(sizes_path).name} + "
-                           f"{Path(propensity_path).name}")
+    return AlignmentInputs(
+        actors, sizes, p, source=f"{Path(sizes_path).name} + {Path(propensity_path).name}"
+    )
 
 
 # -- knowledge-base snapshot ----------------------------------------------------------------
@@ -362,31 +412,47 @@ class PropensityWeights(Settings):
         3, ge=1, le=10_000, description="Fewest votes two actors must share to count (votes)."
     )
     vote_window_days: int | None = Field(
-        3653, ge=1, le=366_000, description="Votes older than this many days are left out "
-        "(None: every vote)."
+        3653,
+        ge=1,
+        le=366_000,
+        description="Votes older than this many days are left out (None: every vote).",
     )
     window_days: int = Field(
-        365, ge=0, le=36_600, description="Relations count if in force on any day of this "
-        "many days up to the date (0: on the date only)."
+        365,
+        ge=0,
+        le=36_600,
+        description="Relations count if in force on any day of this "
+        "many days up to the date (0: on the date only).",
     )
     size_indicator: str = Field(
-        "cinc", min_length=1, max_length=100, description="Indicator giving each actor's size (> 0)."
+        "cinc",
+        min_length=1,
+        max_length=100,
+        description="Indicator giving each actor's size (> 0).",
     )
 
 
-def region_actors(snapshot: Any, candidates: Sequence[str],
-                  size_indicator: str = "cinc") -> list[str]:
+def region_actors(
+    snapshot: Any, candidates: Sequence[str], size_indicator: str = "cinc"
+) -> list[str]:
     """The ``candidates`` that the snapshot holds and has a size for, in the given order.
 
     ``candidates`` is usually the package's declared region (``kb.defaults.region``).
     """
     known = set(snapshot.actor_ids())
-    return [a for a in candidates
-            if a in known and snapshot.indicator(a, size_indicator) is not None]
+    return [
+        a for a in candidates if a in known and snapshot.indicator(a, size_indicator) is not None
+    ]
 
 
-_AGREE = {("yes", "yes"): 1.0, ("no", "no"): 1.0, ("abstain", "abstain"): 1.0,
-          ("yes", "abstain"): 0.5, ("no", "abstain"): 0.5, ("yes", "no"): 0.0}
+_AGREE = {
+    ("yes", "yes"): 1.0,
+    ("no", "no"): 1.0,
+    ("abstain", "abstain"): 1.0,
+    ("yes", "abstain"): 0.5,
+    ("no", "abstain"): 0.5,
+    ("yes", "no"): 0.0,
+}
 
 
 def _vote_day(value: Any, vote: str) -> dt.date:
@@ -417,8 +483,11 @@ def inputs_from_snapshot(
     """
     w = weights or PropensityWeights()
     if actors is None:
-        actors = [a for a in snapshot.actor_ids("state")
-                  if snapshot.indicator(a, w.size_indicator) is not None]
+        actors = [
+            a
+            for a in snapshot.actor_ids("state")
+            if snapshot.indicator(a, w.size_indicator) is not None
+        ]
     actors = list(actors)
     known = set(snapshot.actor_ids())
     unknown = [a for a in actors if a not in known]
@@ -427,7 +496,8 @@ def inputs_from_snapshot(
     no_size = [a for a in actors if snapshot.indicator(a, w.size_indicator) is None]
     if no_size:
         raise AlignmentInputError(
-            f"no {w.size_indicator!r} value on {snapshot.date} for {', '.join(no_size)}")
+            f"no {w.size_indicator!r} value on {snapshot.date} for {', '.join(no_size)}"
+        )
     if len(actors) < 2:
         raise AlignmentInputError(f"need at least 2 actors with data, got {actors}")
     pos = {a: i for i, a in enumerate(actors)}
@@ -452,11 +522,18 @@ def inputs_from_snapshot(
     for rec in snapshot.indicators:
         if rec["indicator"].startswith(prefix) and rec["actor"] in pos:
             share = float(rec["value"])
-            add("arms", rec["actor"], rec["indicator"][len(prefix):],
-                w.arms_share * (share / 100.0 if share > 1.0 else share))
+            add(
+                "arms",
+                rec["actor"],
+                rec["indicator"][len(prefix) :],
+                w.arms_share * (share / 100.0 if share > 1.0 else share),
+            )
 
-    start = (None if w.vote_window_days is None
-             else snapshot.date - dt.timedelta(days=w.vote_window_days))
+    start = (
+        None
+        if w.vote_window_days is None
+        else snapshot.date - dt.timedelta(days=w.vote_window_days)
+    )
     ballots: dict[str, dict[str, str]] = {}
     for v in snapshot.votes:
         if v["actor"] not in pos or v["choice"] not in ("yes", "no", "abstain"):
@@ -468,7 +545,7 @@ def inputs_from_snapshot(
     for cast in ballots.values():
         voters = sorted(cast, key=pos.__getitem__)
         for i, a in enumerate(voters):
-            for b in voters[i + 1:]:
+            for b in voters[i + 1 :]:
                 pair = (cast[a], cast[b])
                 score = _AGREE.get(pair, _AGREE.get(pair[::-1], 0.0))
                 agree[pos[a], pos[b]] += score
@@ -479,7 +556,7 @@ def inputs_from_snapshot(
     comp["votes"] = comp["votes"] + comp["votes"].T
     propensity = sum(comp.values())
     source = f"knowledge base {getattr(snapshot, 'data_version', '')} on {snapshot.date}"
-    notes = tuple(f"relation kind {k!r} has no weight; ignored ({c}x)"
-                  for k, c in pairs.unweighted.items())
-    return AlignmentInputs(tuple(actors), sizes, propensity, comp, source.replace("  ", " "),
-                           notes)
+    notes = tuple(
+        f"relation kind {k!r} has no weight; ignored ({c}x)" for k, c in pairs.unweighted.items()
+    )
+    return AlignmentInputs(tuple(actors), sizes, propensity, comp, source.replace("  ", " "), notes)

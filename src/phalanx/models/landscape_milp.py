@@ -108,17 +108,26 @@ def milp_global_minimum(
         raise ValueError(f"method must be 'auto', 'plain' or 'frustration'; got {method!r}")
     seed = resolve_seed(seed)
     if k == 2 and method == "frustration":
-        return frustration_global_minimum(w, time_limit=time_limit, work_limit=work_limit,
-                                          seed=seed)
+        return frustration_global_minimum(
+            w, time_limit=time_limit, work_limit=work_limit, seed=seed
+        )
     if k == 2 and method == "auto" and work_limit is not None:
         method = "frustration" if frustration_work_limit_supported() else "plain"
-        return milp_global_minimum(w, 2, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
-                                   method=method, work_limit=work_limit, seed=seed)
+        return milp_global_minimum(
+            w,
+            2,
+            time_limit=time_limit,
+            mip_rel_gap=mip_rel_gap,
+            method=method,
+            work_limit=work_limit,
+            seed=seed,
+        )
     if k == 2 and method == "auto":
         # the plain model settles near-balanced (alliance-like) data in milliseconds; when
         # it cannot within a tenth of the budget, the stronger model takes the rest
-        first = milp_global_minimum(w, 2, time_limit=min(2.0, time_limit / 10), method="plain",
-                                    seed=seed)
+        first = milp_global_minimum(
+            w, 2, time_limit=min(2.0, time_limit / 10), method="plain", seed=seed
+        )
         if first.optimal:
             return first
         return frustration_global_minimum(
@@ -217,7 +226,10 @@ def milp_global_minimum(
 
 
 def frustration_global_minimum(
-    w: np.ndarray, *, time_limit: float = 60.0, work_limit: int | None = None,
+    w: np.ndarray,
+    *,
+    time_limit: float = 60.0,
+    work_limit: int | None = None,
     seed: int | None = None,
 ) -> MilpResult:
     """Two-coalition global minimum through the exact frustration index.

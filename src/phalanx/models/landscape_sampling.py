@@ -52,9 +52,15 @@ def propensity_range(propensity: np.ndarray, spread: float) -> tuple[np.ndarray,
 
 
 def sample_alignment(
-    sizes: Sequence[float], propensity_low: Any, propensity_high: Any, n_samples: int = 1000,
-    seed: int | np.random.SeedSequence | np.random.Generator | None = None, *, k: int = 2,
-    labels: Sequence[str] | None = None, time_limit: float = 60.0,
+    sizes: Sequence[float],
+    propensity_low: Any,
+    propensity_high: Any,
+    n_samples: int = 1000,
+    seed: int | np.random.SeedSequence | np.random.Generator | None = None,
+    *,
+    k: int = 2,
+    labels: Sequence[str] | None = None,
+    time_limit: float = 60.0,
 ) -> dict[str, Any]:
     """How often each pair of actors shares a coalition when propensities are uncertain.
 
@@ -88,8 +94,9 @@ def sample_alignment(
     iu = np.triu_indices(n, 1)
     if np.any(lo[iu] > hi[iu]):
         i, j = iu[0][lo[iu] > hi[iu]][0], iu[1][lo[iu] > hi[iu]][0]
-        raise ValueError(f"propensity range is empty for pair ({i}, {j}): "
-                                  f"low {lo[i, j]} > high {hi[i, j]}")
+        raise ValueError(
+            f"propensity range is empty for pair ({i}, {j}): low {lo[i, j]} > high {hi[i, j]}"
+        )
     if isinstance(seed, np.random.Generator):
         rng, seed_record = as_generator(seed), "generator given by the caller"
     else:
@@ -106,8 +113,9 @@ def sample_alignment(
         p = np.zeros((n, n))
         p[iu] = lo[iu] + (hi[iu] - lo[iu]) * rng.random(iu[0].size)
         p = p + p.T
-        ties, e, exact = global_minima(pair_weights(s, p), k, time_limit=time_limit,
-                                       seed=solver_seed)
+        ties, e, exact = global_minima(
+            pair_weights(s, p), k, time_limit=time_limit, seed=solver_seed
+        )
         n_tied += len(ties) > 1
         n_inexact += not exact
         for t in ties:
@@ -120,8 +128,13 @@ def sample_alignment(
         groups: dict[int, list[str]] = {}
         for a, lab in zip(names, t, strict=True):
             groups.setdefault(lab, []).append(a)
-        alignments.append({"coalitions": [groups[g] for g in sorted(groups)],
-                           "share": c / n_samples, "mean_energy": float(np.mean(energies[t]))})
+        alignments.append(
+            {
+                "coalitions": [groups[g] for g in sorted(groups)],
+                "share": c / n_samples,
+                "mean_energy": float(np.mean(energies[t])),
+            }
+        )
     return {
         "actors": names,
         "coassignment": co / n_samples,

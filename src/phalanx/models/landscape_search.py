@@ -69,7 +69,9 @@ def pair_weights(sizes: np.ndarray, propensity: np.ndarray) -> np.ndarray:
     scale = max(1.0, float(np.abs(p[off]).max(initial=0.0)))
     if not np.allclose(p[off], p.T[off], rtol=0.0, atol=1e-9 * scale):
         i, j = np.argwhere(~np.isclose(p, p.T, rtol=0.0, atol=1e-9 * scale) & off)[0]
-        raise ValueError(f"propensity must be symmetric; p[{i},{j}]={p[i, j]} but p[{j},{i}]={p[j, i]}.")
+        raise ValueError(
+            f"propensity must be symmetric; p[{i},{j}]={p[i, j]} but p[{j},{i}]={p[j, i]}."
+        )
     w = np.outer(s, s) * (p + p.T) / 2.0
     np.fill_diagonal(w, 0.0)
     return w

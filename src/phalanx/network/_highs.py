@@ -69,10 +69,21 @@ class Solved:
     limit: str | None = None
 
 
-def solve(c: np.ndarray, A: sp.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarray,
-          col_lo: np.ndarray, col_hi: np.ndarray, integer: np.ndarray | None = None,
-          *, time_limit: float | None = None, start: np.ndarray | None = None,
-          abs_gap: float = 1e-6, seed: int | None = None, node_limit: int | None = None) -> Solved:
+def solve(
+    c: np.ndarray,
+    A: sp.csr_matrix,
+    row_lo: np.ndarray,
+    row_hi: np.ndarray,
+    col_lo: np.ndarray,
+    col_hi: np.ndarray,
+    integer: np.ndarray | None = None,
+    *,
+    time_limit: float | None = None,
+    start: np.ndarray | None = None,
+    abs_gap: float = 1e-6,
+    seed: int | None = None,
+    node_limit: int | None = None,
+) -> Solved:
     """Minimise ``c @ x`` subject to ``row_lo <= A x <= row_hi`` and column bounds.
 
     ``time_limit`` (s, wall clock) and ``node_limit`` (branch-and-bound nodes of a MIP,
@@ -98,8 +109,10 @@ def solve(c: np.ndarray, A: sp.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarra
     lp.a_matrix_.value_ = A.data.astype(np.float64)
     is_mip = integer is not None and bool(np.any(integer))
     if is_mip:
-        lp.integrality_ = [highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
-                           for f in integer]
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
+            for f in integer
+        ]
     h = new_highs()
     if seed is not None:
         h.setOptionValue("random_seed", int(seed) % 2147483647)
@@ -134,8 +147,10 @@ def solve(c: np.ndarray, A: sp.csr_matrix, row_lo: np.ndarray, row_hi: np.ndarra
     limit = None
     if status == highspy.HighsModelStatus.kTimeLimit:
         limit = "time"
-    elif status in (highspy.HighsModelStatus.kSolutionLimit,
-                    highspy.HighsModelStatus.kIterationLimit):
+    elif status in (
+        highspy.HighsModelStatus.kSolutionLimit,
+        highspy.HighsModelStatus.kIterationLimit,
+    ):
         limit = "work"
     return Solved(x, obj, dual, optimal, name, limit)
 
@@ -156,9 +171,16 @@ class CoveringLP:
         self.h = new_highs()
         self.h.setOptionValue("threads", 1)
         self.h.setOptionValue("presolve", "off")
-        self.h.addCols(m, self.w, np.zeros(m), np.full(m, highspy.kHighsInf), 0,
-                       np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32),
-                       np.zeros(0))
+        self.h.addCols(
+            m,
+            self.w,
+            np.zeros(m),
+            np.full(m, highspy.kHighsInf),
+            0,
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0),
+        )
         self._idx: list[np.ndarray] = []
         self._lens: list[np.ndarray] = []
         self.n_rows = 0
@@ -171,8 +193,15 @@ class CoveringLP:
         idx = np.fromiter((e for r in sets for e in r), dtype=np.int32, count=int(lens.sum()))
         starts = np.zeros(len(sets), dtype=np.int32)
         np.cumsum(lens[:-1], out=starts[1:])
-        self.h.addRows(len(sets), np.ones(len(sets)), np.full(len(sets), highspy.kHighsInf),
-                       int(idx.size), starts, idx, np.ones(idx.size))
+        self.h.addRows(
+            len(sets),
+            np.ones(len(sets)),
+            np.full(len(sets), highspy.kHighsInf),
+            int(idx.size),
+            starts,
+            idx,
+            np.ones(idx.size),
+        )
         self._idx.append(idx)
         self._lens.append(lens)
         self.n_rows += len(sets)
@@ -191,8 +220,7 @@ class CoveringLP:
         y = np.maximum(np.asarray(sol.row_dual, dtype=np.float64), 0.0)
         if len(self._idx) > 1:
             self._idx, self._lens = [np.concatenate(self._idx)], [np.concatenate(self._lens)]
-        aty = np.bincount(self._idx[0], weights=np.repeat(y, self._lens[0]),
-                          minlength=self.w.size)
+        aty = np.bincount(self._idx[0], weights=np.repeat(y, self._lens[0]), minlength=self.w.size)
         pos = self.w > 0
         scale = max(1.0, float(np.max(aty[pos] / self.w[pos], initial=0.0)))
         if np.any(aty[~pos] > 0):

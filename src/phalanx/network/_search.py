@@ -32,8 +32,10 @@ class Problem:
         self.n, self.u, self.v = n, u, v
         self.s, self.w = s.astype(np.float64), w.astype(np.float64)
         sw = self.s * self.w
-        self.A = sp.csr_matrix((np.concatenate([sw, sw]), (np.concatenate([u, v]),
-                                np.concatenate([v, u]))), shape=(n, n))
+        self.A = sp.csr_matrix(
+            (np.concatenate([sw, sw]), (np.concatenate([u, v]), np.concatenate([v, u]))),
+            shape=(n, n),
+        )
         self._classes: list[np.ndarray] | None = None
 
     @classmethod
@@ -89,8 +91,9 @@ def _local_search(P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator)
         lab[sel] = best[sel]
 
 
-def _anneal(P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator,
-            sweeps: int, deadline: float) -> np.ndarray:
+def _anneal(
+    P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator, sweeps: int, deadline: float
+) -> np.ndarray:
     lab = lab.copy()
     if sweeps <= 0 or P.u.size == 0:
         return lab
@@ -118,8 +121,9 @@ def _anneal(P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator,
     return lab
 
 
-def _forest_labels(P: Problem, priority: np.ndarray, k: int,
-                   shift: np.ndarray | None = None) -> np.ndarray:
+def _forest_labels(
+    P: Problem, priority: np.ndarray, k: int, shift: np.ndarray | None = None
+) -> np.ndarray:
     """Labels satisfying every edge of the minimum spanning forest for ``priority``.
 
     Vectorised: Kruskal through ``csgraph.minimum_spanning_tree`` on edge ranks, one
@@ -137,13 +141,20 @@ def _forest_labels(P: Problem, priority: np.ndarray, k: int,
     T = csgraph.minimum_spanning_tree(R).tocoo()
     te = order[T.data.astype(np.int64) - 1]  # tree edge ids
     ncomp, comp = csgraph.connected_components(
-        sp.csr_matrix((np.ones(te.size), (P.u[te], P.v[te])), shape=(n, n)), directed=False)
+        sp.csr_matrix((np.ones(te.size), (P.u[te], P.v[te])), shape=(n, n)), directed=False
+    )
     roots = np.unique(comp, return_index=True)[1]  # smallest node of each component
     ones = np.ones(te.size)
-    U = sp.csr_matrix((np.concatenate([ones, ones]), (np.concatenate([P.u[te], P.v[te]]),
-                       np.concatenate([P.v[te], P.u[te]]))), shape=(n, n))
-    _, pred, _ = csgraph.dijkstra(U, directed=False, indices=roots, unweighted=True,
-                                  min_only=True, return_predecessors=True)
+    U = sp.csr_matrix(
+        (
+            np.concatenate([ones, ones]),
+            (np.concatenate([P.u[te], P.v[te]]), np.concatenate([P.v[te], P.u[te]])),
+        ),
+        shape=(n, n),
+    )
+    _, pred, _ = csgraph.dijkstra(
+        U, directed=False, indices=roots, unweighted=True, min_only=True, return_predecessors=True
+    )
     pred = pred.astype(np.int64)
     up = np.zeros(n, dtype=np.int64)
     a, b = P.u[te], P.v[te]
@@ -167,8 +178,9 @@ def tree_labels(P: Problem, priority: np.ndarray) -> np.ndarray:
     return _forest_labels(P, np.asarray(priority, dtype=np.float64), 2)
 
 
-def local_search_labels(P: Problem, lab: np.ndarray, rng: np.random.Generator,
-                        k: int = 2) -> np.ndarray:
+def local_search_labels(
+    P: Problem, lab: np.ndarray, rng: np.random.Generator, k: int = 2
+) -> np.ndarray:
     """Single-node local search to a 1-move local optimum (arrays in, arrays out)."""
     return _local_search(P, lab, k, rng)
 
@@ -189,17 +201,22 @@ def _spectral_start(P: Problem, rng: np.random.Generator) -> np.ndarray:
             _, vec = np.linalg.eigh(P.A.toarray())
             x = vec[:, -1]
         else:
-            _, vec = eigsh(P.A, k=1, which="LA", v0=rng.random(P.n) + 0.1, maxiter=2000,
-                           tol=1e-4)
+            _, vec = eigsh(P.A, k=1, which="LA", v0=rng.random(P.n) + 0.1, maxiter=2000, tol=1e-4)
             x = vec[:, 0]
     except (ArpackNoConvergence, np.linalg.LinAlgError):
         return rng.integers(0, 2, size=P.n)
     return (x < 0).astype(np.int64)
 
 
-def search(P: Problem, k: int, rng: np.random.Generator, restarts: int = 8,
-           sweeps: int = 60, deadline: float = float("inf"),
-           start: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+def search(
+    P: Problem,
+    k: int,
+    rng: np.random.Generator,
+    restarts: int = 8,
+    sweeps: int = 60,
+    deadline: float = float("inf"),
+    start: np.ndarray | None = None,
+) -> tuple[np.ndarray, float]:
     """Multi-start local search + annealing on arrays; returns (labels, cost)."""
     if P.n == 0:
         return np.zeros(0, dtype=np.int64), 0.0

@@ -39,16 +39,29 @@ from phalanx.network._search import Problem, search
 from phalanx.network.signed import signed_edge_arrays
 from phalanx.seeds import as_generator
 
-__all__ = ["frustration_lower_bound", "clustering_lower_bound", "cycle_bound", "cycle_pool",
-           "pool_lp_bound", "separate_cycles", "cutting_plane_bound"]
+__all__ = [
+    "frustration_lower_bound",
+    "clustering_lower_bound",
+    "cycle_bound",
+    "cycle_pool",
+    "pool_lp_bound",
+    "separate_cycles",
+    "cutting_plane_bound",
+]
 
 
 #: Path-length caps of the greedy packing passes (shortest cycles are packed first).
 SHORT_PASSES = (2, 3, 4, 5, 6, 7)
 
 
-def _bibfs(adj: list[list[tuple[int, int]]], cap: list[float], a: int, b: int,
-           max_visit: int, max_len: int | None = None) -> list[int] | None:
+def _bibfs(
+    adj: list[list[tuple[int, int]]],
+    cap: list[float],
+    a: int,
+    b: int,
+    max_visit: int,
+    max_len: int | None = None,
+) -> list[int] | None:
     """Edge ids of a shortest a-b path using edges with ``cap > 0`` (None if none, or
     if every such path has more than ``max_len`` edges)."""
     if a == b:
@@ -111,9 +124,15 @@ def pool_lp_bound(w: np.ndarray, pool: list[list[int]], deadline: float) -> floa
     A.sum_duplicates()
     A.data[:] = 1.0
     left = deadline - time.perf_counter()
-    res = _highs.solve(w[used], A, np.ones(len(pool)), np.full(len(pool), np.inf),
-                       np.zeros(used.size), np.ones(used.size),
-                       time_limit=None if math.isinf(left) else max(left, 0.5))
+    res = _highs.solve(
+        w[used],
+        A,
+        np.ones(len(pool)),
+        np.full(len(pool), np.inf),
+        np.zeros(used.size),
+        np.ones(used.size),
+        time_limit=None if math.isinf(left) else max(left, 0.5),
+    )
     if not res.optimal or res.x is None:
         return 0.0
     # A feasible dual would be exact; the primal value of an optimal LP is within the
@@ -121,9 +140,15 @@ def pool_lp_bound(w: np.ndarray, pool: list[list[int]], deadline: float) -> floa
     return max(res.objective * (1 - 1e-7) - 1e-7, 0.0)
 
 
-def cycle_pool(P: Problem, lab: np.ndarray, kind: str = "balance", *,
-               deadline: float = float("inf"), extra: bool = True,
-               max_visit: int = 20000) -> tuple[float, list[list[int]]]:
+def cycle_pool(
+    P: Problem,
+    lab: np.ndarray,
+    kind: str = "balance",
+    *,
+    deadline: float = float("inf"),
+    extra: bool = True,
+    max_visit: int = 20000,
+) -> tuple[float, list[list[int]]]:
     """Greedy packing value and the pool of bad cycles (lists of edge ids) around ``lab``.
 
     ``kind="balance"``: cycles with an odd number of negative edges (k = 2);
@@ -188,9 +213,15 @@ def cycle_pool(P: Problem, lab: np.ndarray, kind: str = "balance", *,
     return greedy, pool
 
 
-def cycle_bound(P: Problem, lab: np.ndarray, kind: str = "balance", *,
-                deadline: float = float("inf"), lp: bool = True,
-                max_visit: int = 20000) -> tuple[float, int]:
+def cycle_bound(
+    P: Problem,
+    lab: np.ndarray,
+    kind: str = "balance",
+    *,
+    deadline: float = float("inf"),
+    lp: bool = True,
+    max_visit: int = 20000,
+) -> tuple[float, int]:
     """Lower bound (greedy packing, raised by the pool LP if ``lp``) and pool size.
 
     See :func:`cycle_pool` for ``kind``; rounded up when all weights are integers.
@@ -204,8 +235,9 @@ def cycle_bound(P: Problem, lab: np.ndarray, kind: str = "balance", *,
     return lb, len(pool)
 
 
-def _prepare(G: nx.Graph, partition: dict | None, weight: str | None, k: int, seed: object,
-             deadline: float) -> tuple[Problem, np.ndarray]:
+def _prepare(
+    G: nx.Graph, partition: dict | None, weight: str | None, k: int, seed: object, deadline: float
+) -> tuple[Problem, np.ndarray]:
     E = signed_edge_arrays(G, weight)
     P = Problem.from_edges(E)
     if partition is None:
@@ -215,9 +247,15 @@ def _prepare(G: nx.Graph, partition: dict | None, weight: str | None, k: int, se
     return P, lab
 
 
-def frustration_lower_bound(G: nx.Graph, partition: dict | None = None,
-                            weight: str | None = "weight", *, lp: bool = True,
-                            time_limit: float | None = None, seed: object = None) -> float:
+def frustration_lower_bound(
+    G: nx.Graph,
+    partition: dict | None = None,
+    weight: str | None = "weight",
+    *,
+    lp: bool = True,
+    time_limit: float | None = None,
+    seed: object = None,
+) -> float:
     """Lower bound on the frustration index from unbalanced-cycle packing (+ LP).
 
     ``partition`` (node -> 0/1) guides the cycle search; a heuristic one is computed
@@ -234,9 +272,15 @@ def frustration_lower_bound(G: nx.Graph, partition: dict | None = None,
     return cycle_bound(P, lab, "balance", deadline=deadline, lp=lp)[0]
 
 
-def clustering_lower_bound(G: nx.Graph, partition: dict | None = None,
-                           weight: str | None = "weight", *, lp: bool = True,
-                           time_limit: float | None = None, seed: object = None) -> float:
+def clustering_lower_bound(
+    G: nx.Graph,
+    partition: dict | None = None,
+    weight: str | None = "weight",
+    *,
+    lp: bool = True,
+    time_limit: float | None = None,
+    seed: object = None,
+) -> float:
     """Lower bound on correlation clustering for any number of groups (cycles with
     exactly one negative edge). Also a lower bound for at most k groups, any k.
 
@@ -251,8 +295,13 @@ def clustering_lower_bound(G: nx.Graph, partition: dict | None = None,
     return cycle_bound(P, lab, "cluster", deadline=deadline, lp=lp)[0]
 
 
-def separate_cycles(P: Problem, f: np.ndarray, sources: np.ndarray | None = None,
-                    tol: float = 1e-6, max_cuts: int | None = None) -> list[list[int]]:
+def separate_cycles(
+    P: Problem,
+    f: np.ndarray,
+    sources: np.ndarray | None = None,
+    tol: float = 1e-6,
+    max_cuts: int | None = None,
+) -> list[list[int]]:
     """Unbalanced closed walks with ``sum f < 1 - tol`` (violated covering rows).
 
     Shortest paths on the signed double cover: node ``(i, p)`` for parity p, a positive
@@ -282,8 +331,9 @@ def separate_cycles(P: Problem, f: np.ndarray, sources: np.ndarray | None = None
     sources = np.asarray(sources, dtype=np.int64)
     if sources.size == 0:
         return []
-    dist, pred = csgraph.dijkstra(D, directed=True, indices=sources,
-                                  return_predecessors=True, limit=1.0)
+    dist, pred = csgraph.dijkstra(
+        D, directed=True, indices=sources, return_predecessors=True, limit=1.0
+    )
     dd = dist[np.arange(sources.size), sources + n]
     hit = np.flatnonzero(dd < 1.0 - tol)
     hit = hit[np.argsort(dd[hit], kind="stable")]
@@ -311,11 +361,18 @@ def separate_cycles(P: Problem, f: np.ndarray, sources: np.ndarray | None = None
     return cuts
 
 
-def cutting_plane_bound(P: Problem, initial: list, *, target: float = math.inf,
-                        deadline: float = math.inf, rounds: int = 50,
-                        integral: bool = False, chunk: int | None = None,
-                        rng: np.random.Generator | None = None, max_cuts: int | None = None,
-                        ) -> tuple[float, list[list[int]], np.ndarray | None]:
+def cutting_plane_bound(
+    P: Problem,
+    initial: list,
+    *,
+    target: float = math.inf,
+    deadline: float = math.inf,
+    rounds: int = 50,
+    integral: bool = False,
+    chunk: int | None = None,
+    rng: np.random.Generator | None = None,
+    max_cuts: int | None = None,
+) -> tuple[float, list[list[int]], np.ndarray | None]:
     """Cycle-relaxation LP bound by cutting planes (odd-cycle separation).
 
     Starts from the covering LP over ``initial`` (edge-id lists of unbalanced cycles),
@@ -334,7 +391,7 @@ def cutting_plane_bound(P: Problem, initial: list, *, target: float = math.inf,
     lp.add(rows)
     size = max(16, P.n // 4) if chunk is None else max(1, chunk)
     perm = rng.permutation(P.n) if rng is not None else np.arange(P.n)
-    chunks = [perm[i:i + size] for i in range(0, P.n, size)] or [perm]
+    chunks = [perm[i : i + size] for i in range(0, P.n, size)] or [perm]
     ci = 0
     best, f = 0.0, None
     for _ in range(rounds):

@@ -116,9 +116,9 @@ def unbalanced_triangles(n: int, u: np.ndarray, v: np.ndarray, s: np.ndarray) ->
     return tri[s[tri].prod(axis=1) < 0] if tri.size else tri
 
 
-def _xor_model(P: Problem, triangles: bool, cycles: list[list[int]]
-               ) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray,
-                          np.ndarray, int]:
+def _xor_model(
+    P: Problem, triangles: bool, cycles: list[list[int]]
+) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
     """XOR model of a block: columns x_0..x_{n-1} (binary) then f_0..f_{m-1} in [0, 1]."""
     nb, mb = P.n, P.u.size
     iu, iv = P.u, P.v
@@ -129,8 +129,14 @@ def _xor_model(P: Problem, triangles: bool, cycles: list[list[int]]
     # row 2e+1: f + x_i - x_j >= 0 (pos)   |  f + x_i + x_j >= 1  (neg)
     rows = [2 * r, 2 * r, 2 * r, 2 * r + 1, 2 * r + 1, 2 * r + 1]
     cols = [fcol, iu, iv, fcol, iu, iv]
-    vals = [np.ones(mb), -np.ones(mb), np.where(pos, 1.0, -1.0),
-            np.ones(mb), np.ones(mb), np.where(pos, -1.0, 1.0)]
+    vals = [
+        np.ones(mb),
+        -np.ones(mb),
+        np.where(pos, 1.0, -1.0),
+        np.ones(mb),
+        np.ones(mb),
+        np.where(pos, -1.0, 1.0),
+    ]
     lo = np.empty(2 * mb)
     lo[0::2] = np.where(pos, 0.0, -1.0)
     lo[1::2] = np.where(pos, 0.0, 1.0)
@@ -149,8 +155,10 @@ def _xor_model(P: Problem, triangles: bool, cycles: list[list[int]]
         vals.append(np.ones(int(lens.sum())))
         los.append(np.ones(len(cuts)))
         n_rows += len(cuts)
-    A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(n_rows, nb + mb))
+    A = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_rows, nb + mb),
+    )
     c = np.concatenate([np.zeros(nb), P.w])
     col_lo = np.zeros(nb + mb)
     col_hi = np.ones(nb + mb)
@@ -160,9 +168,9 @@ def _xor_model(P: Problem, triangles: bool, cycles: list[list[int]]
     return c, A, np.concatenate(los), col_lo, col_hi, integer, fixed
 
 
-def _solve_block(E: SignedEdges, eids: np.ndarray, rng: np.random.Generator,
-                 deadline: float, opts: dict
-                 ) -> tuple[dict[int, int], float, float, str, str | None]:
+def _solve_block(
+    E: SignedEdges, eids: np.ndarray, rng: np.random.Generator, deadline: float, opts: dict
+) -> tuple[dict[int, int], float, float, str, str | None]:
     """Solve one block; returns (labels by global node, lower, upper, how, limit)."""
     nodes = block_nodes(E, eids)
     loc = np.searchsorted(nodes, np.stack([E.u[eids], E.v[eids]]))
@@ -172,9 +180,14 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, rng: np.random.Generator,
     budget = deadline - now
     timed = math.isfinite(budget)
     large = P.u.size > LARGE_BLOCK
-    lab, ub = search(P, 2, rng, restarts=WARM_RESTARTS if opts["warm"] else 1,
-                     sweeps=WARM_SWEEPS if timed and opts["warm"] else 0,
-                     deadline=now + (0.2 if large else 0.4) * budget if timed else math.inf)
+    lab, ub = search(
+        P,
+        2,
+        rng,
+        restarts=WARM_RESTARTS if opts["warm"] else 1,
+        sweeps=WARM_SWEEPS if timed and opts["warm"] else 0,
+        deadline=now + (0.2 if large else 0.4) * budget if timed else math.inf,
+    )
     lb, pool = 0.0, []
     if opts["cycles"]:
         bdl = time.perf_counter() + (0.5 if large else 0.1) * budget if timed else math.inf
@@ -188,8 +201,9 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, rng: np.random.Generator,
             f = None
         else:
             bdl = time.perf_counter() + 0.3 * budget if timed else math.inf
-            cp, pool, f = cutting_plane_bound(P, pool, target=ub, deadline=bdl,
-                                              integral=integral, rng=rng)
+            cp, pool, f = cutting_plane_bound(
+                P, pool, target=ub, deadline=bdl, integral=integral, rng=rng
+            )
             lb = max(lb, cp)
         if integral:
             lb = float(math.ceil(lb - 1e-6))
@@ -209,10 +223,20 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, rng: np.random.Generator,
         f = np.where(P.s > 0, ~same, same).astype(np.float64)
         start = np.concatenate([lab.astype(np.float64), f])
     left = deadline - time.perf_counter()
-    res = _highs.solve(c, A, lo, np.full(lo.size, np.inf), col_lo, col_hi, integer,
-                       time_limit=max(left, 1e-3) if timed else None,
-                       start=start, abs_gap=(1 - 1e-6) if integral else 1e-9,
-                       seed=int(rng.integers(2**31 - 1)), node_limit=opts["work"])
+    res = _highs.solve(
+        c,
+        A,
+        lo,
+        np.full(lo.size, np.inf),
+        col_lo,
+        col_hi,
+        integer,
+        time_limit=max(left, 1e-3) if timed else None,
+        start=start,
+        abs_gap=(1 - 1e-6) if integral else 1e-9,
+        seed=int(rng.integers(2**31 - 1)),
+        node_limit=opts["work"],
+    )
     if res.x is not None:
         mlab = (res.x[: nodes.size] > 0.5).astype(np.int64)
         mcost = P.cost(mlab)
@@ -233,11 +257,18 @@ def _glob(nodes: np.ndarray, lab: np.ndarray) -> dict[int, int]:
     return dict(zip(nodes.tolist(), lab.tolist(), strict=True))
 
 
-def frustration_index(G: nx.Graph, weight: str | None = "weight",
-                      time_limit: float | None = None, seed: SeedLike = None, *,
-                      work_limit: int | None = None,
-                      reductions: bool = True, triangles: bool = True,
-                      warm_start: bool = True, cycle_bound: bool = True) -> FrustrationResult:
+def frustration_index(
+    G: nx.Graph,
+    weight: str | None = "weight",
+    time_limit: float | None = None,
+    seed: SeedLike = None,
+    *,
+    work_limit: int | None = None,
+    reductions: bool = True,
+    triangles: bool = True,
+    warm_start: bool = True,
+    cycle_bound: bool = True,
+) -> FrustrationResult:
     """Exact frustration index (line index of balance) of the signed graph ``G``.
 
     Parameters: ``weight`` edge attribute with positive weights (``None``: every edge
@@ -273,11 +304,16 @@ def frustration_index(G: nx.Graph, weight: str | None = "weight",
     labels: list[dict[int, int]] = []
     lb = ub = 0.0
     optimal = True
-    counts = {"blocks": len(red.blocks), "pruned_nodes": len(red.pruned),
-              "largest_block_edges": max((b.size for b in red.blocks), default=0),
-              "trivial": 0, "bound": 0, "milp": 0, "interval": 0}
-    opts = {"triangles": triangles, "warm": warm_start, "cycles": cycle_bound,
-            "work": work_limit}
+    counts = {
+        "blocks": len(red.blocks),
+        "pruned_nodes": len(red.pruned),
+        "largest_block_edges": max((b.size for b in red.blocks), default=0),
+        "trivial": 0,
+        "bound": 0,
+        "milp": 0,
+        "interval": 0,
+    }
+    opts = {"triangles": triangles, "warm": warm_start, "cycles": cycle_bound, "work": work_limit}
     limits: list[str | None] = []
     for eids in red.blocks:
         triv = solve_trivial_block(E, eids) if reductions else None
@@ -312,12 +348,20 @@ def frustration_index(G: nx.Graph, weight: str | None = "weight",
     if not optimal:
         method += f"; {limit or 'time'} limit reached: interval [lower_bound, upper_bound]"
     return FrustrationResult(
-        frustration_index=value, lower_bound=float(lb), upper_bound=value,
-        gap=float(value - lb), optimal=bool(optimal),
+        frustration_index=value,
+        lower_bound=float(lb),
+        upper_bound=value,
+        gap=float(value - lb),
+        optimal=bool(optimal),
         partition=dict(zip(E.nodes, glob.tolist(), strict=True)),
         frustrated_edges=[(E.nodes[E.u[i]], E.nodes[E.v[i]]) for i in bad.tolist()],
-        solve_time=time.perf_counter() - t0, method=method, k=2, blocks=counts,
-        limit=limit, seed=root)
+        solve_time=time.perf_counter() - t0,
+        method=method,
+        k=2,
+        blocks=counts,
+        limit=limit,
+        seed=root,
+    )
 
 
 def check_limits(time_limit: float | None, work_limit: int | None) -> None:
@@ -325,13 +369,22 @@ def check_limits(time_limit: float | None, work_limit: int | None) -> None:
     limit that is not an integer >= 0 (both may be None: no limit)."""
     from phalanx.errors import ParameterError
 
-    if time_limit is not None and (isinstance(time_limit, bool) or
-                                   not isinstance(time_limit, int | float) or
-                                   not math.isfinite(time_limit) or time_limit <= 0):
-        raise ParameterError("The 'time_limit' parameter must be a positive finite number "
-                             f"of seconds or None. Got {time_limit!r} instead.")
-    if work_limit is not None and (isinstance(work_limit, bool) or
-                                   not isinstance(work_limit, int | np.integer) or
-                                   work_limit < 0):
-        raise ParameterError("The 'work_limit' parameter must be an integer >= 0 or None. "
-                             f"Got {work_limit!r} instead.")
+    if time_limit is not None and (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, int | float)
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
+    ):
+        raise ParameterError(
+            "The 'time_limit' parameter must be a positive finite number "
+            f"of seconds or None. Got {time_limit!r} instead."
+        )
+    if work_limit is not None and (
+        isinstance(work_limit, bool)
+        or not isinstance(work_limit, int | np.integer)
+        or work_limit < 0
+    ):
+        raise ParameterError(
+            "The 'work_limit' parameter must be an integer >= 0 or None. "
+            f"Got {work_limit!r} instead."
+        )

@@ -48,8 +48,17 @@ from phalanx.network.frustration import check_limits
 from phalanx.network.signed import SignedEdges, frustrated_edges, signed_edge_arrays
 from phalanx.seeds import SeedLike, as_generator
 
-__all__ = ["local_search", "simulated_annealing", "frustration_heuristic",
-           "HeuristicResult", "Problem", "search", "tree_labels", "local_search_labels"]
+__all__ = [
+    "local_search",
+    "simulated_annealing",
+    "frustration_heuristic",
+    "HeuristicResult",
+    "Problem",
+    "search",
+    "tree_labels",
+    "local_search_labels",
+]
+
 
 def _to_labels(E: SignedEdges, partition: dict | None, k: int) -> np.ndarray | None:
     if partition is None:
@@ -60,8 +69,14 @@ def _to_labels(E: SignedEdges, partition: dict | None, k: int) -> np.ndarray | N
     return lab
 
 
-def local_search(G: nx.Graph, partition: dict | None = None, *, k: int = 2,
-                 weight: str | None = "weight", seed: SeedLike = None) -> tuple[dict, float]:
+def local_search(
+    G: nx.Graph,
+    partition: dict | None = None,
+    *,
+    k: int = 2,
+    weight: str | None = "weight",
+    seed: SeedLike = None,
+) -> tuple[dict, float]:
     """Improve ``partition`` (default: random) by single-node moves until no move helps.
 
     Returns ``(partition, cost)``; cost = weight of frustrated edges (an upper bound on
@@ -82,8 +97,14 @@ def local_search(G: nx.Graph, partition: dict | None = None, *, k: int = 2,
     return dict(zip(E.nodes, lab.tolist(), strict=True)), P.cost(lab)
 
 
-def simulated_annealing(G: nx.Graph, *, k: int = 2, weight: str | None = "weight",
-                        seed: SeedLike = None, sweeps: int = 200) -> tuple[dict, float]:
+def simulated_annealing(
+    G: nx.Graph,
+    *,
+    k: int = 2,
+    weight: str | None = "weight",
+    seed: SeedLike = None,
+    sweeps: int = 200,
+) -> tuple[dict, float]:
     """Simulated annealing from a random partition, finished by local search.
 
     ``sweeps`` Metropolis sweeps (each O(m k)), temperature cooling geometrically from
@@ -119,10 +140,16 @@ class HeuristicResult:
         return asdict(self)
 
 
-def frustration_heuristic(G: nx.Graph, weight: str | None = "weight", seed: SeedLike = None,
-                          *, restarts: int = 8, sweeps: int = 60,
-                          lower_bound: bool = True,
-                          time_limit: float | None = None) -> HeuristicResult:
+def frustration_heuristic(
+    G: nx.Graph,
+    weight: str | None = "weight",
+    seed: SeedLike = None,
+    *,
+    restarts: int = 8,
+    sweeps: int = 60,
+    lower_bound: bool = True,
+    time_limit: float | None = None,
+) -> HeuristicResult:
     """Upper and lower bounds on the frustration index of a large signed graph.
 
     Multi-start local search and annealing give a partition (upper bound); the lower
@@ -153,8 +180,16 @@ def frustration_heuristic(G: nx.Graph, weight: str | None = "weight", seed: Seed
         left = None if time_limit is None else max(budget - (time.perf_counter() - t0), 0.1)
         lb = min(frustration_lower_bound(G, part, weight=weight, time_limit=left), ub)
         method += "; unbalanced-cycle packing LP bound"
-    return HeuristicResult(part, ub, lb, ub - lb, frustrated_edges(G, part, weight),
-                           time.perf_counter() - t0, method, seed=root)
+    return HeuristicResult(
+        part,
+        ub,
+        lb,
+        ub - lb,
+        frustrated_edges(G, part, weight),
+        time.perf_counter() - t0,
+        method,
+        seed=root,
+    )
 
 
 def _check_effort(restarts: int, sweeps: int) -> None:
@@ -163,5 +198,6 @@ def _check_effort(restarts: int, sweeps: int) -> None:
 
     for name, v, lo, hi in (("restarts", restarts, 1, 10**6), ("sweeps", sweeps, 0, 10**7)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or not lo <= v <= hi:
-            raise ParameterError(f"The {name!r} parameter must be an integer in [{lo}, {hi}]. "
-                                 f"Got {v!r} instead.")
+            raise ParameterError(
+                f"The {name!r} parameter must be an integer in [{lo}, {hi}]. Got {v!r} instead."
+            )

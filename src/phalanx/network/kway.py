@@ -91,8 +91,9 @@ def _assignment_model(P: Problem, k: int) -> tuple:
         lo.append(np.zeros(pe.size))
         hi.append(np.full(pe.size, np.inf))
         r0 += pe.size
-    A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(r0, n * k + m))
+    A = sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r0, n * k + m)
+    )
     cost = np.concatenate([np.zeros(n * k), P.w])
     col_lo = np.zeros(n * k + m)
     col_hi = np.ones(n * k + m)
@@ -112,9 +113,15 @@ def _canonical(lab: np.ndarray, rank: np.ndarray) -> np.ndarray:
     return np.array([mapping[int(c)] for c in lab.tolist()], dtype=np.int64)
 
 
-def _solve_block(E: SignedEdges, eids: np.ndarray, k: int, rng: np.random.Generator,
-                 deadline: float, exact: bool, work_limit: int | None
-                 ) -> tuple[dict[int, int], float, float, str, str | None]:
+def _solve_block(
+    E: SignedEdges,
+    eids: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
+    deadline: float,
+    exact: bool,
+    work_limit: int | None,
+) -> tuple[dict[int, int], float, float, str, str | None]:
     """Solve one block; returns (labels by global node, lower, upper, how, limit)."""
     nodes = block_nodes(E, eids)
     loc = np.searchsorted(nodes, np.stack([E.u[eids], E.v[eids]]))
@@ -124,8 +131,7 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, k: int, rng: np.random.Genera
     timed = math.isfinite(deadline)
     budget = deadline - now
     sdl = now + 0.4 * budget if timed else math.inf
-    lab, ub = search(P, k, rng, restarts=16, sweeps=40 if timed or not exact else 0,
-                     deadline=sdl)
+    lab, ub = search(P, k, rng, restarts=16, sweeps=40 if timed or not exact else 0, deadline=sdl)
     cut = "time" if time.perf_counter() > sdl else None  # the deadline shortened the search
     bdl = time.perf_counter() + 0.1 * budget if timed else math.inf
     greedy, pool = cycle_pool(P, lab, "cluster", deadline=bdl)
@@ -144,10 +150,20 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, k: int, rng: np.random.Genera
     same = lab[P.u] == lab[P.v]
     start = np.concatenate([Z.ravel(), np.where(P.s > 0, ~same, same).astype(np.float64)])
     left = deadline - time.perf_counter()
-    res = _highs.solve(cost, A, lo, hi, col_lo, col_hi, integer,
-                       time_limit=max(left, 1e-3) if timed else None, start=start,
-                       abs_gap=(1 - 1e-6) if integral else 1e-9,
-                       seed=int(rng.integers(2**31 - 1)), node_limit=work_limit)
+    res = _highs.solve(
+        cost,
+        A,
+        lo,
+        hi,
+        col_lo,
+        col_hi,
+        integer,
+        time_limit=max(left, 1e-3) if timed else None,
+        start=start,
+        abs_gap=(1 - 1e-6) if integral else 1e-9,
+        seed=int(rng.integers(2**31 - 1)),
+        node_limit=work_limit,
+    )
     if res.x is not None:
         mlab = np.argmax(res.x[: P.n * k].reshape(P.n, k), axis=1)
         if P.cost(mlab) < ub - 1e-9:
@@ -163,10 +179,18 @@ def _solve_block(E: SignedEdges, eids: np.ndarray, k: int, rng: np.random.Genera
     return glob(lab), lb, ub, "interval", res.limit
 
 
-def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight",
-                           time_limit: float | None = None, seed: SeedLike = None, *,
-                           work_limit: int | None = None, method: str = "auto", reductions: bool = True,
-                           exact_max_cells: int = 20000) -> FrustrationResult:
+def correlation_clustering(
+    G: nx.Graph,
+    k: int = 2,
+    weight: str | None = "weight",
+    time_limit: float | None = None,
+    seed: SeedLike = None,
+    *,
+    work_limit: int | None = None,
+    method: str = "auto",
+    reductions: bool = True,
+    exact_max_cells: int = 20000,
+) -> FrustrationResult:
     """Best split of ``G`` into at most ``k`` camps (correlation clustering).
 
     ``method``: ``"exact"`` (MILP, interval under ``time_limit``), ``"heuristic"``
@@ -190,39 +214,62 @@ def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight
     if method not in ("auto", "exact", "heuristic"):
         raise ParameterError("method must be 'auto', 'exact' or 'heuristic'")
     check_limits(time_limit, work_limit)
-    if isinstance(exact_max_cells, bool) or not isinstance(exact_max_cells, int | np.integer) \
-            or exact_max_cells < 0:
-        raise ParameterError("The 'exact_max_cells' parameter must be an integer >= 0. "
-                             f"Got {exact_max_cells!r} instead.")
+    if (
+        isinstance(exact_max_cells, bool)
+        or not isinstance(exact_max_cells, int | np.integer)
+        or exact_max_cells < 0
+    ):
+        raise ParameterError(
+            "The 'exact_max_cells' parameter must be an integer >= 0. "
+            f"Got {exact_max_cells!r} instead."
+        )
     if k == 2 and method != "heuristic":
-        return frustration_index(G, weight, time_limit, seed, work_limit=work_limit,
-                                 reductions=reductions)
+        return frustration_index(
+            G, weight, time_limit, seed, work_limit=work_limit, reductions=reductions
+        )
     t0 = time.perf_counter()
     root, rng = seeded(seed)
     E = signed_edge_arrays(G, weight)
     if k == 1:
         neg = E.sign < 0
         value = float(E.w[neg].sum())
-        return FrustrationResult(value, value, value, 0.0, True, {x: 0 for x in E.nodes},
-                                 [(E.nodes[a], E.nodes[b]) for a, b in
-                                  zip(E.u[neg].tolist(), E.v[neg].tolist(), strict=True)],
-                                 time.perf_counter() - t0, "k=1: all negative edges", k=1,
-                                 seed=root)
+        return FrustrationResult(
+            value,
+            value,
+            value,
+            0.0,
+            True,
+            {x: 0 for x in E.nodes},
+            [
+                (E.nodes[a], E.nodes[b])
+                for a, b in zip(E.u[neg].tolist(), E.v[neg].tolist(), strict=True)
+            ],
+            time.perf_counter() - t0,
+            "k=1: all negative edges",
+            k=1,
+            seed=root,
+        )
     deadline = math.inf if time_limit is None else t0 + float(time_limit)
     red = reduce_graph(E) if reductions else no_reduction(E)
     labels, lb, ub, optimal = [], 0.0, 0.0, True
-    counts = {"blocks": len(red.blocks), "pruned_nodes": len(red.pruned), "trivial": 0,
-              "bound": 0, "milp": 0, "interval": 0}
+    counts = {
+        "blocks": len(red.blocks),
+        "pruned_nodes": len(red.pruned),
+        "trivial": 0,
+        "bound": 0,
+        "milp": 0,
+        "interval": 0,
+    }
     limits: list[str | None] = []
     for eids in red.blocks:
         triv = solve_trivial_block(E, eids, k) if reductions else None
         if triv is not None:
             lab, blb, bub, how, lim = triv[0], 0.0, 0.0, "trivial", None
         else:
-            exact = method == "exact" or (method == "auto" and
-                                          block_nodes(E, eids).size * k <= exact_max_cells)
-            lab, blb, bub, how, lim = _solve_block(E, eids, k, rng, deadline, exact,
-                                                   work_limit)
+            exact = method == "exact" or (
+                method == "auto" and block_nodes(E, eids).size * k <= exact_max_cells
+            )
+            lab, blb, bub, how, lim = _solve_block(E, eids, k, rng, deadline, exact, work_limit)
         limits.append(lim)
         counts[how] += 1
         labels.append(lab)
@@ -238,8 +285,18 @@ def correlation_clustering(G: nx.Graph, k: int = 2, weight: str | None = "weight
     how += f", k={k}; pruning + blocks; one-negative-cycle packing bound"
     if not optimal:
         how += "; not proven optimal: interval [lower_bound, upper_bound]"
-    return FrustrationResult(value, float(lb), value, float(value - lb), bool(optimal),
-                             dict(zip(E.nodes, glob.tolist(), strict=True)),
-                             [(E.nodes[E.u[i]], E.nodes[E.v[i]]) for i in bad.tolist()],
-                             time.perf_counter() - t0, how, k=k, blocks=counts,
-                             limit=merge_limits(limits) if not optimal else None, seed=root)
+    return FrustrationResult(
+        value,
+        float(lb),
+        value,
+        float(value - lb),
+        bool(optimal),
+        dict(zip(E.nodes, glob.tolist(), strict=True)),
+        [(E.nodes[E.u[i]], E.nodes[E.v[i]]) for i in bad.tolist()],
+        time.perf_counter() - t0,
+        how,
+        k=k,
+        blocks=counts,
+        limit=merge_limits(limits) if not optimal else None,
+        seed=root,
+    )

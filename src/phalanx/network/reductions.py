@@ -32,8 +32,15 @@ import numpy as np
 
 from phalanx.network.signed import SignedEdges
 
-__all__ = ["Reduction", "reduce_graph", "no_reduction", "recombine", "block_nodes",
-           "spanning_labels", "solve_trivial_block"]
+__all__ = [
+    "Reduction",
+    "reduce_graph",
+    "no_reduction",
+    "recombine",
+    "block_nodes",
+    "spanning_labels",
+    "solve_trivial_block",
+]
 
 
 @dataclass
@@ -175,8 +182,9 @@ def spanning_labels(E: SignedEdges, eids: np.ndarray, k: int = 2) -> dict[int, i
     return lab
 
 
-def solve_trivial_block(E: SignedEdges, eids: np.ndarray,
-                        k: int = 2) -> tuple[dict[int, int], float] | None:
+def solve_trivial_block(
+    E: SignedEdges, eids: np.ndarray, k: int = 2
+) -> tuple[dict[int, int], float] | None:
     """Exact labels and cost of a tree block (cost 0) or, for ``k == 2``, a cycle block
     (cost 0 if balanced, else its lightest edge); ``None`` for other blocks."""
     nn = block_nodes(E, eids).size
@@ -190,8 +198,9 @@ def solve_trivial_block(E: SignedEdges, eids: np.ndarray,
     return None
 
 
-def recombine(E: SignedEdges, red: Reduction, block_labels: list[dict[int, int]],
-              k: int = 2) -> np.ndarray:
+def recombine(
+    E: SignedEdges, red: Reduction, block_labels: list[dict[int, int]], k: int = 2
+) -> np.ndarray:
     """Glue block labellings and re-insert pruned nodes; returns labels for all nodes.
 
     Each block is relabelled (swapping two labels) to agree with the already-labelled

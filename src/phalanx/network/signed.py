@@ -114,7 +114,9 @@ def _parse_weight(value: object) -> float:
     if not math.isfinite(w) or w <= 0:
         raise ValueError(f"weight must be a positive finite number (got {value!r})")
     if w > MAX_WEIGHT:
-        raise ValueError(f"weight must be at most {MAX_WEIGHT:g} (got {value!r}); rescale the weights")
+        raise ValueError(
+            f"weight must be at most {MAX_WEIGHT:g} (got {value!r}); rescale the weights"
+        )
     return w
 
 

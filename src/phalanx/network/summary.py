@@ -20,9 +20,15 @@ def _plain(x: object) -> object:
     return x if isinstance(x, str | int | float | bool) else str(x)
 
 
-def balance_summary(G: nx.Graph, k: int = 2, time_limit: float | None = None,
-                    seed: SeedLike = None, weight: str | None = "weight", *,
-                    work_limit: int | None = None) -> dict:
+def balance_summary(
+    G: nx.Graph,
+    k: int = 2,
+    time_limit: float | None = None,
+    seed: SeedLike = None,
+    weight: str | None = "weight",
+    *,
+    work_limit: int | None = None,
+) -> dict:
     """Frustration (k = 2) or k-camp clustering cost, bounds, camps and triangle measures.
 
     Keys: ``frustration_index`` (exact when ``optimal``; otherwise the cost of the best
@@ -45,16 +51,18 @@ def balance_summary(G: nx.Graph, k: int = 2, time_limit: float | None = None,
     >>> s["triangle_balance"], round(s["normalised_balance"], 3)
     (0.0, 0.333)
     """
-    res = correlation_clustering(G, k=k, weight=weight, time_limit=time_limit, seed=seed,
-                                 work_limit=work_limit)
+    res = correlation_clustering(
+        G, k=k, weight=weight, time_limit=time_limit, seed=seed, work_limit=work_limit
+    )
     E = signed_edge_arrays(G, weight)
     tb = triangle_balance(G, weight)
     fe = []
     for a, b in res.frustrated_edges:
         d = G[a][b]
         w = d.get(weight, 1) if weight is not None else 1
-        fe.append({"source": _plain(a), "target": _plain(b), "sign": int(d["sign"]),
-                   "weight": float(w)})
+        fe.append(
+            {"source": _plain(a), "target": _plain(b), "sign": int(d["sign"]), "weight": float(w)}
+        )
     nb = normalised_balance(G, res.frustration_index, weight) if E.m else None
 
     def num(x: float | None) -> float | None:

@@ -75,13 +75,17 @@ def triangle_balance(G: nx.Graph, weight: str | None = "weight") -> dict:
         return {"n_triangles": 0, "balanced": 0, "ratio": None, "weighted_ratio": None}
     good = E.sign.astype(np.int64)[tri].prod(axis=1) > 0
     intensity = np.cbrt(E.w[tri].prod(axis=1))
-    return {"n_triangles": int(tri.shape[0]), "balanced": int(good.sum()),
-            "ratio": float(good.mean()),
-            "weighted_ratio": float(intensity[good].sum() / intensity.sum())}
+    return {
+        "n_triangles": int(tri.shape[0]),
+        "balanced": int(good.sum()),
+        "ratio": float(good.mean()),
+        "weighted_ratio": float(intensity[good].sum() / intensity.sum()),
+    }
 
 
-def normalised_balance(G: nx.Graph, frustration: float,
-                       weight: str | None = "weight") -> float | None:
+def normalised_balance(
+    G: nx.Graph, frustration: float, weight: str | None = "weight"
+) -> float | None:
     """Aref & Wilson's normalised balance ``1 - L / (W / 2)`` for frustration ``L``.
 
     ``W`` is the number of edges (``weight=None``) or their total weight; ``None`` for
