@@ -290,9 +290,13 @@ def frustration_component(
     keep = set(members)
     for m in members & set(G.nodes):
         keep.update(G.neighbors(m))
-    H = G.subgraph(keep).copy()
+    # nodes and ties in a fixed order (not a set's), so every sum and solve is repeatable
+    # byte for byte whatever the hash seed
+    H = G.__class__()
+    H.add_nodes_from(n for n in G.nodes if n in keep)
+    H.add_edges_from((u, v, d) for u, v, d in G.edges(data=True) if u in keep and v in keep)
     H.remove_nodes_from([n for n in list(H.nodes) if H.degree(n) == 0])
-    total = sum(d["weight"] for _, _, d in H.edges(data=True))
+    total = math.fsum(d["weight"] for _, _, d in H.edges(data=True))  # order-free sum
     if total == 0:
         return _component(
             "frustration", None, "no signed ties among the members and their partners", []
