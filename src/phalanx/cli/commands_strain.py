@@ -26,6 +26,7 @@ from phalanx.cli.common import (
     load_kb,
     number,
     print_table,
+    print_warnings,
     query_date,
     ranged_settings,
     user_errors,
@@ -118,8 +119,11 @@ def strain_command(
                 )
         org = kb.resolve_organization(organization)
         settings = StrainSettings(time_limit=time_limit, window_days=window)
+        from phalanx.kb.coverage import coverage_warnings
+
         if not series_wanted:
             day = query_date(at) if at is not None else dt.date.today()
+            print_warnings(coverage_warnings(kb, at=day, organization=org))
             result = strain_at(kb, org, day, settings)
             if json_out:
                 emit_json(result)
@@ -129,6 +133,9 @@ def strain_command(
         from phalanx.measures.series import strain_series, yearly_dates
 
         first, last = year_window(kb, first, last)
+        print_warnings(
+            [w for y in (first, last) for w in coverage_warnings(kb, at=str(y), organization=org)]
+        )
         series = strain_series(kb, org, yearly_dates(first, last), settings)
         if plot is not None:
             _write_plot(series, f"Strain of {org}, {first}-{last}", plot, force)

@@ -50,6 +50,13 @@ def print_error(message: str) -> None:
     err_console.print("[red]error:[/red] " + escape(message))
 
 
+def print_warnings(warnings: Sequence[str]) -> None:
+    """Print each ``warning: text`` on standard error, literally (stdout stays clean for
+    ``--json``)."""
+    for w in dict.fromkeys(warnings):  # once each, in order
+        err_console.print("[yellow]warning:[/yellow] " + escape(w))
+
+
 @contextlib.contextmanager
 def user_errors(*also: type[Exception]) -> Iterator[None]:
     """Turn a :class:`~phalanx.errors.UserError` into a clear message and exit code 2.
@@ -195,6 +202,7 @@ __all__ = [
     "load_kb",
     "number",
     "print_error",
+    "print_warnings",
     "print_table",
     "query_date",
     "ranged_settings",
