@@ -218,9 +218,10 @@ def test_at_date_on_the_embedded_knowledge_base():
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--shift", "A:B=inf"], "--shift 'A:B=inf': expected a finite number; got 'inf'"),
-        (["--shift", "A:B=nan"], "expected a finite number; got 'nan'"),
-        (["--size-factor", "A=-0.5"], "expected a finite number >= 0; got '-0.5'"),
+        (["--shift", "A:B=inf"], "a shift must be a finite number; got A:B=inf"),
+        (["--shift", "A:B=-nan"], "a shift must be a finite number; got A:B=nan"),
+        (["--size-factor", "A=inf"], "a size factor must be > 0 and finite; got A=inf"),
+        (["--size-factor", "A=-0.5"], "a size factor must be > 0 and finite; got A=-0.5"),
         (["--neutral", "-inf"], "The 'neutral' parameter of align must be a finite number."),
     ],
 )

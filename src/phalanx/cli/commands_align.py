@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -99,16 +98,12 @@ AlignOptions = ranged_settings(
 """The numeric and named options of ``phalanx align`` (same ranges as the library)."""
 
 
-def _number(text: str, what: str, *, low: float = -math.inf) -> float:
-    """``text`` as a finite number not below ``low``; else a UserError naming ``what``."""
+def _number(text: str, what: str) -> float:
+    """``text`` as a number (the library refuses non-finite and out-of-range values)."""
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise UserError(f"{what}: {text!r} is not a number") from None
-    if not math.isfinite(value) or value < low:
-        bound = "a finite number" if low == -math.inf else f"a finite number >= {low:g}"
-        raise UserError(f"{what}: expected {bound}; got {text.strip()!r}")
-    return value
 
 
 def _parse_shifts(items: list[str]) -> dict[tuple[str, str], float]:
@@ -131,7 +126,7 @@ def _parse_factors(items: list[str]) -> dict[str, float]:
         actor, sep, value = item.partition("=")
         if not (sep and actor.strip()):
             raise UserError(f"--size-factor {item!r}: expected ACTOR=NUMBER, e.g. RUS=0.5")
-        out[actor.strip()] = _number(value, f"--size-factor {item!r}", low=0.0)
+        out[actor.strip()] = _number(value, f"--size-factor {item!r}")
     return out
 
 
