@@ -105,19 +105,19 @@ def test_long_form_and_neutral_point(tmp_path):
         ([*CSV, "--at", "2022-10-01"], "either --at DATE or --sizes"),
         (
             [*CSV, "--k", "1"],
-            "The 'k' parameter of LandscapeModel must be greater than or equal to 2. Got 1",
+            "--k: The 'k' parameter of align must be greater than or equal to 2. Got 1",
         ),
         (
             [*CSV, "--k", "20000"],
-            "The 'k' parameter of LandscapeModel must be less than or equal to 50. Got 20000",
+            "--k: The 'k' parameter of align must be less than or equal to 50. Got 20000",
         ),
         (
             [*CSV, "--samples", "100000000"],
-            "The 'n_samples' parameter of SamplingParams must be less than or equal to 100000",
+            "--samples: The 'samples' parameter of align must be less than or equal to 100000",
         ),
         (
             [*CSV, "--time-limit", "0"],
-            "The 'time_limit' parameter of LandscapeModel must be greater than 0",
+            "--time-limit: The 'time_limit' parameter of align must be greater than 0",
         ),
         (
             ["--at", "2022-10-01", "--weighting", "heavy"],
@@ -213,3 +213,19 @@ def test_at_date_on_the_embedded_knowledge_base():
             y = x.copy()
             y[i] = 1 - y[i] if len(m["coalitions"]) == 2 else 1
             assert energy(y, s, p) >= m["energy"] - 1e-12
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--shift", "A:B=inf"], "a shift must be a finite number; got A:B=inf"),
+        (["--shift", "A:B=-nan"], "a shift must be a finite number; got A:B=nan"),
+        (["--size-factor", "A=inf"], "a size factor must be > 0 and finite; got A=inf"),
+        (["--size-factor", "A=-0.5"], "a size factor must be > 0 and finite; got A=-0.5"),
+        (["--neutral", "-inf"], "The 'neutral' parameter of align must be a finite number."),
+    ],
+)
+def test_what_if_numbers_must_be_finite(args, needle):
+    r = run(*CSV, *args)
+    assert r.exit_code == 2 and needle in r.stderr, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)

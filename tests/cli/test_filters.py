@@ -55,3 +55,46 @@ def test_strain_plot_never_replaces_a_users_file(run, tmp_path):
     assert page.read_text() == "<p>my notes</p>"
     assert run(*args, "--force").exit_code == 0
     assert MARKER in page.read_bytes()[:4096]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["history", "NZL"],
+        ["show", "NZL"],
+        ["members", "ANZUS"],
+        ["export", "--format", "gexf"],
+        ["strain"],
+        ["report"],
+        ["align"],
+    ],
+)
+@pytest.mark.parametrize(
+    ("date", "problem"), [("2001-13", "has month 13"), ("2001-02-30", "not a real calendar")]
+)
+def test_a_bad_date_names_the_option_it_was_given_to(run, command, date, problem, tmp_path):
+    extra = ["--out", str(tmp_path / "r.html")] if command == ["report"] else []
+    result = run(*command, *extra, "--at", date, "--data", ANZUS)
+    assert result.exit_code == 2
+    assert f"field '--at': '{date}' " in result.stderr and problem in result.stderr
+    assert "as_of" not in result.stderr and not (tmp_path / "r.html").exists()
+
+
+def test_members_shows_no_end_column_but_json_keeps_the_key(run):
+    from tests.cli.conftest import as_json
+
+    table = run("members", "ANZUS", "--at", "1990", "--data", ANZUS)
+    assert table.exit_code == 0, table.output
+    header = next(
+        line for line in table.stdout.splitlines() if "actor" in line and "status" in line
+    )
+    assert [w.strip() for w in header.strip("┃ ").split("┃")] == [
+        "actor",
+        "name",
+        "status",
+        "since",
+        "certainty",
+        "sources",
+    ]
+    rows = as_json(run("members", "ANZUS", "--at", "1990", "--data", ANZUS, "--json"))
+    assert rows and all("end" in r for r in rows)

@@ -59,8 +59,8 @@ def test_list_and_issues_commands():
     "args,fragment",
     [
         (("decide", "nowhere"), "unknown issue 'nowhere'"),
-        (("decide", "csto_armenia_2022", "--rule", "veto"), "--rule must be one of"),
-        (("decide", "csto_armenia_2022", "--rounds", "-1"), "--rounds must be in"),
+        (("decide", "csto_armenia_2022", "--rule", "veto"), "--rule: The 'rule' parameter of"),
+        (("decide", "csto_armenia_2022", "--rounds", "-1"), "--rounds: The 'bargaining_rounds'"),
         (("decide", "csto_armenia_2022", "--variant", "x"), "'variant' parameter"),
         (
             ("decide", str(DATA / "bad_value.yaml")),

@@ -3,35 +3,103 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from phalanx.cli import app
 from phalanx.cli.common import (
     DataOption,
+    Field,
     JsonOption,
     OnTopOption,
     UserError,
     console,
+    declared_option,
+    default_of,
     emit_json,
     load_kb,
     print_table,
+    query_date,
+    ranged_settings,
     user_errors,
 )
-from phalanx.models.alignment_inputs import alignment_inputs
-from phalanx.models.landscape import LandscapeModel, LandscapeParams
-from phalanx.models.landscape_sampling import (
-    MAX_SAMPLES,
-    SamplingParams,
-    propensity_range,
-    sample_alignment,
+
+# The library's declarations (LandscapeParams, SamplingParams) live in modules that load
+# scipy, and the weightings in one that loads networkx and HiGHS; importing them here would
+# slow every ``phalanx --help``. The CLI declares the same ranges and defaults here and
+# tests/alignment/test_cli_align.py checks them against the library's, field by field.
+MAX_SAMPLES = 100_000
+"""Most draws one ``align --samples`` may ask for (the library's ``MAX_SAMPLES``)."""
+
+WEIGHTING_NAMES = ("default", "propensity-v1", "unit")
+"""The named weightings (the keys of ``phalanx.network.pairs.WEIGHTINGS``)."""
+
+AlignOptions = ranged_settings(
+    "align",
+    k=(int, Field(2, ge=2, le=50, description="Largest number of coalitions (2..50).")),
+    method=(
+        Literal["auto", "exhaustive", "milp"],
+        Field(
+            "auto",
+            description="auto, exhaustive (every local minimum) or milp (global minimum only).",
+        ),
+    ),
+    time_limit=(
+        float,
+        Field(
+            60.0, gt=0.0, le=86_400.0, description="Seconds allowed to the MILP solver (0..86,400)."
+        ),
+    ),
+    work_limit=(
+        int | None,
+        Field(
+            None,
+            ge=1,
+            le=10**9,
+            description="Branch-and-bound nodes allowed to the MILP (deterministic; none if unset).",
+        ),
+    ),
+    seed=(
+        int | None,
+        Field(
+            None, ge=0, description="Seed for --samples and the solver (default: fresh, printed)."
+        ),
+    ),
+    samples=(
+        int,
+        Field(
+            0,
+            ge=0,
+            le=MAX_SAMPLES,
+            description=f"Draws of uncertain propensities (0: none; at most {MAX_SAMPLES:,}).",
+        ),
+    ),
+    spread=(
+        float,
+        Field(
+            0.25,
+            ge=0.0,
+            le=10.0,
+            description="Propensity margin for --samples, times max|p| (0..10).",
+        ),
+    ),
+    neutral=(
+        float,
+        Field(
+            0.0,
+            ge=-1e6,
+            le=1e6,
+            description="Neutral point subtracted from --propensity values (e.g. 3 on a 1-to-5 "
+            "scale; -1e6..1e6).",
+        ),
+    ),
 )
-from phalanx.network.pairs import WEIGHTINGS
-from phalanx.params import default_of, describe
+"""The numeric and named options of ``phalanx align`` (same ranges as the library)."""
 
 
 def _number(text: str, what: str) -> float:
+    """``text`` as a number (the library refuses non-finite and out-of-range values)."""
     try:
         return float(text)
     except ValueError:
@@ -89,9 +157,7 @@ def align(
     at: Annotated[
         str | None, typer.Option("--at", help="Date (YYYY[-MM[-DD]]): use the knowledge base.")
     ] = None,
-    k: Annotated[int, typer.Option("--k", help=describe(LandscapeParams, "k"))] = default_of(
-        LandscapeParams, "k"
-    ),
+    k: Annotated[int, declared_option(AlignOptions, "k", "--k")] = default_of(AlignOptions, "k"),
     json_: JsonOption = False,
     sizes: Annotated[
         Path | None, typer.Option("--sizes", help="CSV with columns actor,size.")
@@ -100,27 +166,19 @@ def align(
         Path | None,
         typer.Option("--propensity", help="CSV: square matrix, or actor_a,actor_b,propensity."),
     ] = None,
-    neutral: Annotated[
-        float,
-        typer.Option(
-            "--neutral",
-            help="Neutral point subtracted from --propensity values (e.g. 3 on a 1-to-5 scale).",
-        ),
-    ] = 0.0,
+    neutral: Annotated[float, declared_option(AlignOptions, "neutral", "--neutral")] = (
+        default_of(AlignOptions, "neutral")
+    ),
     actors: Annotated[
         str | None, typer.Option("--actors", help="Comma-separated actor ids, e.g. RUS,KAZ.")
     ] = None,
-    samples: Annotated[
-        int,
-        typer.Option(
-            "--samples", help=f"Draws of uncertain propensities (0: none; at most {MAX_SAMPLES:,})."
-        ),
-    ] = 0,
-    spread: Annotated[
-        float,
-        typer.Option("--spread", min=0.0, help="Propensity margin for --samples, times max|p|."),
-    ] = 0.25,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed for --samples.")] = None,
+    samples: Annotated[int, declared_option(AlignOptions, "samples", "--samples")] = (
+        default_of(AlignOptions, "samples")
+    ),
+    spread: Annotated[float, declared_option(AlignOptions, "spread", "--spread")] = default_of(
+        AlignOptions, "spread"
+    ),
+    seed: Annotated[int | None, declared_option(AlignOptions, "seed", "--seed")] = None,
     shift: Annotated[
         list[str] | None,
         typer.Option(
@@ -135,17 +193,19 @@ def align(
         str,
         typer.Option(
             "--weighting",
-            help="Named weighting of relations and memberships: " + ", ".join(WEIGHTINGS) + ".",
+            help="Named weighting of relations and memberships: "
+            + ", ".join(WEIGHTING_NAMES)
+            + ".",
         ),
     ] = "default",
-    method: Annotated[
-        str, typer.Option("--method", help=describe(LandscapeParams, "method"))
-    ] = default_of(LandscapeParams, "method"),
+    method: Annotated[str, declared_option(AlignOptions, "method", "--method")] = default_of(
+        AlignOptions, "method"
+    ),
     time_limit: Annotated[
-        float, typer.Option("--time-limit", help=describe(LandscapeParams, "time_limit"))
-    ] = default_of(LandscapeParams, "time_limit"),
+        float, declared_option(AlignOptions, "time_limit", "--time-limit")
+    ] = default_of(AlignOptions, "time_limit"),
     work_limit: Annotated[
-        int | None, typer.Option("--work-limit", help=describe(LandscapeParams, "work_limit"))
+        int | None, declared_option(AlignOptions, "work_limit", "--work-limit")
     ] = None,
     data: DataOption = None,
     on_top: OnTopOption = False,
@@ -153,7 +213,17 @@ def align(
     """Predicted alignments (Axelrod-Bennett landscape theory): every local minimum of the
     energy with its basin, the global minimum, and with --samples how often each pair of
     actors ends up together when propensities vary within +/- spread."""
-    with user_errors(ValueError):  # seam: until align's input errors are UserErrors
+    from phalanx.models.alignment_inputs import alignment_inputs
+    from phalanx.models.landscape import LandscapeModel
+    from phalanx.models.landscape_sampling import (
+        SamplingParams,
+        propensity_range,
+        sample_alignment,
+    )
+
+    with user_errors():
+        if at is not None:
+            query_date(at, "--at")  # a bad date names the option, not the library's field
         chosen = None if actors is None else [a.strip() for a in actors.split(",") if a.strip()]
         if (sizes is None) != (propensity is None):
             raise UserError("--sizes and --propensity go together; give both or neither")

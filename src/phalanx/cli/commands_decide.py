@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from phalanx.cli import app
-from phalanx.cli.common import DataOption, OnTopOption, load_kb, user_errors
+from phalanx.cli.common import DataOption, OnTopOption, declared_option, load_kb, user_errors
 from phalanx.errors import UserError
 from phalanx.models.collective import RULES, CollectiveDecisionParams, decide_issue
 from phalanx.models.issue import list_issues
-from phalanx.params import default_of, describe
+from phalanx.params import default_of
+
+P = CollectiveDecisionParams
+"""The library's declaration of the decision settings: the options' help, ranges and
+defaults all come from it (the module loads no heavy library)."""
 
 
 def _kb(data: Any, on_top: bool) -> Any:
@@ -94,24 +98,24 @@ def decide(
         help="Issue file (YAML) or the id of a shipped or package issue, e.g. csto_armenia_2022.",
     ),
     list_: bool = typer.Option(False, "--list", help="List the issues and exit."),
-    rule: str = typer.Option(
-        None, "--rule", help=f"Decision rule ({', '.join(RULES)}); default: the issue's rule."
+    rule: Annotated[
+        str | None,
+        declared_option(
+            P, "rule", "--rule", help=f"Decision rule ({', '.join(RULES)}); default: the issue's."
+        ),
+    ] = default_of(P, "rule"),
+    rounds: Annotated[int, declared_option(P, "bargaining_rounds", "--rounds")] = default_of(
+        P, "bargaining_rounds"
     ),
-    rounds: int = typer.Option(
-        default_of(CollectiveDecisionParams, "bargaining_rounds"),
-        "--rounds",
-        help=describe(CollectiveDecisionParams, "bargaining_rounds"),
-    ),
-    quota: float = typer.Option(None, "--quota", help=describe(CollectiveDecisionParams, "quota")),
-    variant: str = typer.Option(
-        default_of(CollectiveDecisionParams, "variant"),
-        "--variant",
-        help="Expected-utility variant: scholz_code or printed.",
-    ),
-    tolerance: float = typer.Option(
-        default_of(CollectiveDecisionParams, "tolerance"),
-        "--tolerance",
-        help=describe(CollectiveDecisionParams, "tolerance"),
+    quota: Annotated[float | None, declared_option(P, "quota", "--quota")] = default_of(P, "quota"),
+    variant: Annotated[
+        str,
+        declared_option(
+            P, "variant", "--variant", help="Expected-utility variant: scholz_code or printed."
+        ),
+    ] = default_of(P, "variant"),
+    tolerance: Annotated[float, declared_option(P, "tolerance", "--tolerance")] = default_of(
+        P, "tolerance"
     ),
     data: DataOption = None,
     on_top: OnTopOption = False,
@@ -126,10 +130,6 @@ def decide(
             return
         if issue is None:
             raise UserError("give an issue (file or id) or --list")
-        if rule is not None and rule not in RULES:
-            raise UserError(f"--rule must be one of {', '.join(RULES)}; got {rule!r}")
-        if rounds < 0 or rounds > 1000:
-            raise UserError(f"--rounds must be in [0, 1000]; got {rounds}")
         result = decide_issue(
             issue,
             rule=rule,

@@ -77,7 +77,7 @@ def members(
         kb = load_kb(data, on_top)
         for value in status or ():
             check_choice(kb, "memberships", "status", value, "--status")
-        day = query_date(at) if at else dt.date.today()
+        day = query_date(at, "--at") if at else dt.date.today()
         rows = kb.members(organization, day, statuses=status or None)
         org = kb.resolve_organization(organization)
         from phalanx.kb.coverage import coverage_warnings
@@ -95,7 +95,7 @@ def members(
         r["since"] = str(r["start"]) + (" (~)" if r["start_uncertain"] else "")
     print_table(
         f"{org} on {day.isoformat()}: {summary}",
-        ["actor", "name", "status", "since", "end", "certainty", "sources"],
+        ["actor", "name", "status", "since", "certainty", "sources"],
         rows,
         caption=(
             "(~) the start is known only to the month or year"
@@ -118,6 +118,8 @@ def history(
 ) -> None:
     """An actor's membership spells in every organisation (or one), in date order."""
     with user_errors():
+        if at is not None:
+            query_date(at, "--at")  # a bad date names the option, not the library's field
         kb = load_kb(data, on_top)
         rows = kb.history(actor, org, as_of=at)
         name = kb.actor(actor)["name"]
@@ -203,6 +205,8 @@ def show(
     from phalanx.kb.dossier import dossier
 
     with user_errors():
+        if at is not None:
+            query_date(at, "--at")  # a bad date names the option, not the library's field
         record = dossier(load_kb(data, on_top), actor, as_of=at)
     if json_out:
         emit_json(record)
@@ -331,7 +335,7 @@ def export(
                 )
             G = ex.dynamic_network(graphs, dates, dates[-1])
         else:
-            snap = kb.snapshot(query_date(at))
+            snap = kb.snapshot(query_date(at, "--at"))
             G = ex.annotate_nodes(signed_network(snap), snap.actors, snap.memberships, org)
         payload = ex.serialise(G, fmt)
         if out is None:

@@ -17,11 +17,9 @@ from phalanx.cli.common import (
     err_console,
     load_kb,
     print_table,
+    query_date,
     user_errors,
 )
-from phalanx.kb.store import query_day
-from phalanx.report.html import default_organization, summary, write_report
-from phalanx.report.sections import strain_section
 
 _SHOWN_KINDS = ("invocation", "deployment", "accession", "withdrawal", "suspension", "freeze")
 """Event kinds listed in the terminal summary (the HTML report lists every event)."""
@@ -48,11 +46,15 @@ def report(
     on_top: OnTopOption = False,
 ) -> None:
     """Summarise an organisation in the terminal and write the offline HTML report."""
-    with user_errors(ValueError):  # seam: until dates raise UserErrors
+    # imported here, not at start-up: the report loads DuckDB, plotly and the solvers
+    from phalanx.report.html import default_organization, summary, write_report
+    from phalanx.report.sections import strain_section
+
+    with user_errors():
+        day = query_date(at, "--at") if at else dt.date.today()
         if not out.parent.is_dir():
             raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
         kb = load_kb(data, on_top)
-        day = query_day(at, "at") if at else dt.date.today()
         oid = kb.resolve_organization(org or default_organization(kb))
         s = summary(kb, oid, day)
         for warning in s["warnings"]:

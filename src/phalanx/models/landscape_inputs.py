@@ -121,12 +121,14 @@ class AlignmentInputs:
         for (a, b), delta in (shifts or {}).items():
             if a == b:
                 raise AlignmentInputError(f"a shift needs two different actors; got {a}:{b}")
+            if not np.isfinite(delta):
+                raise AlignmentInputError(f"a shift must be a finite number; got {a}:{b}={delta}")
             extra[pos[a], pos[b]] += delta
             extra[pos[b], pos[a]] += delta
         sizes = self.sizes.copy()
         for a, factor in (size_factors or {}).items():
-            if not factor > 0:
-                raise AlignmentInputError(f"a size factor must be > 0; got {a}={factor}")
+            if not (factor > 0 and np.isfinite(factor)):
+                raise AlignmentInputError(f"a size factor must be > 0 and finite; got {a}={factor}")
             sizes[pos[a]] *= factor
         notes = list(self.notes)
         if shifts:
