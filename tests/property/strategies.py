@@ -204,7 +204,11 @@ def apply_mutation(folder: Path, m: tuple) -> None:
         if not isinstance(d, dict) or not isinstance(d.get("resources"), list):
             path.write_text(text[:-1], encoding="utf-8")  # already broken: break it further
             return
-        path.write_text(_mutate_descriptor(d, m[1], text), encoding="utf-8")
+        try:
+            new = _mutate_descriptor(d, m[1], text)
+        except (StopIteration, KeyError, IndexError, TypeError, AttributeError):
+            new = text[:-1]  # an earlier mutation removed what this one edits: break it further
+        path.write_text(new, encoding="utf-8")
         if m[1] == "redos_pattern" and (folder / "actors.csv").is_file():
             # a value on which ^(a+)+$ backtracks exponentially
             actors = folder / "actors.csv"
