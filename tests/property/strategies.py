@@ -199,7 +199,7 @@ def apply_mutation(folder: Path, m: tuple) -> None:
         text = path.read_text(encoding="utf-8")
         try:
             d = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # e.g. after a deep_nesting mutation
             d = None
         if not isinstance(d, dict) or not isinstance(d.get("resources"), list):
             path.write_text(text[:-1], encoding="utf-8")  # already broken: break it further
