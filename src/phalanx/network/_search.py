@@ -77,10 +77,16 @@ class Problem:
         return self._classes
 
 
-def _local_search(P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def _local_search(
+    P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator, deadline: float = math.inf
+) -> np.ndarray:
+    """Parallel improving moves to a 1-move local optimum, or until ``deadline`` (every
+    round keeps a valid labelling, so stopping early is safe)."""
     lab = lab.copy()
     idx = np.arange(P.n)
     while True:
+        if time.perf_counter() > deadline:
+            return lab
         if k == 2:  # flip gains from the spin field h = A sigma
             sigma = 1.0 - 2.0 * lab
             gain = -sigma * (P.A @ sigma)
@@ -252,9 +258,9 @@ def search(
             lab0 = rng.integers(0, k, size=P.n)
         else:
             lab0 = _tree_start(P, k, rng)
-        lab = _local_search(P, lab0, k, rng)
+        lab = _local_search(P, lab0, k, rng, deadline)
         if sweeps > 0:
-            lab = _local_search(P, _anneal(P, lab, k, rng, sweeps, deadline), k, rng)
+            lab = _local_search(P, _anneal(P, lab, k, rng, sweeps, deadline), k, rng, deadline)
         c = P.cost(lab)
         if c < best - 1e-12:
             best, best_lab = c, lab
