@@ -4,9 +4,12 @@ Prints: (1) the 51 Correlates of War networks solved exactly (skipped when
 ../shared/validation/signed is absent), checked against frustration_reference.csv;
 (2) exact solve times on random signed graphs of growing size (planted two camps plus
 sign noise, mean degree 10) up to 10^4 edges; (3) a 10^5-edge graph under a time limit,
-with the proven bound gap. One core: BLAS and HiGHS are limited to one thread.
+with the proven bound gap; (4) the deadline of ``phalanx balance --time-limit 10`` on a
+2x10^5-edge random signed graph through the CLI (wall time, peak RSS, overrun ratio
+wall / limit). One core: BLAS and HiGHS are limited to one thread.
 
-Run: ``.venv/bin/python benchmarks/bench_balance.py`` (about 3-4 minutes).
+Run: ``.venv/bin/python benchmarks/bench_balance.py`` (about 4-5 minutes), or
+``.venv/bin/python benchmarks/bench_balance.py deadline`` for section (4) only.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 
 import csv  # noqa: E402
+import json  # noqa: E402
 import platform  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -126,15 +134,58 @@ def bench_large() -> None:
     )
 
 
+def random_edge_csv(path: Path, n: int, m: int, seed: int) -> None:
+    """A G(n, m) random graph with independent random signs, as a source,target,sign CSV."""
+    rng = np.random.default_rng(seed)
+    G = nx.gnm_random_graph(n, m, seed=int(rng.integers(2**31)))
+    signs = rng.choice([-1, 1], size=G.number_of_edges())
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["source", "target", "sign"])
+        for (a, b), s in zip(G.edges, signs.tolist(), strict=True):
+            w.writerow([a, b, s])
+
+
+def bench_deadline(m: int = 200_000, limit: float = 10.0) -> None:
+    """Wall time, peak RSS and overrun of ``phalanx balance --time-limit`` (CLI path)."""
+    exe = Path(sys.executable).with_name("phalanx")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "random.csv"
+        random_edge_csv(path, m // 5, m, seed=11)
+        t = time.perf_counter()
+        proc = subprocess.run(
+            [str(exe), "balance", str(path), "--time-limit", str(limit), "--seed", "0", "--json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if proc.returncode != 0:
+        print(f"[deadline] phalanx balance failed ({proc.returncode}): {proc.stderr[-500:]}")
+        return
+    s = json.loads(proc.stdout)
+    print(
+        f"[deadline] phalanx balance --time-limit {limit:g}, random signs, n={m // 5}, "
+        f"m={m}: wall {wall:.1f} s, peak RSS {rss_mb:.0f} MB, overrun {wall / limit:.2f}x; "
+        f"L in [{s['lower_bound']:g}, {s['upper_bound']:g}], optimal={s['optimal']}, "
+        f"limit={s['limit']}, triangles={s.get('triangles', 'computed')}"
+    )
+
+
 def main() -> None:
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, "
         f"networkx {nx.__version__}, {os.cpu_count()} cpu(s) visible"
     )
     t0 = time.perf_counter()
+    if sys.argv[1:] == ["deadline"]:
+        bench_deadline()
+        return
     bench_cow()
     bench_curve()
     bench_large()
+    bench_deadline()
     print(f"[total] benchmark wall time {time.perf_counter() - t0:.1f} s")
 
 

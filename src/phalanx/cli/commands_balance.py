@@ -109,11 +109,13 @@ def _print_summary(name: str, s: dict) -> None:
             f"{s['solve_time_s']:.3f} s; seed {s['seed']}"
         )
     )
+    tri = (
+        f"{number(s['triangle_balance'])} of {s['n_triangles']}"
+        if s.get("triangles", "computed") == "computed"
+        else s["triangles"]
+    )
     console.print(
-        Text(
-            f"Balanced triangles: {number(s['triangle_balance'])} of {s['n_triangles']}; "
-            f"normalised balance: {number(s['normalised_balance'])}"
-        )
+        Text(f"Balanced triangles: {tri}; normalised balance: {number(s['normalised_balance'])}")
     )
     groups: dict[int, list[str]] = {}
     for node, c in s["partition"].items():

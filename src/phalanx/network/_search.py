@@ -12,6 +12,7 @@ a wall-clock ``deadline`` (then the result depends on the machine).
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -22,7 +23,16 @@ from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 from phalanx.network.signed import SignedEdges
 from phalanx.seeds import SeedLike, as_generator, resolve_seed
 
-__all__ = ["Problem", "search", "tree_labels", "local_search_labels", "seeded", "merge_limits"]
+__all__ = [
+    "Problem",
+    "search",
+    "tree_labels",
+    "local_search_labels",
+    "seeded",
+    "merge_limits",
+    "milp_interval",
+    "expired",
+]
 
 
 class Problem:
@@ -67,10 +77,16 @@ class Problem:
         return self._classes
 
 
-def _local_search(P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def _local_search(
+    P: Problem, lab: np.ndarray, k: int, rng: np.random.Generator, deadline: float = math.inf
+) -> np.ndarray:
+    """Parallel improving moves to a 1-move local optimum, or until ``deadline`` (every
+    round keeps a valid labelling, so stopping early is safe)."""
     lab = lab.copy()
     idx = np.arange(P.n)
     while True:
+        if time.perf_counter() > deadline:
+            return lab
         if k == 2:  # flip gains from the spin field h = A sigma
             sigma = 1.0 - 2.0 * lab
             gain = -sigma * (P.A @ sigma)
@@ -220,6 +236,9 @@ def search(
     """Multi-start local search + annealing on arrays; returns (labels, cost)."""
     if P.n == 0:
         return np.zeros(0, dtype=np.int64), 0.0
+    if time.perf_counter() > deadline:  # no time left: one cheap valid start, improved
+        lab = _local_search(P, _tree_start(P, k, rng) if start is None else start, k, rng)
+        return lab, P.cost(lab)
     starts: list[np.ndarray] = []
     if start is not None:
         starts.append(np.asarray(start, dtype=np.int64))
@@ -239,9 +258,9 @@ def search(
             lab0 = rng.integers(0, k, size=P.n)
         else:
             lab0 = _tree_start(P, k, rng)
-        lab = _local_search(P, lab0, k, rng)
+        lab = _local_search(P, lab0, k, rng, deadline)
         if sweeps > 0:
-            lab = _local_search(P, _anneal(P, lab, k, rng, sweeps, deadline), k, rng)
+            lab = _local_search(P, _anneal(P, lab, k, rng, sweeps, deadline), k, rng, deadline)
         c = P.cost(lab)
         if c < best - 1e-12:
             best, best_lab = c, lab
@@ -270,3 +289,26 @@ def merge_limits(limits: list[str | None]) -> str | None:
     if "time" in limits:
         return "time"
     return "work" if "work" in limits else None
+
+
+def expired(deadline: float) -> bool:
+    """True once ``time.perf_counter()`` has passed ``deadline`` (s; ``inf``: never)."""
+    return time.perf_counter() > deadline
+
+
+def milp_interval(lb: float, dual_bound: float, ub: float, integral: bool) -> tuple[float, str]:
+    """Lower bound and status of a block after a MILP stopped short of a proof.
+
+    ``lb`` is the bound known before the MILP, ``dual_bound`` the MILP's (ignored when
+    not finite), ``ub`` the cost of the best labelling; with integer weights the bound
+    is rounded up. Returns ``(lower, how)``: ``how`` is ``"milp"`` when the bounds meet
+    (proven optimal after all), ``"interval"`` otherwise.
+
+    >>> milp_interval(1.0, 2.2, 3.0, True), milp_interval(0.0, float("nan"), 2.0, False)
+    ((3.0, 'milp'), (0.0, 'interval'))
+    """
+    lb = max(lb, dual_bound if math.isfinite(dual_bound) else 0.0)
+    if integral:
+        lb = float(math.ceil(lb - 1e-6))
+    lb = min(lb, ub)
+    return lb, ("milp" if ub - lb <= 1e-9 else "interval")

@@ -124,6 +124,8 @@ def pool_lp_bound(w: np.ndarray, pool: list[list[int]], deadline: float) -> floa
     A.sum_duplicates()
     A.data[:] = 1.0
     left = deadline - time.perf_counter()
+    if left <= 0:
+        return 0.0
     res = _highs.solve(
         w[used],
         A,
@@ -131,7 +133,7 @@ def pool_lp_bound(w: np.ndarray, pool: list[list[int]], deadline: float) -> floa
         np.full(len(pool), np.inf),
         np.zeros(used.size),
         np.ones(used.size),
-        time_limit=None if math.isinf(left) else max(left, 0.5),
+        time_limit=None if math.isinf(left) else left,
     )
     if not res.optimal or res.x is None:
         return 0.0
@@ -247,6 +249,23 @@ def _prepare(
     return P, lab
 
 
+def _packing_bound(
+    G: nx.Graph,
+    partition: dict | None,
+    weight: str | None,
+    kind: str,
+    lp: bool,
+    time_limit: float | None,
+    seed: object,
+) -> float:
+    """The cycle-packing bound of ``kind`` ("balance": k = 2 with a 2-camp heuristic
+    start; "cluster": any k, 3-group start) within ``time_limit`` seconds."""
+    t0 = time.perf_counter()
+    deadline = t0 + (float("inf") if time_limit is None else float(time_limit))
+    P, lab = _prepare(G, partition, weight, 2 if kind == "balance" else 3, seed, deadline)
+    return cycle_bound(P, lab, kind, deadline=deadline, lp=lp)[0]
+
+
 def frustration_lower_bound(
     G: nx.Graph,
     partition: dict | None = None,
@@ -266,10 +285,7 @@ def frustration_lower_bound(
     >>> frustration_lower_bound(G)
     1.0
     """
-    t0 = time.perf_counter()
-    deadline = t0 + (float("inf") if time_limit is None else float(time_limit))
-    P, lab = _prepare(G, partition, weight, 2, seed, deadline)
-    return cycle_bound(P, lab, "balance", deadline=deadline, lp=lp)[0]
+    return _packing_bound(G, partition, weight, "balance", lp, time_limit, seed)
 
 
 def clustering_lower_bound(
@@ -289,10 +305,7 @@ def clustering_lower_bound(
     >>> clustering_lower_bound(G)
     1.0
     """
-    t0 = time.perf_counter()
-    deadline = t0 + (float("inf") if time_limit is None else float(time_limit))
-    P, lab = _prepare(G, partition, weight, 3, seed, deadline)
-    return cycle_bound(P, lab, "cluster", deadline=deadline, lp=lp)[0]
+    return _packing_bound(G, partition, weight, "cluster", lp, time_limit, seed)
 
 
 def separate_cycles(

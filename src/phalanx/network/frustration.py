@@ -48,8 +48,10 @@ import scipy.sparse as sp
 from phalanx.network import _highs
 from phalanx.network._search import (
     Problem,
+    expired,
     local_search_labels,
     merge_limits,
+    milp_interval,
     search,
     seeded,
     tree_labels,
@@ -63,7 +65,7 @@ from phalanx.network.reductions import (
     solve_trivial_block,
 )
 from phalanx.network.signed import SignedEdges, signed_edge_arrays
-from phalanx.network.triangles import triangle_edge_triples
+from phalanx.network.triangles import triangle_edge_triples, triangle_edge_triples_until
 from phalanx.seeds import SeedLike
 
 __all__ = ["FrustrationResult", "frustration_index", "unbalanced_triangles"]
@@ -117,9 +119,12 @@ def unbalanced_triangles(n: int, u: np.ndarray, v: np.ndarray, s: np.ndarray) ->
 
 
 def _xor_model(
-    P: Problem, triangles: bool, cycles: list[list[int]]
+    P: Problem, triangles: bool, cycles: list[list[int]], deadline: float = math.inf
 ) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """XOR model of a block: columns x_0..x_{n-1} (binary) then f_0..f_{m-1} in [0, 1]."""
+    """XOR model of a block: columns x_0..x_{n-1} (binary) then f_0..f_{m-1} in [0, 1].
+
+    The unbalanced-triangle cuts are left out when listing the triangles runs past
+    ``deadline`` (they only tighten the relaxation; the model stays exact)."""
     nb, mb = P.n, P.u.size
     iu, iv = P.u, P.v
     pos = P.s > 0
@@ -144,8 +149,9 @@ def _xor_model(
     n_rows = 2 * mb
     cuts = []
     if triangles:
-        tri = unbalanced_triangles(P.n, P.u, P.v, P.s)
-        cuts.extend(tri.tolist())
+        tri = triangle_edge_triples_until(P.n, P.u, P.v, deadline)
+        if tri is not None and tri.size:
+            cuts.extend(tri[P.s.astype(np.int64)[tri].prod(axis=1) < 0].tolist())
     seen = {tuple(sorted(t)) for t in cuts}
     cuts.extend(c for c in cycles if len(c) > 3 and tuple(sorted(c)) not in seen)
     if cuts:
@@ -171,7 +177,12 @@ def _xor_model(
 def _solve_block(
     E: SignedEdges, eids: np.ndarray, rng: np.random.Generator, deadline: float, opts: dict
 ) -> tuple[dict[int, int], float, float, str, str | None]:
-    """Solve one block; returns (labels by global node, lower, upper, how, limit)."""
+    """Solve one block; returns (labels by global node, lower, upper, how, limit).
+
+    Every phase (warm start, cycle bounds, triangle cuts, MILP) looks at ``deadline``
+    first; once it has passed the block returns its best labelling so far with the
+    bound proven so far (``how="interval"``, ``limit="time"``) unless they meet.
+    """
     nodes = block_nodes(E, eids)
     loc = np.searchsorted(nodes, np.stack([E.u[eids], E.v[eids]]))
     P = Problem(nodes.size, loc[0], loc[1], E.sign[eids], E.w[eids])
@@ -189,12 +200,23 @@ def _solve_block(
         deadline=now + (0.2 if large else 0.4) * budget if timed else math.inf,
     )
     lb, pool = 0.0, []
+
+    def stop() -> tuple[dict[int, int], float, float, str, str | None]:
+        lo = min(lb, ub)
+        if ub - lo <= 1e-9:
+            return _glob(nodes, lab), ub, ub, "bound", None
+        return _glob(nodes, lab), lo, ub, "interval", "time"
+
+    if expired(deadline):
+        return stop()
     if opts["cycles"]:
         bdl = time.perf_counter() + (0.5 if large else 0.1) * budget if timed else math.inf
         greedy, pool = cycle_pool(P, lab, "balance", deadline=bdl)
         lb = float(math.ceil(greedy - 1e-6)) if integral else greedy
         if lb >= ub - 1e-9:
             return _glob(nodes, lab), ub, ub, "bound", None
+        if expired(deadline):
+            return stop()
         if large:  # covering LP over the pool (the separation rounds do not scale)
             bdl = time.perf_counter() + 0.5 * (deadline - time.perf_counter())
             lb = max(lb, pool_lp_bound(P.w, pool, bdl)) if pool else lb
@@ -207,16 +229,20 @@ def _solve_block(
             lb = max(lb, cp)
         if integral:
             lb = float(math.ceil(lb - 1e-6))
-        if lb < ub - 1e-9 and f is not None:  # LP-guided start: a tree of low-f edges
-            lab2 = local_search_labels(P, tree_labels(P, f), rng)
+        if lb < ub - 1e-9 and f is not None and not expired(deadline):
+            lab2 = local_search_labels(P, tree_labels(P, f), rng)  # LP-guided start
             c2 = P.cost(lab2)
             if c2 < ub - 1e-9:
                 lab, ub = lab2, c2
         if lb >= ub - 1e-9:
             return _glob(nodes, lab), ub, ub, "bound", None
-    c, A, lo, col_lo, col_hi, integer, fixed = _xor_model(P, opts["triangles"], pool)
+        if expired(deadline):
+            return stop()
+    c, A, lo, col_lo, col_hi, integer, fixed = _xor_model(P, opts["triangles"], pool, deadline)
     if lab[fixed] == 1:
         lab = 1 - lab
+    if expired(deadline):
+        return stop()
     start = None
     if opts["warm"]:
         same = lab[P.u] == lab[P.v]
@@ -231,7 +257,9 @@ def _solve_block(
         col_lo,
         col_hi,
         integer,
-        time_limit=max(left, 1e-3) if timed else None,
+        # HiGHS counts its limit from after the model handover and overshoots it on
+        # large models, so a large block keeps a quarter of what is left in reserve
+        time_limit=max((0.75 if large else 1.0) * left, 1e-3) if timed else None,
         start=start,
         abs_gap=(1 - 1e-6) if integral else 1e-9,
         seed=int(rng.integers(2**31 - 1)),
@@ -244,13 +272,8 @@ def _solve_block(
             lab, ub = mlab, mcost
     if res.optimal:
         return _glob(nodes, lab), ub, ub, "milp", None
-    lb = max(lb, res.dual_bound if math.isfinite(res.dual_bound) else 0.0)
-    if integral:
-        lb = float(math.ceil(lb - 1e-6))
-    lb = min(lb, ub)
-    if ub - lb <= 1e-9:
-        return _glob(nodes, lab), lb, ub, "milp", None
-    return _glob(nodes, lab), lb, ub, "interval", res.limit
+    lb, how = milp_interval(lb, res.dual_bound, ub, integral)
+    return _glob(nodes, lab), lb, ub, how, (res.limit if how == "interval" else None)
 
 
 def _glob(nodes: np.ndarray, lab: np.ndarray) -> dict[int, int]:
@@ -268,6 +291,7 @@ def frustration_index(
     triangles: bool = True,
     warm_start: bool = True,
     cycle_bound: bool = True,
+    edges: SignedEdges | None = None,
 ) -> FrustrationResult:
     """Exact frustration index (line index of balance) of the signed graph ``G``.
 
@@ -280,7 +304,14 @@ def frustration_index(
     recorded in the result; None draws one);
     ``reductions``/``triangles``/``warm_start``/``cycle_bound`` switch the speed-ups
     (for testing; ``cycle_bound`` proves optimality early when the unbalanced-cycle
-    packing LP meets the heuristic value, and adds the cycles as cuts otherwise).
+    packing LP meets the heuristic value, and adds the cycles as cuts otherwise);
+    ``edges``: ``signed_edge_arrays(G, weight)`` when the caller has it already (saves
+    converting a large graph twice).
+
+    One deadline (``time_limit`` after the call starts) governs every phase: the
+    reductions, the warm-start search, the cycle bounds, the triangle cuts and the MILP
+    each check the time left and stop early, so the answer is always a valid partition
+    (its cost the upper bound) with the bound proven so far (``limit="time"``).
 
     Returns a :class:`FrustrationResult`; ``partition`` maps node -> 0/1 and
     ``frustrated_edges`` lists the edges (u, v) it frustrates; their total weight is
@@ -298,9 +329,9 @@ def frustration_index(
     check_limits(time_limit, work_limit)
     t0 = time.perf_counter()
     deadline = math.inf if time_limit is None else t0 + float(time_limit)
-    E = signed_edge_arrays(G, weight)
+    E = signed_edge_arrays(G, weight) if edges is None else edges
     root, rng = seeded(seed)
-    red = reduce_graph(E) if reductions else no_reduction(E)
+    red = reduce_graph(E, deadline) if reductions else no_reduction(E)
     labels: list[dict[int, int]] = []
     lb = ub = 0.0
     optimal = True

@@ -39,7 +39,14 @@ import scipy.sparse as sp
 
 from phalanx.errors import ParameterError
 from phalanx.network import _highs
-from phalanx.network._search import Problem, merge_limits, search, seeded
+from phalanx.network._search import (
+    Problem,
+    expired,
+    merge_limits,
+    milp_interval,
+    search,
+    seeded,
+)
 from phalanx.network.bounds import cycle_pool, pool_lp_bound
 from phalanx.network.frustration import FrustrationResult, check_limits, frustration_index
 from phalanx.network.reductions import (
@@ -133,16 +140,22 @@ def _solve_block(
     sdl = now + 0.4 * budget if timed else math.inf
     lab, ub = search(P, k, rng, restarts=16, sweeps=40 if timed or not exact else 0, deadline=sdl)
     cut = "time" if time.perf_counter() > sdl else None  # the deadline shortened the search
+    glob = lambda lab: dict(zip(nodes.tolist(), lab.tolist(), strict=True))  # noqa: E731
+    if expired(deadline):
+        if ub <= 1e-9:
+            return glob(lab), ub, ub, "bound", None
+        return glob(lab), 0.0, ub, "interval", "time"
     bdl = time.perf_counter() + 0.1 * budget if timed else math.inf
     greedy, pool = cycle_pool(P, lab, "cluster", deadline=bdl)
     lb = max(greedy, pool_lp_bound(P.w, pool, bdl)) if pool else greedy
     if integral:
         lb = float(math.ceil(lb - 1e-6))
-    glob = lambda lab: dict(zip(nodes.tolist(), lab.tolist(), strict=True))  # noqa: E731
     if lb >= ub - 1e-9:
         return glob(lab), ub, ub, "bound", None
     if not exact:
         return glob(lab), min(lb, ub), ub, "interval", cut
+    if expired(deadline):
+        return glob(lab), min(lb, ub), ub, "interval", "time"
     cost, A, lo, hi, col_lo, col_hi, integer, rank = _assignment_model(P, k)
     lab = _canonical(lab, rank)
     Z = np.zeros((P.n, k))
@@ -170,13 +183,8 @@ def _solve_block(
             lab, ub = mlab, P.cost(mlab)
     if res.optimal:
         return glob(lab), ub, ub, "milp", None
-    lb = max(lb, res.dual_bound if math.isfinite(res.dual_bound) else 0.0)
-    if integral:
-        lb = float(math.ceil(lb - 1e-6))
-    lb = min(lb, ub)
-    if ub - lb <= 1e-9:
-        return glob(lab), lb, ub, "milp", None
-    return glob(lab), lb, ub, "interval", res.limit
+    lb, how = milp_interval(lb, res.dual_bound, ub, integral)
+    return glob(lab), lb, ub, how, (res.limit if how == "interval" else None)
 
 
 def correlation_clustering(
@@ -190,6 +198,7 @@ def correlation_clustering(
     method: str = "auto",
     reductions: bool = True,
     exact_max_cells: int = 20000,
+    edges: SignedEdges | None = None,
 ) -> FrustrationResult:
     """Best split of ``G`` into at most ``k`` camps (correlation clustering).
 
@@ -201,7 +210,9 @@ def correlation_clustering(
     MILP, deterministic) as in :func:`~phalanx.network.frustration.frustration_index`;
     the heuristic's effort is a fixed count of restarts and sweeps, so without a time
     limit the result depends only on the graph and ``seed``. ``limit`` and ``seed`` of
-    the result record what stopped the solve and the root seed.
+    the result record what stopped the solve and the root seed. ``edges``:
+    ``signed_edge_arrays(G, weight)`` when the caller has it already. The time limit is
+    one deadline for every phase (reductions, search, bounds, MILP).
 
     >>> from phalanx.network.signed import signed_graph_from_edges
     >>> G = signed_graph_from_edges([(0, 1, 1), (1, 2, 1), (0, 2, -1)])
@@ -225,11 +236,11 @@ def correlation_clustering(
         )
     if k == 2 and method != "heuristic":
         return frustration_index(
-            G, weight, time_limit, seed, work_limit=work_limit, reductions=reductions
+            G, weight, time_limit, seed, work_limit=work_limit, reductions=reductions, edges=edges
         )
     t0 = time.perf_counter()
     root, rng = seeded(seed)
-    E = signed_edge_arrays(G, weight)
+    E = signed_edge_arrays(G, weight) if edges is None else edges
     if k == 1:
         neg = E.sign < 0
         value = float(E.w[neg].sum())
@@ -250,7 +261,7 @@ def correlation_clustering(
             seed=root,
         )
     deadline = math.inf if time_limit is None else t0 + float(time_limit)
-    red = reduce_graph(E) if reductions else no_reduction(E)
+    red = reduce_graph(E, deadline) if reductions else no_reduction(E)
     labels, lb, ub, optimal = [], 0.0, 0.0, True
     counts = {
         "blocks": len(red.blocks),

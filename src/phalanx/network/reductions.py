@@ -24,6 +24,8 @@ biconnected-components routine.
 
 from __future__ import annotations
 
+import math
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -60,14 +62,25 @@ def _adjacency(E: SignedEdges) -> list[list[tuple[int, int]]]:
     return adj
 
 
-def reduce_graph(E: SignedEdges) -> Reduction:
-    """Prune degree <= 1 nodes repeatedly, then split the core into blocks. O(n + m)."""
+def reduce_graph(E: SignedEdges, deadline: float = math.inf) -> Reduction:
+    """Prune degree <= 1 nodes repeatedly, then split the core into blocks. O(n + m).
+
+    ``deadline`` (``time.perf_counter()`` seconds): once it passes, the work stops and
+    whatever is left becomes one block (the nodes pruned so far stay pruned; every
+    prefix of the pruning order is exact, and one block per leftover edge set keeps the
+    optimum additive), so a time-limited solve still gets a valid decomposition.
+    """
+    if time.perf_counter() > deadline:
+        return Reduction([], _rest(E, np.zeros(E.n, dtype=bool)))
     adj = _adjacency(E)
     deg = np.array([len(a) for a in adj], dtype=np.int64)
     removed = np.zeros(E.n, dtype=bool)
     queue = deque(int(x) for x in np.flatnonzero(deg <= 1))
     pruned: list[tuple[int, int, int]] = []
+    timed = math.isfinite(deadline)
     while queue:
+        if timed and len(pruned) % 4096 == 0 and time.perf_counter() > deadline:
+            return Reduction(pruned, _rest(E, removed))
         x = queue.popleft()
         if removed[x]:
             continue
@@ -82,15 +95,26 @@ def reduce_graph(E: SignedEdges) -> Reduction:
             deg[nbr] -= 1
             if deg[nbr] <= 1:
                 queue.append(nbr)
-    return Reduction(pruned, _blocks(adj, removed.tolist()))
+    blocks = _blocks(adj, removed.tolist(), deadline)
+    return Reduction(pruned, _rest(E, removed) if blocks is None else blocks)
 
 
-def _blocks(adj: list[list[tuple[int, int]]], removed: list[bool]) -> list[np.ndarray]:
+def _rest(E: SignedEdges, removed: np.ndarray) -> list[np.ndarray]:
+    """The edges between nodes not removed, as one block (none if there are none)."""
+    eids = np.flatnonzero(~removed[E.u] & ~removed[E.v])
+    return [eids] if eids.size else []
+
+
+def _blocks(
+    adj: list[list[tuple[int, int]]], removed: list[bool], deadline: float = math.inf
+) -> list[np.ndarray] | None:
     """Edge ids of the biconnected components of the graph on the nodes not removed.
 
     Iterative Hopcroft-Tarjan (depth-first search with an edge stack, low points),
     O(n + m); the graph is simple, so skipping the tree edge to the parent is enough.
+    ``None`` when ``deadline`` passes first.
     """
+    timed = math.isfinite(deadline)
     n = len(adj)
     disc = [-1] * n
     low = [0] * n
@@ -104,6 +128,8 @@ def _blocks(adj: list[list[tuple[int, int]]], removed: list[bool]) -> list[np.nd
         stack = [(root, -1, iter(adj[root]))]
         estack: list[int] = []
         while stack:
+            if timed and t % 4096 == 0 and time.perf_counter() > deadline:
+                return None
             x, pe, it = stack[-1]
             advanced = False
             for y, e in it:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import math
+import time
 
 import networkx as nx
 
+from phalanx.network.frustration import check_limits
 from phalanx.network.kway import correlation_clustering
 from phalanx.network.signed import signed_edge_arrays
-from phalanx.network.triangles import normalised_balance, triangle_balance
+from phalanx.network.triangles import normalised_balance_edges, triangle_balance_edges
 from phalanx.seeds import SeedLike
 
-__all__ = ["balance_summary"]
+__all__ = ["balance_summary", "SOLVER_SHARE"]
+
+#: Share of the time limit left after reading the graph that goes to the solver; the
+#: rest is kept for the triangle measures and for building the answer.
+SOLVER_SHARE = 0.85
 
 
 def _plain(x: object) -> object:
@@ -36,12 +42,16 @@ def balance_summary(
     (node -> camp 0..k-1; node ids as JSON keys, i.e. strings), ``frustrated_edges``
     (list of ``{source, target, sign, weight}``), ``triangle_balance`` (share of balanced
     triangles, ``None`` without triangles), ``triangle_balance_weighted``,
-    ``n_triangles``, ``normalised_balance`` (Aref & Wilson: ``1 - value / (W / 2)``),
+    ``n_triangles``, ``triangles`` (``"computed"``, or ``"skipped: time limit"`` when
+    the deadline passed before every triangle was listed; the three triangle fields are
+    then ``None``, never an estimate), ``normalised_balance`` (Aref & Wilson: ``1 - value / (W / 2)``),
     ``n_nodes``, ``n_edges``, ``k``, ``solve_time_s``, ``method``, ``limit`` (None,
     "time" or "work": what stopped the solve short of a proof) and ``seed`` (the root
     seed used; pass it back to repeat the run). ``time_limit`` in s, ``work_limit`` in
     branch-and-bound nodes (deterministic), as in
-    :func:`~phalanx.network.kway.correlation_clustering`.
+    :func:`~phalanx.network.kway.correlation_clustering`. The time limit is one
+    deadline for the whole call: the solver gets ``SOLVER_SHARE`` of it and every
+    later step checks the time left.
 
     >>> from phalanx.network.signed import signed_graph_from_edges
     >>> G = signed_graph_from_edges([("a", "b", 1), ("b", "c", -1), ("a", "c", 1)])
@@ -51,11 +61,20 @@ def balance_summary(
     >>> s["triangle_balance"], round(s["normalised_balance"], 3)
     (0.0, 0.333)
     """
-    res = correlation_clustering(
-        G, k=k, weight=weight, time_limit=time_limit, seed=seed, work_limit=work_limit
-    )
+    t0 = time.perf_counter()
+    check_limits(time_limit, work_limit)
+    deadline = math.inf if time_limit is None else t0 + float(time_limit)
     E = signed_edge_arrays(G, weight)
-    tb = triangle_balance(G, weight)
+    solver_limit = None
+    if time_limit is not None:  # what is left after the conversion, in share
+        solver_limit = max(SOLVER_SHARE * (deadline - time.perf_counter()), 1e-9)
+    res = correlation_clustering(
+        G, k=k, weight=weight, time_limit=solver_limit, seed=seed, work_limit=work_limit, edges=E
+    )
+    tb = triangle_balance_edges(E, deadline)
+    tri_status = "computed" if tb is not None else "skipped: time limit"
+    if tb is None:
+        tb = {"n_triangles": None, "ratio": None, "weighted_ratio": None}
     fe = []
     for a, b in res.frustrated_edges:
         d = G[a][b]
@@ -63,7 +82,7 @@ def balance_summary(
         fe.append(
             {"source": _plain(a), "target": _plain(b), "sign": int(d["sign"]), "weight": float(w)}
         )
-    nb = normalised_balance(G, res.frustration_index, weight) if E.m else None
+    nb = normalised_balance_edges(E, res.frustration_index) if E.m else None
 
     def num(x: float | None) -> float | None:
         return None if x is None or not math.isfinite(x) else float(x)
@@ -79,6 +98,7 @@ def balance_summary(
         "triangle_balance": tb["ratio"],
         "triangle_balance_weighted": tb["weighted_ratio"],
         "n_triangles": tb["n_triangles"],
+        "triangles": tri_status,
         "normalised_balance": num(nb),
         "n_nodes": E.n,
         "n_edges": E.m,

@@ -21,12 +21,25 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 import networkx as nx
 import numpy as np
 
-from phalanx.network.signed import signed_edge_arrays
+from phalanx.network.signed import SignedEdges, signed_edge_arrays
 
-__all__ = ["triangle_edge_triples", "triangle_balance", "normalised_balance"]
+__all__ = [
+    "triangle_edge_triples",
+    "triangle_edge_triples_until",
+    "triangle_balance",
+    "triangle_balance_edges",
+    "normalised_balance",
+    "normalised_balance_edges",
+]
+
+#: Loop iterations between two looks at the clock in the deadline-bounded listing.
+_CHECK_EVERY = 4096
 
 
 def triangle_edge_triples(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -38,18 +51,39 @@ def triangle_edge_triples(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     >>> triangle_edge_triples(4, np.array([0, 1, 0, 2]), np.array([1, 2, 2, 3])).tolist()
     [[0, 2, 1]]
     """
+    out = triangle_edge_triples_until(n, u, v, math.inf)
+    assert out is not None  # no deadline, so the listing always completes
+    return out
+
+
+def triangle_edge_triples_until(
+    n: int, u: np.ndarray, v: np.ndarray, deadline: float
+) -> np.ndarray | None:
+    """:func:`triangle_edge_triples`, or ``None`` once ``time.perf_counter()`` passes
+    ``deadline`` (s, same clock): the listing is all or nothing, never a partial count.
+
+    >>> triangle_edge_triples_until(3, np.array([0, 1]), np.array([1, 2]), 0.0) is None
+    True
+    """
+    if time.perf_counter() > deadline:
+        return None
     u, v = np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64)
     deg = np.bincount(np.concatenate([u, v]), minlength=n)
     rank = np.lexsort((np.arange(n), deg))
     pos = np.empty(n, dtype=np.int64)
     pos[rank] = np.arange(n)
     out: dict[int, dict[int, int]] = {}
+    timed = math.isfinite(deadline)
     for e, (a, b) in enumerate(zip(u.tolist(), v.tolist(), strict=True)):
+        if timed and e % _CHECK_EVERY == 0 and time.perf_counter() > deadline:
+            return None
         if pos[a] > pos[b]:
             a, b = b, a
         out.setdefault(a, {})[b] = e
     tris = []
-    for nb in out.values():
+    for i, nb in enumerate(out.values()):
+        if timed and i % 256 == 0 and time.perf_counter() > deadline:
+            return None
         for b, e_ab in nb.items():
             nbb = out.get(b)
             if nbb:
@@ -69,8 +103,23 @@ def triangle_balance(G: nx.Graph, weight: str | None = "weight") -> dict:
     >>> triangle_balance(G)
     {'n_triangles': 1, 'balanced': 1, 'ratio': 1.0, 'weighted_ratio': 1.0}
     """
-    E = signed_edge_arrays(G, weight)
-    tri = triangle_edge_triples(E.n, E.u, E.v)
+    out = triangle_balance_edges(signed_edge_arrays(G, weight))
+    assert out is not None  # no deadline, so the listing always completes
+    return out
+
+
+def triangle_balance_edges(E: SignedEdges, deadline: float = math.inf) -> dict | None:
+    """:func:`triangle_balance` on precomputed arrays; ``None`` when ``deadline``
+    (``time.perf_counter()`` seconds) passes before every triangle is listed.
+
+    >>> from phalanx.network.signed import signed_graph_from_edges
+    >>> E = signed_edge_arrays(signed_graph_from_edges([(0, 1, 1), (1, 2, 1), (0, 2, -1)]))
+    >>> triangle_balance_edges(E)["ratio"], triangle_balance_edges(E, deadline=0.0)
+    (0.0, None)
+    """
+    tri = triangle_edge_triples_until(E.n, E.u, E.v, deadline)
+    if tri is None:
+        return None
     if tri.size == 0:
         return {"n_triangles": 0, "balanced": 0, "ratio": None, "weighted_ratio": None}
     good = E.sign.astype(np.int64)[tri].prod(axis=1) > 0
@@ -95,7 +144,11 @@ def normalised_balance(
     >>> normalised_balance(signed_graph_from_edges([(0, 1, -1), (1, 2, -1), (0, 2, -1)]), 1)
     0.33333333333333337
     """
-    E = signed_edge_arrays(G, weight)
+    return normalised_balance_edges(signed_edge_arrays(G, weight), frustration)
+
+
+def normalised_balance_edges(E: SignedEdges, frustration: float) -> float | None:
+    """:func:`normalised_balance` on precomputed arrays (``W = E.w.sum()``). O(m)."""
     total = float(E.w.sum())
     if total == 0:
         return None
