@@ -24,6 +24,7 @@ from phalanx.cli.common import (
     escape,
     load_kb,
     print_table,
+    print_warnings,
     query_date,
     user_errors,
     year_window,
@@ -82,8 +83,7 @@ def members(
         org = kb.resolve_organization(organization)
         from phalanx.kb.coverage import coverage_warnings
 
-        for warning in coverage_warnings(kb, at=day, organization=org):
-            err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        print_warnings(coverage_warnings(kb, at=day, organization=org))
     if json_out:
         emit_json(rows)
         return

@@ -14,9 +14,9 @@ from phalanx.cli.common import (
     OnTopOption,
     UserError,
     console,
-    err_console,
     load_kb,
     print_table,
+    print_warnings,
     query_date,
     user_errors,
 )
@@ -57,8 +57,7 @@ def report(
         kb = load_kb(data, on_top)
         oid = kb.resolve_organization(org or default_organization(kb))
         s = summary(kb, oid, day)
-        for warning in s["warnings"]:
-            err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        print_warnings(s["warnings"])
         o = s["organization"]
         console.print(
             f"[bold]{o['name']}[/bold] ({o['id']}) on {day.isoformat()}  data {s['data_version']}"

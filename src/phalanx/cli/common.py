@@ -74,8 +74,7 @@ def user_errors(*also: type[Exception]) -> Iterator[None]:
         yield
     except DataPackageError as e:
         print_error(e.summary())
-        for w in getattr(e, "warnings", None) or ():
-            err_console.print("[yellow]warning:[/yellow] " + escape(str(w)))
+        print_warnings([w.text(with_level=False) for w in getattr(e, "warnings", None) or ()])
         raise typer.Exit(2) from None
     except (UserError, *also) as e:
         print_error(str(e))
@@ -236,6 +235,8 @@ def load_kb(data: Path | None = None, on_top: bool = False) -> KnowledgeBase:
                     file=data,
                 )
             _KB_CACHE[key] = KnowledgeBase.from_path(data, on_top=on_top)
+            # what loaded with a warning (e.g. an optional table absent, read as empty)
+            print_warnings([w.text(with_level=False) for w in _KB_CACHE[key].package.warnings])
     return _KB_CACHE[key]
 
 

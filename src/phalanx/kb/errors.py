@@ -38,9 +38,14 @@ class Problem:
     severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, with_level: bool = True) -> str:
+        """``file:line: [warning:] field 'x': message``; ``with_level=False`` leaves out the
+        level, for callers that print it themselves."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         what = f" field '{self.field}':" if self.field else ""
-        level = " warning:" if self.severity == "warning" else ""
+        level = " warning:" if with_level and self.severity == "warning" else ""
         return f"{where}:{level}{what} {self.message}"
 
 
