@@ -73,6 +73,12 @@ def _title(what: str, labels: Iterable[str]) -> dict[str, Any]:
     return {"text": f"{html.escape(what)}<br><sup>{runs}</sup>", "x": 0.01, "xanchor": "left"}
 
 
+def _year_ticks(years: Sequence[int]) -> dict[str, Any]:
+    """Axis settings that label whole years only (at most about ten labels)."""
+    span = (max(years) - min(years)) if years else 0
+    return {"tickformat": "d", "tick0": min(years) if years else 0, "dtick": max(1, -(-span // 10))}
+
+
 def _status_rows(summary: Summary, actor: str) -> dict[str, list[Mapping[str, Any]]]:
     """The status-probability records of ``actor``, by status, sorted by year."""
     out: dict[str, list[Mapping[str, Any]]] = {s: [] for s in STATUSES}
@@ -179,7 +185,7 @@ def status_fan(
             f"{name or actor}: probability of each status", [run_label(summary, data_version)]
         ),
         yaxis={"title": "probability", "range": [0, 1], "tickformat": ".0%"},
-        xaxis={"title": "year", "tickformat": "d"},
+        xaxis={"title": "year", **_year_ticks(summary["years"])},
         template="plotly_white",
         height=380,
         legend={"orientation": "h", "y": -0.2},
@@ -224,7 +230,7 @@ def status_fans(
             fig, summary, actor, statuses, shown, row=n // cols + 1, col=n % cols + 1
         )
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
-    fig.update_xaxes(tickformat="d")
+    fig.update_xaxes(**_year_ticks(summary["years"]))
     fig.update_layout(
         title=_title("Probability of each status by year", [run_label(summary, data_version)]),
         template="plotly_white",
@@ -273,7 +279,7 @@ def _fan(rows: Sequence[Mapping[str, Any]], what: str, axis: str, colour: str, l
     fig.update_layout(
         title=_title(what, [label]),
         yaxis={"title": axis, "range": [0, 1]},
-        xaxis={"title": "year", "tickformat": "d"},
+        xaxis={"title": "year", **_year_ticks([r["year"] for r in rows])},
         template="plotly_white",
         height=380,
         showlegend=False,
