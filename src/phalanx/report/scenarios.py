@@ -22,14 +22,20 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
 
 from phalanx.errors import UserError
-from phalanx.kb import KnowledgeBase
+from phalanx.params import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from phalanx.kb import KnowledgeBase
 
 __all__ = [
     "DEFAULT_RUNS",
     "DEFAULT_YEARS",
+    "ScenarioOptions",
     "ScenarioRun",
     "ScenarioSet",
     "run_scenarios",
@@ -43,6 +49,20 @@ DEFAULT_RUNS = 200
 
 DEFAULT_YEARS = 10
 """Simulated years from the report's date."""
+
+
+class ScenarioOptions(Settings):
+    """How the report runs its scenarios (the CLI's ``--runs`` comes from here)."""
+
+    runs: int = Field(
+        DEFAULT_RUNS, ge=1, le=100_000, description="Monte Carlo runs per scenario (1 to 100000)."
+    )
+    years: int = Field(
+        DEFAULT_YEARS,
+        ge=1,
+        le=100,
+        description="Years simulated from the report's date (1 to 100).",
+    )
 
 
 @dataclass(frozen=True)
@@ -112,6 +132,8 @@ def run_scenarios(
     from phalanx.experiments.scenario import list_scenarios, load_scenario
     from phalanx.models.dynamics.state import initial_state
 
+    opts = ScenarioOptions(runs=runs, years=years)
+    runs, years = opts.runs, opts.years
     names = [s["name"] for s in list_scenarios()] if scenarios is None else list(scenarios)
     loaded = [load_scenario(n) for n in names]
     start = at.isoformat()
