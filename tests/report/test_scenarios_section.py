@@ -115,3 +115,9 @@ def test_kept_runs_are_named_by_id_and_folder():
         ScenarioSet((hand_run(run_id="hand-x-abc123", saved="/tmp/runs/hand-x"),), "2026-01-01", 2)
     )
     assert "run hand-x-abc123 saved in /tmp/runs/hand-x" in page
+
+
+def test_citations_of_a_source_outside_the_package_are_only_counted():
+    page = scenarios_html(ScenarioSet((hand_run(),), "2026-01-01", 2), source_urls={})
+    assert "Some heading" not in page and "our paraphrase" not in page
+    assert "written from 1 passage of src-a, a source this package does not hold" in page

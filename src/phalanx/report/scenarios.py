@@ -276,8 +276,36 @@ def _cite(c: Mapping[str, Any], urls: Mapping[str, str | None]) -> str:
 
     src = str(c.get("source", ""))
     url = c.get("url") or urls.get(src)
-    where = f"&ldquo;{_esc(str(c.get('section', '')))}&rdquo;, paragraph {_esc(str(c.get('paragraph', '')))}"
+    where = (
+        f"&ldquo;{_esc(str(c.get('section', '')))}&rdquo;, paragraph "
+        f"{_esc(str(c.get('paragraph', '')))}"
+    )
     return f"<li>{link(url, src)}, {where}: {_esc(str(c.get('says', '')))}</li>"
+
+
+def _citations(run: ScenarioRun, urls: Mapping[str, str | None]) -> str:
+    """The passages a scenario encodes (HTML). A citation is shown in full when its source
+    is one of this package's (``urls`` has its id) or carries its own URL; one whose source
+    is another package's id is only counted, with that id: the scenario was written for
+    that package's case and its passages speak of it, not of the case on this page."""
+    own = [c for c in run.cites if str(c.get("source")) in urls or c.get("url")]
+    other = sorted({str(c.get("source")) for c in run.cites} - {str(c.get("source")) for c in own})
+    parts = []
+    if own:
+        parts.append(
+            "<p>It encodes these passages (paraphrased):</p><ul>"
+            + "".join(_cite(c, urls) for c in own)
+            + "</ul>"
+        )
+    if other:
+        n = len(run.cites) - len(own)
+        parts.append(
+            f"<p>It was written from {n} passage{'s' if n != 1 else ''} of "
+            f"{', '.join(_esc(o) for o in other)}, a source this package does not hold: "
+            "its selectors apply it here, but its numbers were chosen for another case "
+            f"(see the scenario file, <code>{_esc(run.name)}</code>).</p>"
+        )
+    return "".join(parts)
 
 
 def _figure(fig, div_id: str) -> str:
@@ -334,12 +362,11 @@ def scenarios_html(
         "<h3>What the scenarios assume</h3>",
     ]
     for r in runs:
-        cites = "".join(_cite(c, urls) for c in r.cites)
         notes = "".join(f"<li>{_esc(x)}</li>" for x in (*r.assumptions, *r.warnings))
         parts.append(
             f'<div class="scenario" id="scenario-{_esc(r.name)}"><h4>{_esc(r.title)} '
             f"(<code>{_esc(r.name)}</code>)</h4><p>{_esc(r.description)}</p>"
-            + (f"<p>It encodes these passages (paraphrased):</p><ul>{cites}</ul>" if cites else "")
+            + _citations(r, urls)
             + (f"<p>Assumed for missing data, and warnings:</p><ul>{notes}</ul>" if notes else "")
             + f"<p class='meta'>{caption(r)}</p>{_parameter_table(r)}</div>"
         )
