@@ -40,6 +40,7 @@ th,td{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-
 th{background:#f4f4f4} .src a{margin-right:.3rem} .num{text-align:right}
 section{margin-top:2rem} .tag{display:inline-block;padding:0 .35rem;border-radius:.3rem;background:#eef;font-size:.8rem}
 .warn{background:#fff4e0;border-left:4px solid #e69500;padding:.5rem 1rem}
+.pair{display:flex;flex-wrap:wrap;gap:1rem} .pair>div{flex:1 1 28rem;min-width:0}
 """
 
 

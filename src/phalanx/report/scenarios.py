@@ -426,11 +426,11 @@ def scenarios_html(
                 fc.status_fans(r.summary, list(r.candidates), names=label),
                 f"scenarios-{i}-status",
             )
-            + f"<p class='meta'>{caption(r)}</p>"
+            + f"<p class='meta'>{caption(r)}</p><div class='pair'><div>"
             + _figure(fc.strain_fan(r.summary), f"scenarios-{i}-strain")
-            + f"<p class='meta'>{caption(r)}</p>"
+            + f"<p class='meta'>{caption(r)}</p></div><div>"
             + _figure(fc.capacity_fan(r.summary), f"scenarios-{i}-capacity")
-            + f"<p class='meta'>{caption(r)}</p>"
+            + f"<p class='meta'>{caption(r)}</p></div></div>"
         )
     parts.append("</section>")
     return "\n".join(parts)
