@@ -42,6 +42,8 @@ __all__ = [
     "scenarios_html",
     "scenarios_section",
     "headline",
+    "caption",
+    "page_context",
 ]
 
 DEFAULT_RUNS = 200
