@@ -392,7 +392,7 @@ def exit_bars(
         order = [a for s in summaries for a in s["actors"]]
         leaders = {s.get("leader") for s in summaries}
         actors = list(dict.fromkeys(a for a in order if a in known and a not in leaders))
-    x = [names.get(a, a) for a in actors]
+    x = [html.escape(names.get(a, a)) for a in actors]  # tick labels render markup
     fig = make_subplots(
         rows=2,
         cols=1,
