@@ -3,9 +3,9 @@
 :func:`run_scenarios` runs each scenario (every shipped one by default) with its own
 declared root seed through :func:`phalanx.experiments.runner.run_experiment`, from the
 report's date, and keeps what the page needs (:class:`ScenarioRun`); :func:`scenarios_html`
-renders them; :func:`scenarios_section` does both. Runs are kept in memory and any archive
-goes to a temporary folder that is removed afterwards, unless ``out`` names a folder to keep
-them in: a report never litters the user's folder unasked. Without ``out``, the same inputs
+renders them; :func:`scenarios_section` does both. Runs are kept in memory (no archive),
+unless ``out`` names a folder to archive them in: a report never litters the user's folder
+unasked. Without ``out``, the same inputs
 give the same HTML, byte for byte (no run id, no clock time in it).
 
 The page says what every scenario assumes (its summary and the source passages it
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,21 +142,13 @@ def run_scenarios(
         initial_state(kb, organization, at)
     except UserError as exc:
         return ScenarioSet((), start, years, not_run=str(exc))
-    if out is not None:
-        done = [
-            _run_one(kb, organization, at, s, runs, years, out, backend, workers) for s in loaded
-        ]
-    else:
-        with tempfile.TemporaryDirectory(prefix="phalanx-report-") as tmp:
-            done = [
-                _run_one(kb, organization, at, s, runs, years, None, backend, workers, tmp)
-                for s in loaded
-            ]
+    done = [_run_one(kb, organization, at, s, runs, years, out, backend, workers) for s in loaded]
     return ScenarioSet(tuple(done), start, years)
 
 
-def _run_one(kb, organization, at, scenario, runs, years, out, backend, workers, tmp=None):
-    """One scenario through the runner -> :class:`ScenarioRun` (archive kept only in ``out``)."""
+def _run_one(kb, organization, at, scenario, runs, years, out, backend, workers) -> ScenarioRun:
+    """One scenario through the runner -> :class:`ScenarioRun` (kept in memory unless
+    ``out`` names an archive root)."""
     from phalanx.experiments.runner import run_experiment
 
     record = run_experiment(
@@ -168,42 +159,33 @@ def _run_one(kb, organization, at, scenario, runs, years, out, backend, workers,
         years=years,
         runs=runs,
         seed=scenario.seed,
-        out=out if out is not None else tmp,
+        out=out,
         backend=backend,
         workers=workers,
     )
-    return _from_record(scenario, record, kept=out is not None)
-
-
-def _from_record(scenario, record, *, kept: bool) -> ScenarioRun:
-    """Adapter from the runner's record to what the page shows."""
     summary = dict(record.summary)
     meta = dict(record.metadata)
-    actors = tuple(meta.get("actors") or summary["actors"])
-    leader = meta.get("leader") or summary.get("leader")
-    patrons = set(meta.get("patrons") or ())
-    candidates = tuple(a for a in summary["actors"] if a != leader and a not in patrons)
-    summary.setdefault("leader", leader)
+    kept = record.path is not None
     return ScenarioRun(
         name=scenario.name,
         title=scenario.title,
         description=scenario.summary,
         cites=tuple(c.model_dump() for c in scenario.cites),
-        seed=int(summary["seed"]),
+        seed=int(record.seed),
         runs=int(summary["runs"]),
-        years=len(summary["years"]) - 1,
-        start=str(summary["start"]),
-        data_version=str(meta.get("data_version") or summary.get("data_version")),
-        leader=str(leader),
-        candidates=candidates or actors,
+        years=int(meta["years"]),
+        start=str(meta["start"]),
+        data_version=str(meta["data_version"]),
+        leader=str(meta["leader"]),
+        candidates=tuple(meta["candidates"]),
         summary=summary,
         parameters=dict(meta.get("parameters") or {}),
         overrides=dict(scenario.parameters),
         parameter_file=meta.get("parameter_file"),
         assumptions=tuple(meta.get("assumptions") or ()),
         warnings=tuple(meta.get("warnings") or ()),
-        run_id=str(meta.get("run_id")) if kept else None,
-        saved=str(getattr(record, "path", "")) if kept else None,
+        run_id=record.run_id if kept else None,
+        saved=str(record.path) if kept else None,
     )
 
 
