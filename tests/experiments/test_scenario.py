@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,23 @@ def test_parameters_are_checked_against_the_model_when_it_exists(tmp_path):
 def test_parameters_are_kept_by_name(tmp_path):
     s = load_scenario(_write(tmp_path, "parameters:\n  beta_patrons: 1.8\n  alpha: -4\n"))
     assert s.parameters == {"beta_patrons": 1.8, "alpha": -4}
+
+
+def test_selector_words_in_the_docs_match_the_code():
+    from phalanx.experiments.scenario import SELECTOR_KEYWORDS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
+    for word in SELECTOR_KEYWORDS:
+        assert re.search(rf"`{word}`", doc), word
+
+
+def test_the_docs_describe_every_key_of_the_format():
+    from phalanx.experiments import scenario as sc
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
+    models = (sc.Scenario, sc.Leader, sc.War, sc.PatronRule, sc.ConflictRule, sc.ActorRule)
+    for model in (*models, sc.Cooperation, sc.Citation, sc.PathPoint):
+        for key in model.model_fields:
+            assert re.search(rf"`{key}`|\b{key}:", doc), f"{model.__name__}.{key}"
+    for name in SHIPPED:
+        assert f"`{name}`" in doc

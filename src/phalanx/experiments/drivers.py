@@ -172,17 +172,17 @@ class CompiledScenario:
             none[o.kind][:, :, o.patrons[:, None], o.actors[None, :]] = cells * factor
         offered = 1.0 - none
 
+        # multipliers: only the selected cells are touched (each cell once per rule)
         conflict_scale = np.ones((r, y, n, n))
         for c in self.conflicts:
-            v = c.path.values(u)
-            conflict_scale *= np.where(c.mask[None, None], v[:, :, None, None], 1.0)
+            ii, jj = np.nonzero(c.mask)
+            conflict_scale[:, :, ii, jj] *= c.path.values(u)[:, :, None]
         threat_scale = np.ones((r, y, n))
         for c in self.threats:
-            threat_scale *= np.where(c.mask[None, None], c.path.values(u)[:, :, None], 1.0)
+            threat_scale[:, :, np.flatnonzero(c.mask)] *= c.path.values(u)[:, :, None]
         leader_threat_scale = np.ones((r, y, n))
         for c in self.leader_threat:
-            v = c.path.values(u)
-            leader_threat_scale *= np.where(c.mask[None, None], v[:, :, None], 1.0)
+            leader_threat_scale[:, :, np.flatnonzero(c.mask)] *= c.path.values(u)[:, :, None]
 
         if self.cooperation is None:
             cooperation = np.zeros((r, y))
