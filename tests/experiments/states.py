@@ -1,8 +1,9 @@
 """Simulated states for the scenario tests: one built by hand, and one from a package.
 
-``from_package`` follows the spec's rules for actors, the leader, patrons, candidates and the
-start-date status; it fills the model inputs that a scenario never reads (threats, ties, ...)
-with zeros of the right shapes. It stands in until the engine's ``initial_state`` is on main.
+``from_package`` uses the engine's ``initial_state`` when it is installed; before that it
+follows the spec's rules for actors, the leader, patrons, candidates and the start-date status
+itself and fills the model inputs that a scenario never reads (threats, ties, ...) with zeros
+of the right shapes.
 """
 
 from __future__ import annotations
@@ -76,6 +77,14 @@ def from_package(name: str, patrons: tuple[str, ...] | None = None) -> InitialSt
     """
     path = PACKAGES[name]
     kb = KnowledgeBase.embedded() if path is None else KnowledgeBase.from_path(path)
+    try:
+        from phalanx.models.dynamics.state import initial_state
+    except ImportError:  # the engine slice is not installed yet
+        pass
+    else:
+        real = initial_state(kb)
+        if patrons is None or tuple(real.actors[i] for i in real.patrons) == patrons:
+            return real
     d = kb.defaults
     date = f"{d.period[1]}-06-30"
     snap = kb.snapshot(date)

@@ -10,6 +10,7 @@ import pytest
 
 from phalanx.experiments.drivers import FIXED_SLOTS, compile_scenario
 from phalanx.experiments.scenario import load_scenario
+from phalanx.models.dynamics.types import Drivers
 
 from .states import from_package, hand_state
 
@@ -41,6 +42,10 @@ def test_no_rules_give_the_documented_defaults(tmp_path):
     assert d.conflict_scale.shape == (3, 4, 6, 6) and (d.conflict_scale == 1).all()
     assert (d.threat_scale == 1).all() and (d.leader_threat_scale == 1).all()
     assert (d.cooperation == 0).all() and not d.cooperation_group.any()
+    if hasattr(Drivers, "neutral"):  # the engine's own definition of "no rule at all"
+        neutral = Drivers.neutral(st, 3, 4)
+        for name in Drivers.__dataclass_fields__:
+            assert np.array_equal(getattr(d, name), getattr(neutral, name)), name
 
 
 def test_path_interpolation_matches_hand_computed_values(tmp_path):
@@ -281,6 +286,8 @@ def test_shipped_scenarios_compile_and_sample_on_every_package(name, package):
         assert a.min(initial=0) >= 0 and a.max(initial=0) <= 1
     for a in (d.conflict_scale, d.threat_scale, d.leader_threat_scale):
         assert a.min() >= 0
+    if hasattr(d, "check"):  # the engine's contract check, once it is installed
+        d.check(st.n, len(st.patrons))
     for w in c.warnings:
         assert w.startswith(f"{name}.yaml:")
     assert c.meta()["sha256"] == load_scenario(name).sha256

@@ -458,11 +458,9 @@ def _check_parameters(scenario: Scenario, shown: str) -> None:
         params(**scenario.parameters)
     except ParameterError as exc:
         name = str(exc.field or "")
+        loc = ("parameters", name) if name in scenario.parameters else ("parameters",)
         raise ScenarioError(
-            exc.message,
-            file=shown,
-            line=scenario.line(("parameters", name)),
-            field=f"parameters.{name}" if name else "parameters",
+            exc.message, file=shown, line=scenario.line(loc), field=".".join(loc)
         ) from None
 
 
