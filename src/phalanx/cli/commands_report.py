@@ -73,6 +73,7 @@ def report(
 
     with user_errors():
         day = query_date(at, "--at") if at else dt.date.today()
+        names = _scenario_names(scenarios)
         if not out.parent.is_dir():
             raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
         kb = load_kb(data, on_top)
@@ -94,7 +95,6 @@ def report(
             [e for e in s["events"] if e["kind"] in _SHOWN_KINDS],
         )
         sections = [strain_section(kb, oid, day)]
-        names = _scenario_names(scenarios)
         ran = None if names == [] else run_scenarios(kb, oid, day, scenarios=names, runs=runs)
         if ran is not None:
             _print_scenarios(ran, headline)

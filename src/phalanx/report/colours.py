@@ -1,7 +1,8 @@
 """The report's colours: one per membership status and one per scenario, colour-blind safe.
 
 Statuses take the Okabe-Ito palette (Okabe and Ito, *Color Universal Design*, 2002), which
-stays distinguishable under the common colour-vision deficiencies; scenarios take Paul
+stays distinguishable under the common colour-vision deficiencies (``out`` is its black, so
+that it is never confused with ``frozen``'s orange); scenarios take Paul
 Tol's "muted" scheme, so a scenario's bars are never mistaken for a status. Every chart of
 the report (the membership timeline, the status fans, the bar charts) draws from these two
 tables, so a status has the same colour everywhere. No plotting library is imported here.
@@ -15,7 +16,7 @@ STATUS_COLOURS: dict[str, str] = {
     "member": "#0072B2",  # blue
     "frozen": "#E69F00",  # orange
     "suspended": "#CC79A7",  # reddish purple
-    "out": "#D55E00",  # vermilion
+    "out": "#000000",  # black: gone (its band reads as grey)
     "observer": "#56B4E9",  # sky blue
     "partner": "#009E73",  # bluish green
 }

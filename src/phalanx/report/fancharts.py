@@ -67,9 +67,9 @@ def run_label(summary: Summary, data_version: str | None = None) -> str:
     )
 
 
-def _title(what: str, labels: Iterable[str]) -> dict[str, Any]:
-    """A Plotly title: what is shown, then the runs in a smaller second line (escaped)."""
-    runs = "; ".join(html.escape(x) for x in labels)
+def _title(what: str, lines: Iterable[str]) -> dict[str, Any]:
+    """A Plotly title: what is shown, then the runs in smaller lines below (escaped)."""
+    runs = "<br>".join(html.escape(x) for x in lines)
     return {"text": f"{html.escape(what)}<br><sup>{runs}</sup>", "x": 0.01, "xanchor": "left"}
 
 
@@ -118,17 +118,19 @@ def _shown_statuses(summary: Summary, actors: Sequence[str]) -> list[str]:
     return [s for s in STATUSES if s in seen]
 
 
-def _add_status_traces(fig, summary: Summary, actor: str, statuses, shown: set, **cell) -> None:
+def _status_traces(summary: Summary, actor: str, statuses, shown: set) -> list:
+    """Band and line traces of ``actor`` for each of ``statuses`` (legend once per status)."""
     import plotly.graph_objects as go
 
     rows = _status_rows(summary, actor)
+    out = []
     for status in statuses:
         rs = rows[status]
         if not rs:
             continue
         colour = STATUS_COLOURS[status]
         x = [r["year"] for r in rs]
-        fig.add_trace(
+        out.append(
             _band(
                 x,
                 [r["low"] for r in rs],
@@ -137,10 +139,9 @@ def _add_status_traces(fig, summary: Summary, actor: str, statuses, shown: set, 
                 _BAND_ALPHA,
                 name=f"{status} 95% interval",
                 legendgroup=status,
-            ),
-            **cell,
+            )
         )
-        fig.add_trace(
+        out.append(
             go.Scatter(
                 x=x,
                 y=[r["probability"] for r in rs],
@@ -155,10 +156,10 @@ def _add_status_traces(fig, summary: Summary, actor: str, statuses, shown: set, 
                     f"{html.escape(actor)} {status} in %{{x}}: %{{y:.1%}} "
                     "(95%: %{customdata[0]:.1%} to %{customdata[1]:.1%})<extra></extra>"
                 ),
-            ),
-            **cell,
+            )
         )
         shown.add(status)
+    return out
 
 
 def status_fan(
@@ -179,7 +180,7 @@ def status_fan(
     if actor not in summary["actors"]:
         raise KeyError(f"{actor!r} is not an actor of run {summary.get('run_id')}")
     fig = go.Figure()
-    _add_status_traces(fig, summary, actor, _shown_statuses(summary, [actor]), set())
+    fig.add_traces(_status_traces(summary, actor, _shown_statuses(summary, [actor]), set()))
     fig.update_layout(
         title=_title(
             f"{name or actor}: probability of each status", [run_label(summary, data_version)]
@@ -225,10 +226,13 @@ def status_fans(
     )
     statuses = _shown_statuses(summary, actors)
     shown: set[str] = set()
-    for n, actor in enumerate(actors):
-        _add_status_traces(
-            fig, summary, actor, statuses, shown, row=n // cols + 1, col=n % cols + 1
-        )
+    traces, rows, columns_ = [], [], []
+    for n, actor in enumerate(actors):  # one add_traces call: per-trace adds cost O(traces^2)
+        these = _status_traces(summary, actor, statuses, shown)
+        traces += these
+        rows += [n // cols + 1] * len(these)
+        columns_ += [n % cols + 1] * len(these)
+    fig.add_traces(traces, rows=rows, cols=columns_)
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     fig.update_xaxes(**_year_ticks(summary["years"]))
     fig.update_layout(
@@ -366,7 +370,19 @@ def _bar(
 
 
 def _labels(summaries: Sequence[Summary], data_version: str | None) -> list[str]:
-    return [run_label(s, data_version) for s in summaries]
+    """Title lines naming the runs of a figure of several scenarios.
+
+    When the runs share their size, years and data version, two lines: each scenario with
+    its seed, then what they share (``200 runs each, 2026-2036, data v``); else one line
+    per run (:func:`run_label`).
+    """
+    labels = [run_label(s, data_version) for s in summaries]
+    tails = {label.split(", ", 2)[-1] for label in labels}
+    if len(summaries) < 2 or len(tails) != 1:
+        return labels
+    (tail,) = tails
+    seeds = "; ".join(f"{s.get('scenario', '?')} seed {s.get('seed', '?')}" for s in summaries)
+    return [seeds, tail.replace(" runs", " runs each", 1)]
 
 
 def exit_bars(
@@ -412,7 +428,7 @@ def exit_bars(
         template="plotly_white",
         height=560,
         legend={"orientation": "h", "y": -0.12},
-        margin={"t": 60 + 18 * len(summaries)},
+        margin={"t": 70 + 16 * len(_labels(summaries, data_version))},
     )
     return fig
 
@@ -439,7 +455,7 @@ def mechanism_bars(summaries: Sequence[Summary], *, data_version: str | None = N
         template="plotly_white",
         height=420,
         legend={"orientation": "h", "y": -0.2},
-        margin={"t": 60 + 18 * len(summaries)},
+        margin={"t": 70 + 16 * len(_labels(summaries, data_version))},
     )
     return fig
 
@@ -488,6 +504,6 @@ def responses_bars(summaries: Sequence[Summary], *, data_version: str | None = N
         template="plotly_white",
         height=420,
         legend={"orientation": "h", "y": -0.2},
-        margin={"t": 60 + 18 * len(summaries)},
+        margin={"t": 70 + 16 * len(_labels(summaries, data_version))},
     )
     return fig

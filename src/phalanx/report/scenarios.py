@@ -294,7 +294,10 @@ def _citations(run: ScenarioRun, urls: Mapping[str, str | None]) -> str:
 
 def _figure(fig, div_id: str) -> str:
     return fig.to_html(
-        full_html=False, include_plotlyjs=False, config={"displaylogo": False}, div_id=div_id
+        full_html=False,
+        include_plotlyjs=False,
+        config={"displaylogo": False, "responsive": True},
+        div_id=div_id,
     )
 
 
@@ -378,16 +381,19 @@ def scenarios_html(
     )
     rates = [fc.horizon_rates(r.summary) for r in runs]
     actors = list(dict.fromkeys(a for r in runs for a in r.candidates))
-    cols = ["actor"] + [f"{r.name}: {w}" for r in runs for w in ("left", "frozen")]
     rows = [
         [_esc(label.get(a, a))]
-        + [_rate(rt.get(a, {}).get(k)) for rt in rates for k in ("left", "frozen")]
+        + [
+            f"left {_rate(rt.get(a, {}).get('left'))}<br>frozen {_rate(rt.get(a, {}).get('frozen'))}"
+            for rt in rates
+        ]
         for a in actors
     ]
     parts.append(
         f"<h3>Who leaves or freezes by {end}</h3><p>\u201cleft\u201d: left the organisation "
-        f"at least once by {end} (it may have come back); \u201cfrozen\u201d: frozen in {end}.</p>"
-        + _table(cols, rows)
+        f"at least once by {end} (it may have come back); \u201cfrozen\u201d: frozen in {end}."
+        " In brackets, the Wilson 95% interval.</p>"
+        + _table(["actor"] + [r.title for r in runs], rows)
         + _figure(
             fc.exit_bars([r.summary for r in runs], actors=actors, names=label),
             "scenarios-exits",
@@ -400,7 +406,7 @@ def scenarios_html(
         + _figure(fc.mechanism_bars([r.summary for r in runs]), "scenarios-mechanisms")
         + _captions(runs)
         + "<h3>How requests for assistance were answered</h3>"
-        + _figure(fc.responses_bars([r.summary for r in runs]), "scenarios-responses")
+        + _responses(runs)
         + _captions(runs)
     )
     for i, r in enumerate(runs):
@@ -418,6 +424,18 @@ def scenarios_html(
         )
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _responses(runs: Sequence[ScenarioRun]) -> str:
+    """The responses chart, or a plain sentence when no run had a request."""
+    from phalanx.report import fancharts as fc
+
+    if not any(r.summary["responses"]["requests"] for r in runs):
+        return (
+            "<p>In no run did a member ask the organisation for assistance, so there is no "
+            "answer to show.</p>"
+        )
+    return _figure(fc.responses_bars([r.summary for r in runs]), "scenarios-responses")
 
 
 def _table(columns: list[str], rows: list[list[str]]) -> str:
