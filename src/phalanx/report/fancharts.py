@@ -70,7 +70,11 @@ def run_label(summary: Summary, data_version: str | None = None) -> str:
 def _title(what: str, lines: Iterable[str]) -> dict[str, Any]:
     """A Plotly title: what is shown, then the runs in smaller lines below (escaped)."""
     runs = "<br>".join(html.escape(x) for x in lines)
-    return {"text": f"{html.escape(what)}<br><sup>{runs}</sup>", "x": 0.01, "xanchor": "left"}
+    return {
+        "text": f"{html.escape(what)}<br><sup>{runs}</sup>",
+        "x": 0.01,
+        "xanchor": "left",
+    }
 
 
 def _year_ticks(years: Sequence[int]) -> dict[str, Any]:
@@ -428,7 +432,7 @@ def exit_bars(
         template="plotly_white",
         height=560,
         legend={"orientation": "h", "y": -0.12},
-        margin={"t": 70 + 16 * len(_labels(summaries, data_version))},
+        margin={"t": 80 + 16 * len(_labels(summaries, data_version))},
     )
     return fig
 
@@ -455,7 +459,7 @@ def mechanism_bars(summaries: Sequence[Summary], *, data_version: str | None = N
         template="plotly_white",
         height=420,
         legend={"orientation": "h", "y": -0.2},
-        margin={"t": 70 + 16 * len(_labels(summaries, data_version))},
+        margin={"t": 80 + 16 * len(_labels(summaries, data_version))},
     )
     return fig
 
@@ -504,6 +508,6 @@ def responses_bars(summaries: Sequence[Summary], *, data_version: str | None = N
         template="plotly_white",
         height=420,
         legend={"orientation": "h", "y": -0.2},
-        margin={"t": 70 + 16 * len(_labels(summaries, data_version))},
+        margin={"t": 80 + 16 * len(_labels(summaries, data_version))},
     )
     return fig
