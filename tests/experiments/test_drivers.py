@@ -230,6 +230,13 @@ def test_unknown_ids_skip_their_rule_with_file_and_line_but_keep_the_slot(tmp_pa
     assert (d.conflict_scale == 1).all() and (d.cooperation == 0).all()
 
 
+def test_a_misspelt_selector_word_is_named_in_the_warning(tmp_path):
+    body = "threats:\n  - actors: member\n    path: [{year: 2027, value: 2}]\n"
+    c = compile_scenario(_scenario(tmp_path, body), hand_state(), years=1)
+    assert len(c.warnings) == 1
+    assert "did you mean the selector word 'members'?" in c.warnings[0]
+
+
 def test_a_path_outside_the_simulated_years_is_noted(tmp_path):
     body = "threats:\n  - actors: all\n    path: [{year: 2001, value: 2}, {year: 2005, value: 3}]\n"
     c = compile_scenario(_scenario(tmp_path, body), hand_state(), years=2)

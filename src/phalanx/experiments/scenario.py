@@ -83,6 +83,9 @@ MAX_SCALE = 100.0
 
 _YEARS = (1000, 3000)
 
+#: An actor id as the package format defines it.
+_ACTOR_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
 
 class ScenarioError(UserError):
     """A scenario file cannot be found, parsed or validated; it names file, line and field."""
@@ -209,10 +212,19 @@ def _check_selector(v: Any, name: str) -> None:
     if not items:
         raise _At((name,), "must name at least one actor id or selector word")
     for k, s in enumerate(items):
+        at = (name,) if isinstance(v, str) else (name, k)
         if not s.strip():
-            raise _At((name,) if isinstance(v, str) else (name, k), "must not be empty")
+            raise _At(at, "must not be empty")
+        if s not in SELECTOR_KEYWORDS and not _ACTOR_ID.fullmatch(s):
+            hint = f"; write a list: [{', '.join(re.split(r'[,; ]+', s.strip()))}]"
+            raise _At(
+                at,
+                f"{s!r} is neither an actor id (letters, digits, underscores) nor a selector "
+                f"word ({', '.join(SELECTOR_KEYWORDS)})"
+                + (hint if re.search(r"[,; ]", s.strip()) else ""),
+            )
         if s in items[:k]:
-            raise _At((name, k), f"names {s!r} twice")
+            raise _At(at, f"names {s!r} twice")
 
 
 class Citation(_Strict):
@@ -278,6 +290,9 @@ class ConflictRule(_Strict):
                 "give exactly one of pair (two actor ids) or between (members, external or all)",
             )
         if self.pair is not None:
+            for k, a in enumerate(self.pair):
+                if not _ACTOR_ID.fullmatch(a):
+                    raise _At(("pair", k), f"{a!r} is not an actor id (letters, digits, _)")
             if len(self.pair) != 2:
                 raise _At(("pair",), f"must name exactly two actor ids, got {len(self.pair)}")
             if self.pair[0] == self.pair[1]:
