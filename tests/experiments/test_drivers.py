@@ -320,3 +320,19 @@ def test_named_rules_are_skipped_on_anzus_and_the_generic_ones_stay():
     assert skipped[0] is False  # patron: patrons, to: candidates (nobody here)
     assert all(skipped[1:])
     assert any("USA is not an outside patron" in w for w in c.warnings)
+
+
+def test_scenario_and_compiled_scenario_pickle_for_worker_processes():
+    import pickle
+
+    s = load_scenario("rebalancing")
+    back = pickle.loads(pickle.dumps(s))
+    assert back.model_dump() == s.model_dump() and back.sha256 == s.sha256
+    assert back.text == s.text and back.path == s.path
+    assert back.line(("patrons", 2, "to")) == s.line(("patrons", 2, "to")) is not None
+    c = compile_scenario(s, from_package("eurasia"), years=6)
+    c2 = pickle.loads(pickle.dumps(c))
+    u = np.random.default_rng(2).random((5, c.n_uniforms))
+    a, b = c.sample(u), c2.sample(u)
+    for name in a.__dataclass_fields__:
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name

@@ -387,6 +387,18 @@ class Scenario(_Strict):
         """The 1-based line of the field at ``loc`` (e.g. ``("patrons", 0, "to")``)."""
         return None if self._locate is None else self._locate(loc)
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # the line locator is a closure over the YAML tree: rebuilt from the text on demand
+        state = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_locate"] = None
+        return {**state, "__pydantic_private__": private}
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        if self._text:
+            self._locate = _text_locator(self._text)
+
 
 def scenarios_dir() -> Path:
     """The folder of the scenarios shipped with Phalanx."""
@@ -538,6 +550,28 @@ def _scenario_error(
     distinct = {_clean_loc(tuple(e["loc"])) for e in errors}
     more = f" (and {len(distinct) - 1} more)" if len(distinct) > 1 else ""
     return ScenarioError(f"{msg}{more}", file=shown, line=line, field=_field(data, loc) or None)
+
+
+def _text_locator(text: str) -> Locate:
+    """A line locator for ``text`` (already validated once, so plain composing is safe)."""
+
+    def locate(loc: Any) -> int | None:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        line = None if node is None else node.start_mark.line + 1
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                hit = [v for k, v in node.value if getattr(k, "value", None) == str(part)]
+                node = hit[0] if hit else None
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if 0 <= part < len(node.value) else None
+            else:
+                node = None
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+        return line
+
+    return locate
 
 
 def _key_line(text: str, loc: tuple[Any, ...]) -> int | None:
