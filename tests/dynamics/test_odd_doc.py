@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from phalanx.models.dynamics.params import MembershipParams
+from phalanx.models.dynamics.state import DEFAULT_WINDOW_DAYS
 
 from phalanx.errors import ParameterError
 from phalanx.models.dynamics.types import MECHANISMS
@@ -188,7 +189,8 @@ def snap():
     from phalanx.kb import KnowledgeBase
 
     kb = KnowledgeBase.embedded()
-    return kb, kb.snapshot("2026-01-01")
+    # the window the initial state uses (relations in force on some day of the year before)
+    return kb, kb.snapshot("2026-01-01", DEFAULT_WINDOW_DAYS)
 
 
 def example() -> str:
@@ -202,7 +204,7 @@ def test_example_rows_exist_with_the_stated_intensities(snap):
     cited = re.findall(r"`([a-z][A-Za-z0-9-]+)`\s+\((\d\.\d+)\)", text)
     assert len(cited) >= 4
     for rid, value in cited:
-        assert rid in relations, f"{rid} is not in force on 2026-01-01"
+        assert rid in relations, f"{rid} is not in force in the year up to 2026-01-01"
         assert math.isclose(float(relations[rid]["intensity"]), float(value)), rid
     events = {e["id"] for e in s.events}
     for eid in re.findall(r"`(ev-[a-z0-9-]+)`", text):
