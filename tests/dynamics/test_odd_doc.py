@@ -16,11 +16,13 @@ import typing
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 from phalanx.models.dynamics.params import MembershipParams
 from phalanx.models.dynamics.state import DEFAULT_WINDOW_DAYS
 
 from phalanx.errors import ParameterError
+from phalanx.kb.arrays import FROZEN, MEMBER, OUT
 from phalanx.models.dynamics.types import MECHANISMS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -334,3 +336,63 @@ def test_example_arithmetic_matches_the_defaults(snap):
         r"`p_return = sigma\(([-\d.]+) - ([-\d.]+)\) = sigma\(([-\d.]+)\) = ([\d.]+)`", text
     )
     assert m is not None and math.isclose(float(m[4]), want["p_return"], abs_tol=5e-5)
+
+
+# --- the engine agrees with the example -------------------------------------------------
+
+
+def doc_terms() -> dict[str, float]:
+    """The term table of the worked example, as the document prints it."""
+    out = {}
+    for line in example().splitlines():
+        m = re.match(r"^\s*\|\s*`(\w+)`\s*\|\s*(.+?)\s*\|\s*(-?[\d.]+)\s*\|\s*$", line)
+        if m:
+            out[m[1]] = float(m[3])
+    return out
+
+
+def doc_number(pattern: str) -> float:
+    m = re.search(pattern, example())
+    assert m is not None, pattern
+    return float(m[1])
+
+
+def test_the_engine_does_the_example(snap):
+    """One year of the engine from Armenia's 2026 state, with the uniforms chosen so that
+    Armenia leaves in replicate 0 (u just below the document's p_exit) and returns in
+    replicate 1 (u just above it), and nothing else moves: its beliefs, its exit's terms
+    and mechanism and the thresholds are the document's."""
+    from phalanx.models.dynamics.engine import run_chunk, uniforms_per_year
+    from phalanx.models.dynamics.state import initial_state
+
+    from phalanx.models.dynamics.types import Drivers
+
+    kb, _ = snap
+    state = initial_state(kb, kb.defaults.organization, "2026-01-01")
+    arm = state.actors.index("ARM")
+    p_exit = doc_number(r"`p_exit = sigma\([^`]*\) = ([\d.]+)`")
+    after = doc_number(r"= ([\d.]+)` -> MEMBER")
+    u = np.full((2, 1, uniforms_per_year(state.n)), 0.999)
+    u[0, 0, arm] = p_exit - 2e-4
+    u[1, 0, arm] = (p_exit + after) / 2
+    res = run_chunk(state, Drivers.neutral(state, 2, 1), MembershipParams(), u, np.arange(2))
+    b0 = doc_number(r"`b0 = ([\d.]+)`")
+    b1 = doc_number(r"= ([\d.]+)`\.?\n\s*5\. Clashes")
+    assert np.allclose(res.belief[:, 0, arm], b0, atol=1e-6)
+    assert np.allclose(res.belief[:, 1, arm], b1, atol=1e-5)
+    assert list(res.status[:, 1, arm]) == [OUT, MEMBER]
+    others = [i for i in range(state.n) if i != arm]
+    assert (res.status[:, 1, others] == res.status[:, 0, others]).all()
+    rows = [
+        k
+        for k, (r, a) in enumerate(zip(res.exits["replicate"], res.exits["actor"], strict=True))
+        if r == 0 and a == arm
+    ]
+    assert len(rows) == 1 and len(res.exits["replicate"]) == 1
+    (k,) = rows
+    want = doc_terms()
+    got = dict(zip(MECHANISMS, res.exits["terms"][k], strict=True))
+    for name in MECHANISMS:
+        assert math.isclose(got[name], want[name], abs_tol=5e-4), (name, got[name], want[name])
+    assert MECHANISMS[int(res.exits["mechanism"][k])] == max(MECHANISMS, key=lambda m: want[m])
+    assert int(res.exits["from_status"][k]) == FROZEN
