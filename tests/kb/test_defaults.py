@@ -106,3 +106,13 @@ def test_bad_patrons_are_refused(tmp_path, value, message):
     assert any(
         message in p.message and (p.field or "") == "phalanx.patrons" for p in e.value.problems
     ), e.value.summary()
+
+
+def test_patrons_stay_with_their_case_when_layered():
+    from phalanx.kb.package import package_layers
+
+    # ANZUS on top of the embedded package names its own organisation and leader: the
+    # Eurasian patrons (which include ANZUS's leader, USA) do not carry over
+    d = load_package(package_layers(ANZUS, on_top=True)).defaults
+    assert (d.organization, d.leader) == ("ANZUS", "USA")
+    assert d.patrons is None and "patrons" in d.derived
