@@ -11,7 +11,7 @@ from phalanx.models.dynamics.engine import run_chunk, uniforms_per_year
 from phalanx.models.dynamics.params import MembershipParams
 from phalanx.models.dynamics.types import BINDINGS, MECHANISMS
 
-from .toy import toy_state, with_drivers
+from .toy import small_state, toy_state, with_drivers
 
 
 def sigma(x: float) -> float:
@@ -108,3 +108,81 @@ def test_past_requests_set_the_starting_beliefs():
     s = toy_state(requests_made=np.array([0, 2, 0]), requests_open=np.array([0, 1, 0]))
     res = run_chunk(s, with_drivers(s, 1, 0), MembershipParams(), np.zeros((1, 0, 12)), [0])
     assert res.belief[0, 0] == pytest.approx([0.608, 0.352, 0.7], abs=1e-6)
+
+
+def _ask(state, who, agg=0.5, replicates=1, **drivers):
+    """One year in which only actor ``who`` asks (u_req 0), nobody moves (u_move 0.999)."""
+    n = state.n
+    u = np.full((replicates, 1, uniforms_per_year(n)), 0.999)
+    u[:, 0, n + who] = 0.0
+    u[:, 0, 2 * n + who] = agg
+    return u, with_drivers(state, replicates, 1, **drivers)
+
+
+def test_the_aggressor_is_drawn_in_proportion_to_conflict():
+    # L, B members; C, D outside; B against C at 0.2 and D at 0.6: the inverse CDF over
+    # (L, B, C, D) is (0, 0, 0.2, 0.8); u_agg 0.2 aims at 0.16 -> C, 0.3 aims at 0.24 -> D
+    s = small_state("LBCD", [1, 1, 0, 0], {(1, 2): 0.2, (1, 3): 0.6}, {})
+    for agg, want in ((0.2, 2), (0.3, 3), (0.0, 2), (0.999, 3)):
+        u, d = _ask(s, 1, agg)
+        res = run_chunk(s, d, MembershipParams(), u, [0])
+        assert res.requests["aggressor"].tolist() == [want]
+
+
+def test_voters_positions_and_rules_by_hand():
+    # L, B, C members, D outside; B-D 0.6 and C-D 0.4; ties L-B 1, L-D 0.5, B-C 0.2.
+    # B asks against D (kappa 1). Positions: B 1; L 1 * (0.3 + 0.6 * 1 - 0.6 * 0.5) = 0.6;
+    # C: 0.3 + 0.6 * 0.2 (tie to B) - 0 (no tie to D) + 0.3 * 0.4 (its own conflict with D)
+    #    - 0.3 * 0.4 (its exposure theta = 0.4) = 0.42, salience max(0.2, 0, 0.4) = 0.4.
+    s = small_state(
+        "LBCD", [1, 1, 1, 0], {(1, 3): 0.6, (2, 3): 0.4}, {(0, 1): 1.0, (0, 3): 0.5, (1, 2): 0.2}
+    )
+    u, d = _ask(s, 1)
+
+    def outcome(**p):
+        res = run_chunk(s, d, MembershipParams(**p), u, [0])
+        assert res.requests["requester"].tolist() == [1]
+        return res.requests["outcome"][0], BINDINGS[res.requests["binding"][0]]
+
+    assert outcome() == (pytest.approx(0.42), "member")  # consensus: the least willing
+    assert outcome(abstain_below=0.5) == (pytest.approx(0.6), "member")  # C abstains
+    assert outcome(rule="majority") == (pytest.approx(0.6), "member")  # 2 of 3 at 0.6
+    assert outcome(rule="unanimity", abstain_below=0.5) == (pytest.approx(0.42), "member")
+    # the leader's capacity at 0.5 (no war, no recovery): L's position 0.5 * 0.6 = 0.3
+    # binds consensus as a member; with C tied to B at 1 (C at 0.9) a majority would adopt
+    # 0.9, which the cap 0.5 cuts down
+    u, d = _ask(s, 1, capacity0=np.array([0.5]))
+    res = run_chunk(s, d, MembershipParams(), u, [0])
+    assert res.requests["outcome"][0] == pytest.approx(0.3)
+    s2 = small_state(
+        "LBCD", [1, 1, 1, 0], {(1, 3): 0.6, (2, 3): 0.4}, {(0, 1): 1.0, (0, 3): 0.5, (1, 2): 1.0}
+    )
+    res = run_chunk(s2, d, MembershipParams(rule="majority"), u, [0])
+    assert res.requests["outcome"][0] == pytest.approx(0.5)
+    assert BINDINGS[res.requests["binding"][0]] == "leader_capacity"
+    s3 = small_state(
+        "LBCD",
+        [1, 1, 1, 0],
+        {(1, 3): 0.6, (2, 3): 0.4},
+        {(0, 1): 1.0, (0, 3): 0.5, (1, 2): 1.0},
+        leader_caps=False,
+    )
+    res = run_chunk(s3, d, MembershipParams(rule="majority"), u, [0])
+    assert res.requests["outcome"][0] == pytest.approx(0.9)  # no cap: C's 0.9 is adopted
+
+
+def test_requests_of_one_year_update_beliefs_in_actor_order():
+    # B and C both ask against D in the same year (L, B, C members; ties L-B 1, L-D 0.5).
+    # B's request: L at 0.3 + 0.6 * 1 - 0.6 * 0.5 = 0.6, C at 0.3 + 0.3 * 0.5 - 0.3 * 0.5 =
+    # 0.3 (salience 0.5) -> 0.3. C's request: L at 0.3 + 0 - 0.3 = 0 -> 0.
+    # Beliefs from 0.7, B's request first: B 0.7 + 0.6 (0.3 - 0.7) = 0.46, C and L
+    # 0.7 + 0.2 (0.3 - 0.7) = 0.62; then C's (outcome 0): C 0.62 * 0.4 = 0.248,
+    # B 0.46 * 0.8 = 0.368, L 0.62 * 0.8 = 0.496. (C's first would give B 0.404, C 0.284.)
+    s = small_state("LBCD", [1, 1, 1, 0], {(1, 3): 0.5, (2, 3): 0.5}, {(0, 1): 1.0, (0, 3): 0.5})
+    n = 4
+    u = np.full((1, 1, uniforms_per_year(n)), 0.999)
+    u[0, 0, [n + 1, n + 2]] = 0.0
+    res = run_chunk(s, with_drivers(s, 1, 1), MembershipParams(), u, [0])
+    assert res.requests["requester"].tolist() == [1, 2]
+    assert res.requests["outcome"] == pytest.approx([0.3, 0.0])
+    assert res.belief[0, 1, :3] == pytest.approx([0.496, 0.368, 0.248], abs=1e-6)

@@ -54,3 +54,45 @@ def with_drivers(state: InitialState, replicates: int, years: int, **over) -> Dr
     fields = {k: getattr(d, k) for k in d.__dataclass_fields__}
     fields.update(over)
     return Drivers(**fields)
+
+
+def small_state(actors, status, conflict_pairs, tie_pairs, **over) -> InitialState:
+    """A hand-built state: actor 0 leads; ``conflict_pairs`` and ``tie_pairs`` map
+    (i, j) -> intensity (symmetric); no threats, patrons or requests unless given."""
+    n = len(actors)
+    x = np.zeros((n, n))
+    for (i, j), v in conflict_pairs.items():
+        x[i, j] = x[j, i] = v
+    w = np.zeros((n, n))
+    for (i, j), v in tie_pairs.items():
+        w[i, j] = w[j, i] = v
+    cand = np.ones(n, dtype=bool)
+    cand[0] = False
+    base = dict(
+        organization="ORG",
+        date="2000-01-01",
+        data_version="toy",
+        actors=tuple(actors),
+        leader=0,
+        patrons=(),
+        candidates=cand,
+        status=np.array(status, dtype=np.int8),
+        dependence=np.ones(n),
+        capability=np.zeros(n),
+        threat=np.zeros((n, 0)),
+        targets=(),
+        leader_threat=np.zeros(n),
+        conflict=x,
+        ties=w,
+        patron_arms=np.zeros((0, n)),
+        patron_guarantee=np.zeros((0, n)),
+        requests_made=np.zeros(n, dtype=np.int64),
+        requests_open=np.zeros(n, dtype=np.int64),
+        past_requests=(),
+        rule="consensus",
+        dispute_mechanism=False,
+        suspension_allowed=False,
+        leader_caps=True,
+    )
+    base.update(over)
+    return InitialState(**base)

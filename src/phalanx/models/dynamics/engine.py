@@ -14,8 +14,13 @@ requests of a year only to apply their belief updates in actor order (each answe
 beliefs the previous one left); the answers themselves are decided in one batched call of
 :func:`~phalanx.models.collective.adopted_levels` per year.
 
-Cost per block: ``O(Y R (N**2 + N K + P N))`` time and ``O(R Y N)`` memory for the record
-(plus the drivers' own ``O(R Y N**2)``). See ``benchmarks/bench_dynamics.py`` for the
+Conflicts are zero wherever the start's are (``X_t = clip01(X0 * ...)``), so everything about
+them runs on the ``E`` pairs with ``X0 > 0`` (at most ``N (N - 1) / 2``; two on the Eurasian
+package in 2022). Only the ``i < j`` entry of a driver's ``conflict_scale`` is read.
+
+Cost per block: ``O(Y R (E + N K + P N + N))`` time, plus ``O(B N log N)`` for the ``B``
+requests of a year, and ``O(R Y N)`` memory for the record (the drivers hold their own
+``O(R Y N**2)``). See ``benchmarks/bench_dynamics.py`` for the
 measured rate (actor-years per second).
 """
 
@@ -212,7 +217,8 @@ def run_chunk(
         (organisation, date, data version, actors, rule used and what was assumed, the
         parameters as recorded).
 
-    Cost ``O(Y R (N**2 + N K + P N))``; memory ``O(R Y N)`` for the record.
+    Cost ``O(Y R (E + N K + P N + N))`` for ``E`` conflict pairs (see the module's
+    docstring); memory ``O(R Y N)`` for the record.
     """
     from phalanx.measures.strain import StrainSettings
     from phalanx.measures.strain_arrays import request_decay, simulated_strain
@@ -523,6 +529,7 @@ def run_chunk(
         "years": int(years),
         "uniforms_per_year": ku,
         "strain_half_life_years": half_life,
+        "window_days": state.window_days,
     }
     return ChunkResult(
         replicate=rep,
