@@ -292,3 +292,21 @@ def test_bad_settings_are_parameter_errors(anzus_kb):
         MembershipModel(replicates=0).run(s)
     with pytest.raises(ParameterError, match="'drivers'"):
         MembershipModel(replicates=3, years=2).run(s, Drivers.neutral(s, 2, 2))
+
+
+def test_any_relabelling_keeps_the_probabilities(eurasia):
+    # reversing the actor order changes which uniform each decision reads (and the order
+    # of a year's belief updates), so only the distributions agree: the share of
+    # replicates in which each actor is a member after 8 years, within sampling error
+    s = initial_state(eurasia, start="2022-01-01")
+    perm = list(range(s.n))[::-1]
+    ps = _permuted_state(s, perm)
+    p = MembershipParams(alpha=-3.0)
+    r = 3000
+    a = MembershipModel(params=p, replicates=r, years=8, seed=21).run(s).result_
+    b = MembershipModel(params=p, replicates=r, years=8, seed=22).run(ps).result_
+    share_a = (a.status[:, -1] == MEMBER).mean(axis=0)[perm]
+    share_b = (b.status[:, -1] == MEMBER).mean(axis=0)
+    se = np.sqrt(share_a * (1 - share_a) / r + share_b * (1 - share_b) / r)
+    assert (np.abs(share_a - share_b) <= 4 * se + 1e-9).all()
+    assert ((share_a > 0.05) & (share_a < 0.95)).any()  # some actor's fate is uncertain
