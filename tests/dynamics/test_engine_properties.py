@@ -274,11 +274,14 @@ def test_seeds_and_replicate_streams(anzus_kb):
     block = run_chunk(s, Drivers.neutral(s, 40, 5), p, u40, np.arange(40))
     assert (one.status[0] == block.status[17]).all()
     assert (one.belief[0] == block.belief[17]).all()
-    # the stream is the spec's: SeedSequence(seed, spawn_key=(r,)), drivers' uniforms first
+    # the stream is the spec's: SeedSequence(seed, spawn_key=(r,)), the engine's uniforms
+    # first (so scenarios with different numbers of rules share them), the drivers' after
     g = np.random.Generator(np.random.PCG64(np.random.SeedSequence(8, spawn_key=(17,))))
-    first, rest = replicate_uniforms(8, [17], 4, ku, 5)
-    raw = g.random(4 + 5 * ku)
-    assert (first[0] == raw[:4]).all() and (rest[0].ravel() == raw[4:]).all()
+    drv, eng = replicate_uniforms(8, [17], 4, ku, 5)
+    raw = g.random(5 * ku + 4)
+    assert (eng[0].ravel() == raw[: 5 * ku]).all() and (drv[0] == raw[5 * ku :]).all()
+    _, eng9 = replicate_uniforms(8, [17], 9, ku, 5)
+    assert (eng9 == eng).all()
     # no seed: one is drawn and recorded
     m = MembershipModel(replicates=2, years=1).run(s)
     assert isinstance(m.seed_, int) and m.result_.meta["seed"] == m.seed_

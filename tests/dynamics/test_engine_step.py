@@ -32,7 +32,9 @@ def test_one_step_by_hand():
     u[0, 0, [1, 4]] = [0.1, 0.2]  # rep 0: B asks (0.2 < 1 - e^-0.5 = 0.3935), then freezes
     u[1, 0, [1, 4]] = [0.01, 0.2]  # rep 1: B asks, then leaves
     u[2, 0, [1, 4]] = [0.5, 0.9]  # rep 2: B does not ask, stays
-    res = run_chunk(s, d, MembershipParams(), u, np.array([10, 11, 12]))
+    # the hand computation fixes the parameters it uses (the defaults may be recalibrated)
+    params = MembershipParams(alpha=-5.0, freeze_offset=1.0)
+    res = run_chunk(s, d, params, u, np.array([10, 11, 12]))
 
     # Step 1: kappa = max(0.05, 1 - 0.3) = 0.7 (capacity0 1)
     assert res.capacity[:, 1] == pytest.approx([0.7] * 3)
@@ -53,22 +55,23 @@ def test_one_step_by_hand():
     # Step 7, B in rep 0: theta = max(T = 0.4, X with outsider C = 0.5) = 0.5
     #   dependence 2 (1 - 0.4925) = 1.015; credibility 2.5 * 0.5 * (1 - 0.532 * 0.7) = 0.7845
     #   leader_threat 0; patrons 0; member_conflict 0 (no conflict with L);
-    #   threat divergence: Tbar = (0 + 0.4) / 2 over members L, B; cos = 1 -> 0;
-    #   leader_war 1 * (1 - 0.7) = 0.3.  z = -5 + 2.0995 + 0.3 = -2.9005
-    z_b = -2.9005
-    p_exit, p_freeze = sigma(z_b), sigma(z_b + 1.0)  # 0.05213, 0.13005
-    c1, c2 = p_exit, p_exit + (1 - p_exit) * p_freeze  # 0.05213, 0.17540
+    #   threat divergence: one target, perceived by B; Tbar = (0 + 0.4) / 2 = 0.2 over
+    #   members L, B; |0.4 - 0.2| = 0.2; leader_war 1 * (1 - 0.7) = 0.3.
+    #   z = -5 + 1.015 + 0.7845 + 0.2 + 0.3 = -2.7005
+    z_b = -2.7005
+    p_exit, p_freeze = sigma(z_b), sigma(z_b + 1.0)  # 0.06294, 0.15440
+    c1, c2 = p_exit, p_exit + (1 - p_exit) * p_freeze  # 0.06294, 0.20762
     assert c1 < 0.1 < c2 and 0.01 < c1  # so rep 0 freezes, rep 1 leaves
     # C (outside): dependence 2 (1 - 0.197) = 1.606; leader_threat 3 * 0.5 = 1.5;
-    #   member_conflict 1.5 * min(1, X[C,B] = 0.5) = 0.75; divergence: T_C = 0, Tbar != 0
-    #   -> 1; leader_war 0.3.  z = -5 + 5.156 = 0.156; p_join = sigma(-0.156 - 8) = 0.0003
-    assert sigma(-0.156 - 8) < 0.5  # C stays out at u = 0.5
+    #   member_conflict 1.5 * min(1, X[C,B] = 0.5) = 0.75; divergence |0 - 0.2| = 0.2;
+    #   leader_war 0.3.  z = -5 + 4.356 = -0.644; p_join = sigma(0.644 - 8) = 0.0006
+    assert sigma(0.644 - 8) < 0.5  # C stays out at u = 0.5
     assert res.status[:, 1].tolist() == [[1, 2, 0], [1, 0, 0], [1, 1, 0]]
     # the exit of rep 1: B, from MEMBER, largest term dependence (1.015)
     ex = res.exits
     assert list(ex["replicate"]) == [11] and list(ex["actor"]) == [1]
     assert list(ex["from_status"]) == [1] and MECHANISMS[ex["mechanism"][0]] == "dependence"
-    assert ex["terms"][0] == pytest.approx([1.015, 0.7845, 0, 0, 0, 0, 0.3], abs=1e-9)
+    assert ex["terms"][0] == pytest.approx([1.015, 0.7845, 0, 0, 0, 0.2, 0.3], abs=1e-9)
     # rep 2 asked nothing: credibility 2.5 * 0.5 * (1 - 0.7 * 0.7) = 0.6375
     # Step 9, strain of rep 0 after the year: only L is a full member (B froze), so only
     # the requests have a value: 1 of 1 answered below 0.5 -> 1; index 1

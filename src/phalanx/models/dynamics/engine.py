@@ -162,28 +162,28 @@ def _edge_sums(
 
 
 def _divergence(thr: np.ndarray, mem_f: np.ndarray) -> np.ndarray:
-    """``1 - cos(T[i], Tbar)`` per replicate and actor; Tbar the members' mean row.
+    """Each actor's distance from the members' common threat picture, in [0, 1].
 
-    0 when both vectors are zero, 1 when exactly one is (docs/odd/membership.md, step 7).
+    ``delta_i = mean_k |T[i, k] - Tbar_k|`` over the targets ``k`` that at least one member
+    perceives (``T > 0``), ``Tbar`` the members' mean row; 0 when no member perceives any
+    target (docs/odd/membership.md, step 7). A member that shares the common view scores 0;
+    one that ignores a threat every member fears, or fears one nobody else does, scores
+    its intensity. Loops over the few targets.
     """
     r, n, k = thr.shape
+    out = np.zeros((r, n))
     if k == 0:
-        return np.zeros((r, n))
+        return out
     count = np.maximum(mem_f.sum(axis=1), 1.0)
-    dot = np.zeros((r, n))
-    na = np.zeros((r, n))
-    nb = np.zeros(r)
+    used = np.zeros(r)
     for c in range(k):
         tc = thr[:, :, c]
+        seen = ((mem_f * tc) > 0).any(axis=1)
         bar = (mem_f * tc).sum(axis=1) / count
-        dot += tc * bar[:, None]
-        na += tc * tc
-        nb += bar * bar
-    na, nb = np.sqrt(na), np.sqrt(nb)[:, None]
-    zero_a, zero_b = na == 0, nb == 0
+        out += np.abs(tc - bar[:, None]) * seen[:, None]
+        used += seen
     with np.errstate(invalid="ignore", divide="ignore"):
-        cos = dot / (na * nb)
-    out = np.where(zero_a & zero_b, 0.0, np.where(zero_a | zero_b, 1.0, 1.0 - cos))
+        out = np.where(used[:, None] > 0, out / used[:, None], 0.0)
     return np.clip(out, 0.0, 1.0)
 
 
@@ -242,6 +242,8 @@ def run_chunk(
     cand = np.asarray(state.candidates, dtype=bool)
     x0 = np.asarray(state.conflict, dtype=float)
     t0 = np.asarray(state.threat, dtype=float)
+    # the strain index's threat divergence reads threat perceptions only (not rivalries)
+    tp0 = t0 if state.perception is None else np.asarray(state.perception, dtype=float)
     k_count = t0.shape[1]
     phi0 = np.asarray(state.leader_threat, dtype=float)
     w = np.asarray(state.ties, dtype=float)
@@ -299,7 +301,7 @@ def run_chunk(
         out_strain[:, t] = idx
         out_comp[:, t] = comp
 
-    record(0, np.broadcast_to(x0e, (r_count, ei.size)), np.broadcast_to(t0, (r_count, n, k_count)))
+    record(0, np.broadcast_to(x0e, (r_count, ei.size)), np.broadcast_to(tp0, (r_count, n, k_count)))
 
     req_rows: dict[str, list[np.ndarray]] = {
         k: [] for k in ("replicate", "year", "requester", "aggressor", "outcome", "binding")
@@ -485,7 +487,9 @@ def run_chunk(
         status = new
 
         # 9. record
-        record(t, xe, thr)
+        if tp0 is not t0:
+            thr = np.clip(tp0[None, :, :] * drivers.threat_scale[:, y, :, None], 0.0, 1.0)
+        record(t, xe, thr)  # the strain's threat divergence: perceptions only
 
     requests = _concat(
         req_rows,
