@@ -64,6 +64,9 @@ __all__ = [
 STREAM = "numpy.random.PCG64(numpy.random.SeedSequence(seed, spawn_key=(replicate,)))"
 """How each replicate's random numbers are drawn (recorded in the metadata)."""
 
+CONNECT_TIMEOUT = "5s"
+"""How long to wait for a Dask scheduler named by ``cluster`` before giving up."""
+
 CHUNK_WORK = 200_000
 """Actor-years per chunk aimed at by :func:`default_chunk_size` (a fraction of a second of
 the engine on one core)."""
@@ -280,7 +283,7 @@ def _dask_client(cluster: Any, workers: int | None) -> tuple[Any, Callable[[], N
 
         return client, close
     try:
-        client = distributed.Client(str(cluster), timeout="10s")
+        client = distributed.Client(str(cluster), timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as e:
         raise UserError(
             f"cannot reach the Dask scheduler at {cluster} ({type(e).__name__}: {e}); "
@@ -291,29 +294,20 @@ def _dask_client(cluster: Any, workers: int | None) -> tuple[Any, Callable[[], N
 
 
 def _run_dask(
-    job: _Job,
-    n_chunks: int,
-    cluster: Any,
-    workers: int | None,
-    token: str,
-    deliver: Callable[[ChunkResult], None],
+    job: _Job, n_chunks: int, client: Any, token: str, deliver: Callable[[ChunkResult], None]
 ) -> int:
     import distributed
 
-    client, close = _dask_client(cluster, workers)
-    try:
-        threads = max(1, sum(client.nthreads().values()))
-        shared = client.scatter(job, broadcast=True, hash=False)
-        _windowed(
-            n_chunks,
-            2 * threads,
-            lambda c: client.submit(_run_chunk, shared, c, key=f"phalanx-{token}-{c}", pure=False),
-            lambda fs: distributed.wait(fs, return_when="FIRST_COMPLETED").done,
-            deliver,
-            lambda f: f.cancel(),
-        )
-    finally:
-        close()
+    threads = max(1, sum(client.nthreads().values()))
+    shared = client.scatter(job, broadcast=True, hash=False)
+    _windowed(
+        n_chunks,
+        2 * threads,
+        lambda c: client.submit(_run_chunk, shared, c, key=f"phalanx-{token}-{c}", pure=False),
+        lambda fs: distributed.wait(fs, return_when="FIRST_COMPLETED").done,
+        deliver,
+        lambda f: f.cancel(),
+    )
     return threads
 
 
@@ -501,6 +495,11 @@ def run_experiment(
         "warnings": list(compiled.warnings),
     }
 
+    close_client: Callable[[], None] = lambda: None  # noqa: E731
+    if settings.backend == "dask":  # reach the cluster before a run folder is made
+        client, close_client = _dask_client(
+            client if client is not None else settings.cluster, settings.workers
+        )
     writer = None
     if out is not None:
         writer = ArchiveWriter(
@@ -529,19 +528,14 @@ def run_experiment(
         elif settings.backend == "local":
             used = _run_local(job, n_chunks, settings.workers or os.cpu_count() or 1, deliver)
         else:
-            used = _run_dask(
-                job,
-                n_chunks,
-                client if client is not None else settings.cluster,
-                settings.workers,
-                inputs_hash[:12],
-                deliver,
-            )
+            used = _run_dask(job, n_chunks, client, inputs_hash[:12], deliver)
     except BaseException as e:
         metadata["workers"] = settings.workers
         if writer is not None:
             writer.fail(metadata, e)
         raise
+    finally:
+        close_client()
     elapsed = time.perf_counter() - t0
     metadata["workers"] = used
     metadata["elapsed_seconds"] = round(elapsed, 3)
