@@ -157,3 +157,19 @@ def test_an_unreachable_cluster(run, monkeypatch, tmp_path):
     )  # fmt: skip
     one_line_error(result, "cannot reach the Dask scheduler")
     json.dumps(result.stderr)
+
+
+def test_every_option_is_documented():
+    import typer.main
+
+    import phalanx.cli as cli
+
+    cli._register()
+    doc = (ROOT / "docs" / "simulate.md").read_text(encoding="utf-8")
+    group = typer.main.get_group(cli.app)
+    for name in ("simulate", "scenarios", "results", "compare"):
+        assert f"phalanx {name}" in doc, name
+        for param in group.commands[name].params:
+            for flag in param.opts:
+                if flag.startswith("--") and flag != "--help":
+                    assert f"`{flag}" in doc, f"{name} {flag} is not in docs/simulate.md"
