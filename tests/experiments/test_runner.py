@@ -83,8 +83,8 @@ def test_a_replicate_is_the_same_in_any_chunk(kb, serial_run, tmp_path):
 
 def test_different_seeds_differ(kb, serial_run, tmp_path):
     other = run_experiment(kb, "long-war", backend="serial", out=tmp_path, **{**SMALL, "seed": 12})
-    a = pq.read_table(serial_run.path / "beliefs.parquet").column("belief").to_numpy()
-    b = pq.read_table(other.path / "beliefs.parquet").column("belief").to_numpy()
+    a = pq.read_table(serial_run.path / "years.parquet").column("capacity").to_numpy()
+    b = pq.read_table(other.path / "years.parquet").column("capacity").to_numpy()
     assert a.shape == b.shape and not np.array_equal(a, b)
     assert other.summary["inputs_hash"] != serial_run.summary["inputs_hash"]
 
@@ -99,7 +99,7 @@ def test_what_a_run_records(kb, serial_run):
     assert set(MembershipParams.model_fields) == set(meta["parameters"])
     assert meta["chunk_size"] == 5 and meta["chunks"] == 5 and meta["runs"] == 23
     assert meta["organization"] == kb.defaults.organization
-    assert meta["leader"] == kb.defaults.leader and meta["data_version"] == kb.data_version
+    assert meta["leader"] == kb.defaults.leader and meta["data_version"] == kb.package.version
     assert meta["versions"]["pyarrow"] and meta["versions"]["numpy"] == np.__version__
     on_disk = json.loads((serial_run.path / "metadata.json").read_text())
     assert on_disk["run_id"] == serial_run.run_id and on_disk["status"] == "complete"
