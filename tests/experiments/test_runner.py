@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from phalanx.experiments.scenario import load_scenario
-from phalanx.models.dynamics.params import MembershipParams
 
 from phalanx.errors import ParameterError, UserError
 from phalanx.experiments.archive import TABLES, load_run
 from phalanx.experiments.runner import _windowed, chunk_ids, run_experiment
+from phalanx.experiments.scenario import load_scenario
 from phalanx.kb import KnowledgeBase
+from phalanx.models.dynamics.params import MembershipParams
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = dict(years=3, runs=23, seed=11, chunk_size=5)  # 5 chunks, the last one short
