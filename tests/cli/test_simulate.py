@@ -173,3 +173,16 @@ def test_every_option_is_documented():
             for flag in param.opts:
                 if flag.startswith("--") and flag != "--help":
                     assert f"`{flag}" in doc, f"{name} {flag} is not in docs/simulate.md"
+
+
+def test_the_commands_module_imports_no_heavy_library():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, phalanx.cli.commands_simulate as m; "
+        "print(sorted(k for k in sys.modules if k.split('.')[0] in "
+        "('pyarrow', 'dask', 'distributed', 'duckdb', 'scipy', 'plotly', 'mesa')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
