@@ -208,3 +208,12 @@ def test_the_window_delivers_in_order_and_bounds_what_is_held():
     _windowed(9, 3, submit, wait_any, delivered.append, lambda f: f.cancel())
     assert delivered == list(range(9))
     assert max(held) == 3
+
+
+def test_a_local_run_of_one_chunk_stays_in_this_process(kb):
+    rec = run_experiment(kb, "baseline", backend="local", workers=2, years=1, runs=3, seed=1)
+    assert rec.metadata["backend"] == "serial" and rec.metadata["backend_requested"] == "local"
+    ref = run_experiment(kb, "baseline", backend="serial", years=1, runs=3, seed=1)
+    assert {k: v for k, v in rec.summary.items() if k != "run_id"} == {
+        k: v for k, v in ref.summary.items() if k != "run_id"
+    }

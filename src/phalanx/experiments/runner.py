@@ -7,7 +7,9 @@ replicates' own streams, then the engine) on one of three backends:
 - ``serial``: in this process, one chunk after another;
 - ``local``: a :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` processes
   (forkserver where the platform has it, else spawn; never a bare fork of a process that may
-  hold threads);
+  hold threads); with a single chunk or a single worker the chunks run in this process
+  instead (recorded as ``backend: serial``, ``backend_requested: local``), since a pool
+  would only add its start-up;
 - ``dask``: a :class:`distributed.Client` at ``cluster`` (a scheduler address), or a
   ``LocalCluster`` of ``workers`` processes when ``cluster="local"`` or None.
 
@@ -521,12 +523,18 @@ def run_experiment(
             progress(done, settings.runs)
 
     job = _Job(state, compiled, model_params, root_seed, settings.years, size, settings.runs)
+    local_workers = settings.workers or os.cpu_count() or 1
     t0 = time.perf_counter()
     try:
         if settings.backend == "serial":
             used = _run_serial(job, n_chunks, deliver)
+        elif settings.backend == "local" and min(n_chunks, local_workers) == 1:
+            # one chunk or one worker: a pool would add its start-up and nothing else
+            metadata["backend"] = "serial"
+            metadata["backend_requested"] = "local"
+            used = _run_serial(job, n_chunks, deliver)
         elif settings.backend == "local":
-            used = _run_local(job, n_chunks, settings.workers or os.cpu_count() or 1, deliver)
+            used = _run_local(job, n_chunks, local_workers, deliver)
         else:
             used = _run_dask(job, n_chunks, client, inputs_hash[:12], deliver)
     except BaseException as e:
