@@ -217,3 +217,28 @@ def test_a_local_run_of_one_chunk_stays_in_this_process(kb):
     assert {k: v for k, v in rec.summary.items() if k != "run_id"} == {
         k: v for k, v in ref.summary.items() if k != "run_id"
     }
+
+
+def test_chunks_finishing_in_reverse_order_give_the_same_bytes(
+    kb, serial_run, tmp_path, monkeypatch
+):
+    """Real chunks completed last-first go through the buffer and are written in order."""
+    import phalanx.experiments.runner as runner
+
+    def reversed_serial(job, n_chunks, deliver):
+        def submit(c):
+            f = cf.Future()
+            f.chunk = c
+            return f
+
+        def wait_any(fs):
+            last = max(fs, key=lambda f: f.chunk)
+            last.set_result(runner._run_chunk(job, last.chunk))
+            return {last}
+
+        runner._windowed(n_chunks, n_chunks, submit, wait_any, deliver, lambda f: None)
+        return 1
+
+    monkeypatch.setattr(runner, "_run_serial", reversed_serial)
+    rec = run_experiment(kb, "long-war", backend="serial", out=tmp_path, **SMALL)
+    assert files(rec.path) == files(serial_run.path)
