@@ -206,3 +206,15 @@ def test_a_declared_patron_inside_the_organisation(tmp_path, anzus):
     kb = _copy(tmp_path, anzus, edit_json=lambda d: d["phalanx"].__setitem__("patrons", ["NZL"]))
     with pytest.raises(UserError, match="NZL hold"):
         initial_state(kb)
+
+
+def test_declared_patrons_outside_the_region_are_simulated_too(tmp_path, anzus):
+    kb = _copy(
+        tmp_path,
+        anzus,
+        edit_json=lambda d: d["phalanx"].__setitem__("patrons", ["GBR"]),
+        edit_files={"actors.csv": lambda t: t + "GBR,United Kingdom,state,200,,,cow-states\n"},
+    )
+    s = initial_state(kb)
+    assert s.actors == ("AUS", "NZL", "USA", "GBR") and s.patrons == (3,)
+    assert s.status[3] == OUT and not s.candidates[3]

@@ -14,8 +14,13 @@ requests of a year only to apply their belief updates in actor order (each answe
 beliefs the previous one left); the answers themselves are decided in one batched call of
 :func:`~phalanx.models.collective.adopted_levels` per year.
 
-Cost per block: ``O(Y R (N**2 + N K + P N))`` time and ``O(R Y N)`` memory for the record
-(plus the drivers' own ``O(R Y N**2)``). See ``benchmarks/dynamics_engine.py`` for the
+Conflicts are zero wherever the start's are (``X_t = clip01(X0 * ...)``), so everything about
+them runs on the ``E`` pairs with ``X0 > 0`` (at most ``N (N - 1) / 2``; two on the Eurasian
+package in 2022). Only the ``i < j`` entry of a driver's ``conflict_scale`` is read.
+
+Cost per block: ``O(Y R (E + N K + P N + N))`` time, plus ``O(B N log N)`` for the ``B``
+requests of a year, and ``O(R Y N)`` memory for the record (the drivers hold their own
+``O(R Y N**2)``). See ``benchmarks/bench_dynamics.py`` for the
 measured rate (actor-years per second).
 """
 
@@ -127,6 +132,35 @@ def _max_over_k(thr: np.ndarray) -> np.ndarray:
     return out
 
 
+def _edge_sums(
+    xe: np.ndarray, ei: np.ndarray, ej: np.ndarray, out_f: np.ndarray, org_f: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per replicate and actor, over the actor's conflict edges: the largest conflict with
+    an outsider, the sum of conflicts with outsiders, the sum with actors in the
+    organisation. ``xe`` (R, E); ``out_f``, ``org_f`` (R, N) 0/1. Returns three (R, N).
+
+    A loop over the E edges on actor-major (N, R) rows: ``O(E R)``, no BLAS (whose thread
+    start-up dominates at these sizes) and no reduction over a short axis.
+    """
+    r, n = out_f.shape
+    xt = np.ascontiguousarray(xe.T)
+    out_t = np.ascontiguousarray(out_f.T)
+    org_t = np.ascontiguousarray(org_f.T)
+    mx = np.zeros((n, r))
+    s_out = np.zeros((n, r))
+    s_org = np.zeros((n, r))
+    for e in range(xt.shape[0]):
+        i, j, x = ei[e], ej[e], xt[e]
+        a, b = x * out_t[j], x * out_t[i]  # i's conflict with j if j is outside, and back
+        np.maximum(mx[i], a, out=mx[i])
+        np.maximum(mx[j], b, out=mx[j])
+        s_out[i] += a
+        s_out[j] += b
+        s_org[i] += x * org_t[j]
+        s_org[j] += x * org_t[i]
+    return mx.T, s_out.T, s_org.T
+
+
 def _divergence(thr: np.ndarray, mem_f: np.ndarray) -> np.ndarray:
     """``1 - cos(T[i], Tbar)`` per replicate and actor; Tbar the members' mean row.
 
@@ -183,7 +217,8 @@ def run_chunk(
         (organisation, date, data version, actors, rule used and what was assumed, the
         parameters as recorded).
 
-    Cost ``O(Y R (N**2 + N K + P N))``; memory ``O(R Y N)`` for the record.
+    Cost ``O(Y R (E + N K + P N + N))`` for ``E`` conflict pairs (see the module's
+    docstring); memory ``O(R Y N)`` for the record.
     """
     from phalanx.measures.strain import StrainSettings
     from phalanx.measures.strain_arrays import request_decay, simulated_strain
@@ -221,10 +256,11 @@ def run_chunk(
     e_pair = np.flatnonzero(on)  # the edge's index among all pairs (the u_clash column)
     x0e = x0[ei, ej]
     damp_e = (group[ei] & group[ej]) * (1.0 - x0e)  # how far cooperation damps each edge
-    inc_i = np.zeros((ei.size, n))
-    inc_i[np.arange(ei.size), ei] = 1.0
-    inc_j = np.zeros((ei.size, n))
-    inc_j[np.arange(ei.size), ej] = 1.0
+    e_count = ei.size
+    # edge_of[i, j]: the edge of the pair (i, j), or e_count (a column of zeros) for none
+    edge_of = np.full((n, n), e_count, dtype=np.int64)
+    edge_of[ei, ej] = np.arange(e_count)
+    edge_of[ej, ei] = np.arange(e_count)
     group_distrust = np.where(group[None, :], x0, 0.0).max(axis=1, initial=0.0)  # (N,)
     group_open = group * (1.0 - group_distrust)  # (N,): in_group_i (1 - max_j X0)
     where = {a: i for i, a in enumerate(state.actors)}
@@ -327,13 +363,13 @@ def run_chunk(
         outsider = ~org
         outsider[:, lead] = False
         out_f = outsider.astype(float)
-        x_to_out_i = xe * out_f[:, ej]  # edge seen from i: conflict with j if j is outside
-        x_to_out_j = xe * out_f[:, ei]
-        theta = _max_over_k(thr)
-        for e in range(ei.size):
-            np.maximum(theta[:, ei[e]], x_to_out_i[:, e], out=theta[:, ei[e]])
-            np.maximum(theta[:, ej[e]], x_to_out_j[:, e], out=theta[:, ej[e]])
-        hazard = pr.request_rate * (x_to_out_i @ inc_i + x_to_out_j @ inc_j)
+        org_f = org.astype(float)
+        # per actor over its edges: the strongest conflict with an outsider (theta), the
+        # sum of those (the request hazard) and the sum of conflicts inside the
+        # organisation (c); actor-major (N, R) rows keep each edge's update contiguous
+        theta_x, to_out, to_org = _edge_sums(xe, ei, ej, out_f, org_f)
+        theta = np.maximum(_max_over_k(thr), theta_x)
+        hazard = pr.request_rate * to_out
         asks = (
             (status == MEMBER) & not_leader[None, :] & (hazard > 0) & (u_req < -np.expm1(-hazard))
         )
@@ -341,17 +377,18 @@ def run_chunk(
             rq_r, rq_i = np.nonzero(asks)  # replicate-major, then actor order
             b_count = rq_r.size
             bidx = np.arange(b_count)
-            xb = np.zeros((b_count, n, n))  # the requesting replicates' conflict matrices
-            xb[:, ei, ej] = xe[rq_r]
-            xb[:, ej, ei] = xe[rq_r]
-            weights = xb[bidx, rq_i] * out_f[rq_r]  # (B, N): conflict with each outsider
+            xe_pad = np.zeros((r_count, e_count + 1))  # (R, E+1): a zero for "no edge"
+            xe_pad[:, :e_count] = xe
+            rows = rq_r[:, None]
+            x_req = xe_pad[rows, edge_of[rq_i]]  # (B, N): X_t[i, :] of each requester i
+            weights = x_req * out_f[rq_r]  # (B, N): conflict with each outsider
             cum = np.cumsum(weights, axis=1)
             aim = u_agg[rq_r, rq_i] * cum[:, -1]
             rq_j = np.argmax(cum > aim[:, None], axis=1)
             voters = status[rq_r] == MEMBER  # (B, N)
             w_req, w_agg = w[:, rq_i].T, w[:, rq_j].T  # (B, N): ties to requester, aggressor
             base = pr.position_base + pr.position_ties * w_req - pr.position_aggressor_ties * w_agg
-            xj = xb[bidx, :, rq_j]  # (B, N): each voter's own conflict with the aggressor
+            xj = xe_pad[rows, edge_of[rq_j]]  # (B, N): each voter's conflict with aggressor
             pos = base + pr.position_shared_enemy * xj - pr.position_exposure * theta[rq_r]
             np.clip(pos, 0.0, 1.0, out=pos)
             kap = kappa[rq_r]
@@ -397,9 +434,7 @@ def run_chunk(
         # 7. disaffection
         members = status == MEMBER
         mem_f = members.astype(float)
-        org_f = org.astype(float)
-        conf_org = (xe * org_f[:, ej]) @ inc_i + (xe * org_f[:, ei]) @ inc_j
-        conf_org = np.minimum(1.0, conf_org) * m_mech
+        conf_org = np.minimum(1.0, to_org) * m_mech
         diverge = _divergence(thr, mem_f)
         terms = np.empty((r_count, n, _N_MECH))
         terms[:, :, 0] = pr.beta_dependence * (1.0 - dep)
@@ -494,6 +529,7 @@ def run_chunk(
         "years": int(years),
         "uniforms_per_year": ku,
         "strain_half_life_years": half_life,
+        "window_days": state.window_days,
     }
     return ChunkResult(
         replicate=rep,

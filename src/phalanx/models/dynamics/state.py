@@ -163,7 +163,7 @@ def initial_state(
     assumptions: list[str] = []
     spells_all = membership_spells(kb, org)
     ever = {s["actor"] for s in spells_all}
-    if d.patrons is not None:
+    if d.patrons is not None and org == d.organization:
         patron_ids = list(d.patrons)
         for a in patron_ids:
             if a not in actors:
