@@ -229,6 +229,8 @@ def test_triple_alliance_runs_in_its_period_and_says_why_not_after_it():
     assert [r.name for r in ran.runs] == ["baseline"] and ran.runs[0].leader == "GER"
     late = run_scenarios(kb, "TRI", dt.date(1950, 1, 1), scenarios=["baseline"], runs=6, years=2)
     assert late.runs == () and "period" in late.not_run
+    assert late.not_run.endswith("(the report's date is the start)")
+    assert not late.not_run.startswith("field")
     assert "No scenario was run from 1950-01-01" in scenarios_html(late)
 
 

@@ -125,9 +125,10 @@ def run_scenarios(
     """Run ``scenarios`` (names or paths; None: every shipped one) from ``at``.
 
     Each runs ``runs`` replicates over ``years`` years with the scenario's declared seed
-    (scenarios without one use the runner's default). An unknown scenario is a UserError
-    raised before anything runs; a date on which the model cannot start (no leader, the
-    leader not a member) gives a :class:`ScenarioSet` without runs whose ``not_run`` says
+    (a scenario file without one gets fresh entropy from the runner, shown on the page, so
+    only then does the page differ between two reports). An unknown scenario is a UserError
+    raised before anything runs; a date on which the model cannot start (outside the
+    package's period, no leader, the leader not a member) gives a :class:`ScenarioSet` without runs whose ``not_run`` says
     why, so the rest of the report is still made.
     """
     from phalanx.experiments.scenario import list_scenarios, load_scenario
@@ -141,7 +142,11 @@ def run_scenarios(
     try:
         initial_state(kb, organization, at)
     except UserError as exc:
-        return ScenarioSet((), start, years, not_run=str(exc))
+        # the report's date is the simulation's start: say so rather than name a field
+        why = (
+            f"{exc.message} (the report's date is the start)" if exc.field == "start" else str(exc)
+        )
+        return ScenarioSet((), start, years, not_run=why)
     done = [_run_one(kb, organization, at, s, runs, years, out, backend, workers) for s in loaded]
     return ScenarioSet(tuple(done), start, years)
 
