@@ -252,6 +252,7 @@ def _permuted_state(s, perm):
         ties=s.ties[np.ix_(perm, perm)],
         patron_arms=s.patron_arms[:, perm],
         patron_guarantee=s.patron_guarantee[:, perm],
+        patron_partnership=s.patron_partnership[:, perm],
         requests_made=s.requests_made[perm],
         requests_open=s.requests_open[perm],
     )

@@ -249,6 +249,7 @@ def run_chunk(
     w = np.asarray(state.ties, dtype=float)
     a0 = np.asarray(state.patron_arms, dtype=float)
     g0 = np.asarray(state.patron_guarantee, dtype=float)
+    pp0 = None if state.patron_partnership is None else np.asarray(state.patron_partnership, float)
     group = np.asarray(drivers.cooperation_group, dtype=bool)
     # X_t is zero wherever X0 is (X_t = clip01(X0 * ...)), so conflicts live on the pairs
     # i < j with X0 > 0: the "edges" (E of them, at most n(n-1)/2), all in (R, E) arrays
@@ -333,7 +334,7 @@ def run_chunk(
         thr = np.clip(t0[None, :, :] * drivers.threat_scale[:, y, :, None], 0.0, 1.0)
         phi = np.clip(phi0 * drivers.leader_threat_scale[:, y], 0.0, 1.0)
         arms = _one_minus_prod(a0, drivers.arms_offer[:, y], add=True)
-        invest = _one_minus_prod(None, drivers.investment[:, y], add=False)
+        invest = _one_minus_prod(pp0, drivers.investment[:, y], add=pp0 is not None)
         guar = _one_minus_prod(g0, drivers.guarantee[:, y], add=True)
         outside = 1.0 - (
             (1.0 - arms)

@@ -35,8 +35,10 @@ index counts them), so a war that ended weeks before the start still weighs."""
 TIE_KINDS = ("alliance", "partnership", "basing", "arms_supply", "peacekeeping")
 """Positive relation kinds that make up the ties W."""
 
-GUARANTEE_KINDS = ("alliance", "partnership", "basing")
-"""Positive relation kinds of a patron that count as a guarantee G."""
+GUARANTEE_KINDS = ("alliance", "basing")
+"""Positive relation kinds of a patron that count as a guarantee G (a defence pledge, or
+troops on the ground). A ``partnership`` is courtship, not a pledge: it joins the
+investment channel of the outside option (``InitialState.patron_partnership``)."""
 
 LEADER_THREAT_KINDS = ("armed_conflict", "territorial_dispute", "rivalry")
 """Undirected adversarial kinds between the leader and an actor that make it fear the leader
@@ -272,13 +274,16 @@ def initial_state(
         guarantee = np.maximum(
             guarantee, _symmetric_max(np.clip(arr.relation(kind, signed=True), 0, 1))
         )
+    partnership = _symmetric_max(np.clip(arr.relation("partnership", signed=True), 0, 1))
     arms = np.clip(arr.relation("arms_supply", signed=True), 0, 1)
     p_rows = list(pidx)
+    patron_partnership = partnership[p_rows] if p_rows else np.zeros((0, n))
     patron_arms = arms[p_rows] if p_rows else np.zeros((0, n))
     patron_guarantee = guarantee[p_rows] if p_rows else np.zeros((0, n))
     for p in p_rows:
         patron_arms[p_rows.index(p), p] = 0.0
         patron_guarantee[p_rows.index(p), p] = 0.0
+        patron_partnership[p_rows.index(p), p] = 0.0
 
     # requests before the start
     made, open_ = arr.requests(org, answer_kinds=d.assistance)
@@ -359,6 +364,7 @@ def initial_state(
         past_request_events=past_events,
         window_days=window_days,
         perception=np.clip(perception, 0.0, 1.0),
+        patron_partnership=patron_partnership,
     )
     state.check()
     return state

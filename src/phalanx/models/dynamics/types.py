@@ -102,6 +102,10 @@ class InitialState:
     # actors' own and the organisation's): what the strain index's threat_divergence
     # counts; None: all of ``threat``
     perception: np.ndarray | None = None
+    # (P, N) partnerships between each patron and each actor (strategic partnerships,
+    # summit formats): courtship rather than a guarantee, so they enter the outside option
+    # through the investment channel (weighted by investment_weight); None: none
+    patron_partnership: np.ndarray | None = None
 
     @property
     def n(self) -> int:
