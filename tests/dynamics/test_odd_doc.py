@@ -226,13 +226,40 @@ def hand_computation(kb, s) -> dict[str, float]:
     members = {a for a, st in status.items() if st == "member"}
     in_org = {a for a, st in status.items() if st in ("member", "frozen", "suspended")}
     rels = s.relations
-    # inputs: Armenia perceives no threat and is in no conflict (as the document says)
-    threat_rows = {}
+    # threats T0[i, k] (section 5): own negative perceptions, the organisation's for its
+    # members at the start, territorial threats towards i and rivalries, the leader's
+    # territorial threats and rivalries excepted (they are fear of the leader)
+    rows: dict[str, dict[str, float]] = {}
+    org_view: dict[str, float] = {}
+
+    def threat(i: str, k: str, x: float) -> None:
+        if i != k:
+            rows.setdefault(i, {})[k] = max(rows.get(i, {}).get(k, 0.0), x)
+
     for r in rels:
-        if r["kind"] == "threat_perception" and r["sign"] < 0 and r["actor_a"] != org:
-            threat_rows.setdefault(r["actor_a"], {})[r["actor_b"]] = float(r["intensity"])
-    assert arm not in threat_rows
-    assert not any(r["kind"] == "territorial_threat" and r["actor_b"] == arm for r in rels)
+        a, b_, x = r["actor_a"], r["actor_b"], float(r["intensity"])
+        if r["kind"] == "threat_perception" and r["sign"] < 0:
+            if a == org:
+                org_view[b_] = max(org_view.get(b_, 0.0), x)
+            else:
+                threat(a, b_, x)
+        elif r["kind"] == "territorial_threat" and a != leader:
+            threat(b_, a, x)
+        elif r["kind"] == "rivalry":
+            if b_ != leader:
+                threat(a, b_, x)
+            if a != leader:
+                threat(b_, a, x)
+    for m_ in members:
+        for k, x in org_view.items():
+            threat(m_, k, x)
+    # Armenia perceives no threat itself: its threats are its rivals (as the document says)
+    assert not any(r["kind"] == "threat_perception" and r["actor_a"] == arm for r in rels)
+    assert rows.get(arm) and all(
+        any(r["kind"] == "rivalry" and {r["actor_a"], r["actor_b"]} == {arm, k} for r in rels)
+        for k in rows[arm]
+    )
+    # ... and it is in no conflict, so its exposure is its strongest threat
     assert not any(
         r["kind"] in ("armed_conflict", "territorial_dispute")
         and arm in (r["actor_a"], r["actor_b"])
@@ -243,14 +270,13 @@ def hand_computation(kb, s) -> dict[str, float]:
         and {r["actor_a"], r["actor_b"]} == {leader, arm}
         for r in rels
     )
-    theta, phi, c = 0.0, 0.0, 0.0
-    # divergence: Armenia's row is zero, the members' mean is not
-    targets = sorted({k for row in threat_rows.values() for k in row})
-    tbar = [
-        sum(threat_rows.get(a, {}).get(k, 0.0) for a in members) / len(members) for k in targets
-    ]
-    assert any(tbar)
-    delta = 1.0
+    theta, phi, c = max(rows[arm].values()), 0.0, 0.0
+    # divergence: over the targets some full member perceives, the mean distance of
+    # Armenia's row from the members' mean row (leader included)
+    targets = sorted({k for m_ in members for k, x in rows.get(m_, {}).items() if x > 0})
+    assert targets
+    tbar = {k: sum(rows.get(m_, {}).get(k, 0.0) for m_ in members) / len(members) for k in targets}
+    delta = sum(abs(rows[arm].get(k, 0.0) - tbar[k]) for k in targets) / len(targets)
     # outside option: guarantees from patrons (no arms, no investment, no cooperation)
     tie_kinds = ("alliance", "partnership", "basing")
     g_by_patron = {}
