@@ -362,6 +362,13 @@ def test_example_arithmetic_matches_the_defaults(snap):
         r"`p_return = sigma\(([-\d.]+) - ([-\d.]+)\) = sigma\(([-\d.]+)\) = ([\d.]+)`", text
     )
     assert m is not None and math.isclose(float(m[4]), want["p_return"], abs_tol=5e-5)
+    # the cumulative threshold of a return, and the chance of staying frozen
+    back = want["p_exit"] + (1 - want["p_exit"]) * want["p_return"]
+    m = re.search(r"`u < ([\d.]+) \+ ([\d.]+) \* ([\d.]+) = ([\d.]+)` -> MEMBER", text)
+    assert m is not None and math.isclose(float(m[4]), back, abs_tol=5e-5)
+    assert math.isclose(float(m[2]), 1 - want["p_exit"], abs_tol=5e-5)
+    m = re.search(r"else FROZEN \(([\d.]+)\)", text)
+    assert m is not None and math.isclose(float(m[1]), 1 - back, abs_tol=5e-5)
 
 
 # --- the engine agrees with the example -------------------------------------------------
@@ -384,10 +391,11 @@ def doc_number(pattern: str) -> float:
 
 
 def test_the_engine_does_the_example(snap):
-    """One year of the engine from Armenia's 2026 state, with the uniforms chosen so that
-    Armenia leaves in replicate 0 (u just below the document's p_exit) and returns in
-    replicate 1 (u just above it), and nothing else moves: its beliefs, its exit's terms
-    and mechanism and the thresholds are the document's."""
+    """One year of the engine from Armenia's 2026 state, with Armenia's uniform set just
+    either side of the document's two thresholds: it leaves in replicate 0 (just below
+    p_exit), returns in replicates 1 and 2 (just above p_exit, just below the return
+    threshold) and stays frozen in replicate 3 (just above it); nothing else moves. Its
+    beliefs, its exit's terms and mechanism and the thresholds are the document's."""
     from phalanx.models.dynamics.engine import run_chunk, uniforms_per_year
     from phalanx.models.dynamics.state import initial_state
     from phalanx.models.dynamics.types import Drivers
@@ -397,15 +405,14 @@ def test_the_engine_does_the_example(snap):
     arm = state.actors.index("ARM")
     p_exit = doc_number(r"`p_exit = sigma\([^`]*\) = ([\d.]+)`")
     after = doc_number(r"= ([\d.]+)` -> MEMBER")
-    u = np.full((2, 1, uniforms_per_year(state.n)), 0.999)
-    u[0, 0, arm] = p_exit - 2e-4
-    u[1, 0, arm] = (p_exit + after) / 2
-    res = run_chunk(state, Drivers.neutral(state, 2, 1), MembershipParams(), u, np.arange(2))
+    u = np.full((4, 1, uniforms_per_year(state.n)), 0.999)
+    u[:, 0, arm] = (p_exit - 2e-4, p_exit + 2e-4, after - 2e-4, after + 2e-4)
+    res = run_chunk(state, Drivers.neutral(state, 4, 1), MembershipParams(), u, np.arange(4))
     b0 = doc_number(r"`b0 = ([\d.]+)`")
     b1 = doc_number(r"= ([\d.]+)`\.?\n\s*5\. Clashes")
     assert np.allclose(res.belief[:, 0, arm], b0, atol=1e-6)
     assert np.allclose(res.belief[:, 1, arm], b1, atol=1e-5)
-    assert list(res.status[:, 1, arm]) == [OUT, MEMBER]
+    assert list(res.status[:, 1, arm]) == [OUT, MEMBER, MEMBER, FROZEN]
     others = [i for i in range(state.n) if i != arm]
     assert (res.status[:, 1, others] == res.status[:, 0, others]).all()
     rows = [
