@@ -226,13 +226,40 @@ def hand_computation(kb, s) -> dict[str, float]:
     members = {a for a, st in status.items() if st == "member"}
     in_org = {a for a, st in status.items() if st in ("member", "frozen", "suspended")}
     rels = s.relations
-    # inputs: Armenia perceives no threat and is in no conflict (as the document says)
-    threat_rows = {}
+    # threats T0[i, k] (section 5): own negative perceptions, the organisation's for its
+    # members at the start, territorial threats towards i and rivalries, the leader's
+    # territorial threats and rivalries excepted (they are fear of the leader)
+    rows: dict[str, dict[str, float]] = {}
+    org_view: dict[str, float] = {}
+
+    def threat(i: str, k: str, x: float) -> None:
+        if i != k:
+            rows.setdefault(i, {})[k] = max(rows.get(i, {}).get(k, 0.0), x)
+
     for r in rels:
-        if r["kind"] == "threat_perception" and r["sign"] < 0 and r["actor_a"] != org:
-            threat_rows.setdefault(r["actor_a"], {})[r["actor_b"]] = float(r["intensity"])
-    assert arm not in threat_rows
-    assert not any(r["kind"] == "territorial_threat" and r["actor_b"] == arm for r in rels)
+        a, b_, x = r["actor_a"], r["actor_b"], float(r["intensity"])
+        if r["kind"] == "threat_perception" and r["sign"] < 0:
+            if a == org:
+                org_view[b_] = max(org_view.get(b_, 0.0), x)
+            else:
+                threat(a, b_, x)
+        elif r["kind"] == "territorial_threat" and a != leader:
+            threat(b_, a, x)
+        elif r["kind"] == "rivalry":
+            if b_ != leader:
+                threat(a, b_, x)
+            if a != leader:
+                threat(b_, a, x)
+    for m_ in members:
+        for k, x in org_view.items():
+            threat(m_, k, x)
+    # Armenia perceives no threat itself: its threats are its rivals (as the document says)
+    assert not any(r["kind"] == "threat_perception" and r["actor_a"] == arm for r in rels)
+    assert rows.get(arm) and all(
+        any(r["kind"] == "rivalry" and {r["actor_a"], r["actor_b"]} == {arm, k} for r in rels)
+        for k in rows[arm]
+    )
+    # ... and it is in no conflict, so its exposure is its strongest threat
     assert not any(
         r["kind"] in ("armed_conflict", "territorial_dispute")
         and arm in (r["actor_a"], r["actor_b"])
@@ -243,14 +270,13 @@ def hand_computation(kb, s) -> dict[str, float]:
         and {r["actor_a"], r["actor_b"]} == {leader, arm}
         for r in rels
     )
-    theta, phi, c = 0.0, 0.0, 0.0
-    # divergence: Armenia's row is zero, the members' mean is not
-    targets = sorted({k for row in threat_rows.values() for k in row})
-    tbar = [
-        sum(threat_rows.get(a, {}).get(k, 0.0) for a in members) / len(members) for k in targets
-    ]
-    assert any(tbar)
-    delta = 1.0
+    theta, phi, c = max(rows[arm].values()), 0.0, 0.0
+    # divergence: over the targets some full member perceives, the mean distance of
+    # Armenia's row from the members' mean row (leader included)
+    targets = sorted({k for m_ in members for k, x in rows.get(m_, {}).items() if x > 0})
+    assert targets
+    tbar = {k: sum(rows.get(m_, {}).get(k, 0.0) for m_ in members) / len(members) for k in targets}
+    delta = sum(abs(rows[arm].get(k, 0.0) - tbar[k]) for k in targets) / len(targets)
     # outside option: guarantees from patrons (no arms, no investment, no cooperation)
     tie_kinds = ("alliance", "partnership", "basing")
     g_by_patron = {}
@@ -336,6 +362,13 @@ def test_example_arithmetic_matches_the_defaults(snap):
         r"`p_return = sigma\(([-\d.]+) - ([-\d.]+)\) = sigma\(([-\d.]+)\) = ([\d.]+)`", text
     )
     assert m is not None and math.isclose(float(m[4]), want["p_return"], abs_tol=5e-5)
+    # the cumulative threshold of a return, and the chance of staying frozen
+    back = want["p_exit"] + (1 - want["p_exit"]) * want["p_return"]
+    m = re.search(r"`u < ([\d.]+) \+ ([\d.]+) \* ([\d.]+) = ([\d.]+)` -> MEMBER", text)
+    assert m is not None and math.isclose(float(m[4]), back, abs_tol=5e-5)
+    assert math.isclose(float(m[2]), 1 - want["p_exit"], abs_tol=5e-5)
+    m = re.search(r"else FROZEN \(([\d.]+)\)", text)
+    assert m is not None and math.isclose(float(m[1]), 1 - back, abs_tol=5e-5)
 
 
 # --- the engine agrees with the example -------------------------------------------------
@@ -358,10 +391,11 @@ def doc_number(pattern: str) -> float:
 
 
 def test_the_engine_does_the_example(snap):
-    """One year of the engine from Armenia's 2026 state, with the uniforms chosen so that
-    Armenia leaves in replicate 0 (u just below the document's p_exit) and returns in
-    replicate 1 (u just above it), and nothing else moves: its beliefs, its exit's terms
-    and mechanism and the thresholds are the document's."""
+    """One year of the engine from Armenia's 2026 state, with Armenia's uniform set just
+    either side of the document's two thresholds: it leaves in replicate 0 (just below
+    p_exit), returns in replicates 1 and 2 (just above p_exit, just below the return
+    threshold) and stays frozen in replicate 3 (just above it); nothing else moves. Its
+    beliefs, its exit's terms and mechanism and the thresholds are the document's."""
     from phalanx.models.dynamics.engine import run_chunk, uniforms_per_year
     from phalanx.models.dynamics.state import initial_state
     from phalanx.models.dynamics.types import Drivers
@@ -371,15 +405,14 @@ def test_the_engine_does_the_example(snap):
     arm = state.actors.index("ARM")
     p_exit = doc_number(r"`p_exit = sigma\([^`]*\) = ([\d.]+)`")
     after = doc_number(r"= ([\d.]+)` -> MEMBER")
-    u = np.full((2, 1, uniforms_per_year(state.n)), 0.999)
-    u[0, 0, arm] = p_exit - 2e-4
-    u[1, 0, arm] = (p_exit + after) / 2
-    res = run_chunk(state, Drivers.neutral(state, 2, 1), MembershipParams(), u, np.arange(2))
+    u = np.full((4, 1, uniforms_per_year(state.n)), 0.999)
+    u[:, 0, arm] = (p_exit - 2e-4, p_exit + 2e-4, after - 2e-4, after + 2e-4)
+    res = run_chunk(state, Drivers.neutral(state, 4, 1), MembershipParams(), u, np.arange(4))
     b0 = doc_number(r"`b0 = ([\d.]+)`")
     b1 = doc_number(r"= ([\d.]+)`\.?\n\s*5\. Clashes")
     assert np.allclose(res.belief[:, 0, arm], b0, atol=1e-6)
     assert np.allclose(res.belief[:, 1, arm], b1, atol=1e-5)
-    assert list(res.status[:, 1, arm]) == [OUT, MEMBER]
+    assert list(res.status[:, 1, arm]) == [OUT, MEMBER, MEMBER, FROZEN]
     others = [i for i in range(state.n) if i != arm]
     assert (res.status[:, 1, others] == res.status[:, 0, others]).all()
     rows = [
