@@ -277,19 +277,24 @@ def hand_computation(kb, s) -> dict[str, float]:
     assert targets
     tbar = {k: sum(rows.get(m_, {}).get(k, 0.0) for m_ in members) / len(members) for k in targets}
     delta = sum(abs(rows[arm].get(k, 0.0) - tbar[k]) for k in targets) / len(targets)
-    # outside option: guarantees from patrons (no arms, no investment, no cooperation)
-    tie_kinds = ("alliance", "partnership", "basing")
-    g_by_patron = {}
-    for r in rels:
-        pair = {r["actor_a"], r["actor_b"]}
-        if r["kind"] in tie_kinds and r["sign"] > 0 and arm in pair and pair - {arm} <= patrons:
-            (other,) = pair - {arm}
-            g_by_patron[other] = max(g_by_patron.get(other, 0.0), float(r["intensity"]))
+
+    # outside option: guarantees (alliances, bases) and partnerships (the investment
+    # channel) from patrons; no arms, no new offers, no cooperation
+    def by_patron(kinds: tuple[str, ...]) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for r in rels:
+            pair = {r["actor_a"], r["actor_b"]}
+            if r["kind"] in kinds and r["sign"] > 0 and arm in pair and pair - {arm} <= patrons:
+                (other,) = pair - {arm}
+                out[other] = max(out.get(other, 0.0), float(r["intensity"]))
+        return out
+
     assert not any(
         r["kind"] == "arms_supply" and r["actor_b"] == arm and r["actor_a"] in patrons for r in rels
     )
-    g = 1 - math.prod(1 - x for x in g_by_patron.values())
-    pi = 1 - (1 - 0.0) * (1 - p.investment_weight * 0.0) * (1 - g) * 1.0
+    g = 1 - math.prod(1 - x for x in by_patron(("alliance", "basing")).values())
+    v = 1 - math.prod(1 - x for x in by_patron(("partnership",)).values())
+    pi = 1 - (1 - 0.0) * (1 - p.investment_weight * v) * (1 - g) * 1.0
     # dependence: latest indicator value; no war, no outside arms, so it does not move
     d0 = s.indicator(arm, d.dependence_indicator)
     kappa = 1.0
