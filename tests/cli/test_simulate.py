@@ -142,7 +142,8 @@ def test_errors_are_one_clear_line(run, tmp_path):
     one_line_error(run("results", "show", "nope", "--out", str(tmp_path)), "no run 'nope'")
     one_line_error(run("compare", "a", "b", "--out", str(tmp_path)), "no run 'a'")
     one_line_error(
-        run("simulate", "baseline", *SMALL, "--cluster", "tcp://127.0.0.1:9"), "dask backend"
+        run("simulate", "baseline", *SMALL, "--backend", "local", "--cluster", "tcp://127.0.0.1:9"),
+        "dask backend",
     )
 
 
@@ -157,6 +158,12 @@ def test_an_unreachable_cluster(run, monkeypatch, tmp_path):
     )  # fmt: skip
     one_line_error(result, "cannot reach the Dask scheduler")
     json.dumps(result.stderr)
+    # --cluster alone means the dask backend (the issue's `phalanx simulate ... --cluster ADDRESS`)
+    result = run(
+        "simulate", "baseline", "--years", "1", "--runs", "2",
+        "--cluster", "tcp://127.0.0.1:9", "--out", str(tmp_path),
+    )  # fmt: skip
+    one_line_error(result, "cannot reach the Dask scheduler")
 
 
 def test_every_option_is_documented():

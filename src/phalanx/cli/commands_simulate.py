@@ -32,6 +32,7 @@ from phalanx.cli.common import (
     user_errors,
 )
 from phalanx.experiments.runner import ExperimentSettings as E
+from phalanx.params import describe
 
 OutOption = Annotated[
     Path | None,
@@ -51,7 +52,7 @@ def _root(out: Path | None) -> Path:
 def _interval(p: Any, low: Any, high: Any) -> str:
     if p is None:
         return "n/a"
-    return f"{number(p)} ({number(low)}-{number(high)})"
+    return f"{number(p)} ({number(low)} to {number(high)})"  # "to": bounds may be negative
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -135,7 +136,16 @@ def simulate(
     ] = None,
     out: OutOption = None,
     workers: Annotated[int | None, declared_option(E, "workers", "--workers")] = None,
-    backend: Annotated[str, declared_option(E, "backend", "--backend")] = default_of(E, "backend"),
+    backend: Annotated[
+        str | None,
+        declared_option(
+            E,
+            "backend",
+            "--backend",
+            help=f"{describe(E, 'backend')} Default: {default_of(E, 'backend')}, or dask when "
+            "--cluster is given.",
+        ),
+    ] = None,
     cluster: Annotated[
         str | None, declared_option(E, "cluster", "--cluster", metavar="ADDRESS")
     ] = None,
@@ -155,6 +165,8 @@ def simulate(
         kb = load_kb(data, on_top)
         day = query_date(start, "--from") if start is not None else None
         root = _root(out)
+        if backend is None:  # --cluster ADDRESS alone means: run there
+            backend = "dask" if cluster is not None else default_of(E, "backend")
         kwargs: dict[str, Any] = dict(
             organization=organization,
             start=day,
