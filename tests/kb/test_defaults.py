@@ -78,3 +78,31 @@ def test_a_layer_overrides_only_what_it_declares(tmp_path):
     shutil.copy(ANZUS / "sources.csv", top / "sources.csv")
     d = load_package([ANZUS, top]).defaults
     assert d.region == ("AUS", "USA") and d.organization == "ANZUS" and d.leader == "USA"
+
+
+def test_patrons_are_declared_or_left_to_the_models(tmp_path):
+    assert KnowledgeBase.embedded().defaults.patrons == ("CHN", "TUR", "IRN", "USA")
+    d = load_package(ANZUS).defaults
+    assert d.patrons is None and "patrons" in d.derived
+    pkg = _copy(tmp_path, lambda d: d["phalanx"].__setitem__("patrons", ["NZL"]))
+    d = load_package(pkg).defaults
+    assert d.patrons == ("NZL",) and "patrons" not in d.derived
+    assert d.to_dict()["patrons"] == ["NZL"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (["XXX"], "'XXX' is not in actors.id"),
+        (["NZL", "NZL"], "names an actor twice"),
+        (["USA"], "holds the leader 'USA'"),
+        (["not an id"], "is not an actor id"),
+    ],
+)
+def test_bad_patrons_are_refused(tmp_path, value, message):
+    pkg = _copy(tmp_path, lambda d: d["phalanx"].__setitem__("patrons", value))
+    with pytest.raises(DataPackageError) as e:
+        load_package(pkg)
+    assert any(
+        message in p.message and (p.field or "") == "phalanx.patrons" for p in e.value.problems
+    ), e.value.summary()

@@ -14,14 +14,17 @@ assistance, and whether the leader's capacity caps what the organisation can do,
       "dependence_indicator": "arms_import_share_from_RUS",
       "assistance": ["deployment"],
       "leader_caps_outcome": true,
+      "patrons": ["CHN", "USA"],
       "issues": "issues"
     }
 
 Every key is optional. What a package leaves out is derived from its data and marked as
 derived (:attr:`Defaults.derived`): the only collective-defence organisation (else the
 first by id), its ``leader`` column, every state, the span of the membership spells, and
-``arms_import_share_from_<LEADER>`` where such an indicator exists. A layer on top of
-another overrides only the keys it declares.
+``arms_import_share_from_<LEADER>`` where such an indicator exists. ``patrons`` (the outside
+powers that court the region's states) is left as None when not declared: the membership
+model derives them from the data on its own start date. A layer on top of another
+overrides only the keys it declares.
 """
 
 from __future__ import annotations
@@ -62,8 +65,9 @@ class DeclaredDefaults(BaseModel):
     assistance: tuple[str, ...] | None = Field(None, min_length=1, max_length=20)
     leader_caps_outcome: bool | None = None
     issues: str | None = Field(None, max_length=200)
+    patrons: tuple[str, ...] | None = Field(None, max_length=500)
 
-    @field_validator("region")
+    @field_validator("region", "patrons")
     @classmethod
     def _ids(cls, v: tuple[str, ...] | None) -> tuple[str, ...] | None:
         if v is not None:
@@ -134,6 +138,9 @@ class Defaults:
         Event kinds that count as the organisation answering a request for assistance.
     leader_caps_outcome : bool
         Whether the leader's free capacity caps what the organisation can do.
+    patrons : tuple of str or None
+        Outside patrons courting the region's states, as declared; None when the package
+        does not declare them (models then derive them from the data).
     issue_folders : tuple of Path
         Folders of issue files shipped by the package's layers.
     derived : frozenset of str
@@ -148,6 +155,7 @@ class Defaults:
     assistance: tuple[str, ...]
     leader_caps_outcome: bool
     issue_folders: tuple[Path, ...] = ()
+    patrons: tuple[str, ...] | None = None
     derived: frozenset[str] = field(default_factory=frozenset)
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,6 +169,7 @@ class Defaults:
             "assistance": list(self.assistance),
             "leader_caps_outcome": self.leader_caps_outcome,
             "issue_folders": [str(p) for p in self.issue_folders],
+            "patrons": None if self.patrons is None else list(self.patrons),
             "derived": sorted(self.derived),
         }
 
@@ -218,6 +227,15 @@ def resolve_defaults(
         for a in region:
             if a not in actors:
                 bad("region", f"{a!r} is not in actors.id")
+    patrons = merged.get("patrons")
+    if patrons is None:
+        derived.add("patrons")
+    else:
+        for a in patrons:
+            if a not in actors:
+                bad("patrons", f"{a!r} is not in actors.id")
+        if leader is not None and leader in patrons:
+            bad("patrons", f"holds the leader {leader!r}; a patron is an outside power")
     period = merged.get("period")
     if period is None:
         derived.add("period")
@@ -263,6 +281,7 @@ def resolve_defaults(
         assistance=tuple(assistance),
         leader_caps_outcome=bool(caps),
         issue_folders=tuple(folders),
+        patrons=None if patrons is None else tuple(patrons),
         derived=frozenset(derived),
     )
     return defaults, probs

@@ -49,6 +49,7 @@ __all__ = [
     "CollectiveDecision",
     "CollectiveDecisionParams",
     "collective_decision",
+    "adopted_levels",
     "decide_issue",
     "bargaining_path",
 ]
@@ -191,6 +192,65 @@ def collective_decision(
         "cap": float(cap),
         "explanation": explanation,
     }
+
+
+def adopted_levels(
+    positions: np.ndarray,
+    voters: np.ndarray,
+    salience: np.ndarray,
+    *,
+    rule: str,
+    cap: np.ndarray | float | None = None,
+    abstain_below: float = 0.2,
+    quota: float = DEFAULT_QUOTA,
+    lo: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`collective_decision` for a batch of ``B`` decisions at once (one vote each).
+
+    Row ``b`` is one decision among ``M`` potential voters: ``positions[b, m]`` on the scale
+    (``lo`` = no action), ``voters[b, m]`` whether ``m`` votes (the members of
+    ``collective_decision``'s ``positions``), ``salience[b, m]`` in [0, 1]; ``cap[b]`` is
+    the most the leader's capacity lets the organisation deliver (``lo + kappa (hi - lo)``;
+    None: no cap). Votes are one per voter (``weights="count"``). Returns ``outcome`` (B,)
+    and ``binding`` (B,) int8, an index into :data:`phalanx.models.dynamics.types.BINDINGS`
+    (0 member, 1 leader_capacity, 2 none), exactly as ``collective_decision`` decides them
+    (same tolerance); a row without voters adopts ``lo`` with binding "none". Cost
+    ``O(B M log M)`` (a sort per row) for the majority rules, ``O(B M)`` otherwise.
+    """
+    if rule not in RULES:
+        raise ParameterError(f"rule must be one of {', '.join(RULES)}; got {rule!r}")
+    if rule == "qualified_majority" and not 0.5 < quota <= 1:
+        raise ParameterError(f"qualified_majority needs a quota in (0.5, 1]; got {quota!r}")
+    x = np.asarray(positions, dtype=float)
+    v = np.asarray(voters, dtype=bool)
+    if x.ndim != 2 or v.shape != x.shape or np.shape(salience) != x.shape:
+        raise ParameterError(
+            f"positions, voters and salience must share one (B, M) shape; got {x.shape}, "
+            f"{v.shape}, {np.shape(salience)}"
+        )
+    b = x.shape[0]
+    if rule in ("consensus", "unanimity"):
+        block = v if rule == "unanimity" else v & (np.asarray(salience) >= abstain_below)
+        anyone = block.any(axis=1)
+        level = np.where(block, x, np.inf).min(axis=1, initial=np.inf)
+        level = np.where(anyone, level, lo)
+    else:
+        total = v.sum(axis=1)
+        ranked = -np.sort(np.where(v, -x, np.inf), axis=1)  # descending, non-voters last
+        acc = np.arange(1, x.shape[1] + 1)[None, :]
+        if rule == "qualified_majority":
+            enough = acc >= quota * total[:, None] - _EPS
+        else:
+            enough = acc > 0.5 * total[:, None] + _EPS
+        k = np.argmax(enough, axis=1)
+        anyone = total > 0
+        level = np.where(anyone, ranked[np.arange(b), np.minimum(k, x.shape[1] - 1)], lo)
+    capped = np.full(b, np.inf) if cap is None else np.broadcast_to(np.asarray(cap, float), (b,))
+    by_cap = capped < level - _EPS
+    outcome = np.where(by_cap, capped, np.minimum(level, capped))
+    binding = np.where(by_cap, 1, np.where(anyone, 0, 2)).astype(np.int8)
+    outcome = np.where(anyone | by_cap, outcome, lo)
+    return outcome, binding
 
 
 class CollectiveDecisionParams(Settings):

@@ -89,11 +89,64 @@ class InitialState:
     leader_caps: bool
     assumptions: tuple[str, ...] = ()  # what was assumed for missing data, for the metadata
     sources: tuple[str, ...] = ()  # ids of the rows the state was built from (traceability)
+    # (N,) bool: True where the package had no dependence value nor an arms supply from the
+    # leader, so ``dependence`` holds the parameter ``dependence_missing`` of the state's
+    # build (the engine puts the run's own ``dependence_missing`` there); None: none assumed
+    dependence_assumed: np.ndarray | None = None
+    # the requests before the start as the strain index's unanswered_requests counts them:
+    # one row per invocation event by actors that were in the organisation when they asked,
+    # (age in years at the start, answered)
+    past_request_events: tuple[tuple[float, bool], ...] = ()
+    window_days: int = 0  # relations count if in force on a day of this many days up to date
 
     @property
     def n(self) -> int:
         """Number of actors ``N``."""
         return len(self.actors)
+
+    @property
+    def p(self) -> int:
+        """Number of outside patrons ``P``."""
+        return len(self.patrons)
+
+    @property
+    def k(self) -> int:
+        """Number of threat targets ``K``."""
+        return len(self.targets)
+
+    def check(self) -> None:
+        """Raise ``ValueError`` when the arrays' shapes or ranges break the contract."""
+        n, p, k = self.n, self.p, self.k
+        shapes = {
+            "candidates": (n,),
+            "status": (n,),
+            "dependence": (n,),
+            "capability": (n,),
+            "threat": (n, k),
+            "leader_threat": (n,),
+            "conflict": (n, n),
+            "ties": (n, n),
+            "patron_arms": (p, n),
+            "patron_guarantee": (p, n),
+            "requests_made": (n,),
+            "requests_open": (n,),
+        }
+        for name, shape in shapes.items():
+            got = np.shape(getattr(self, name))
+            if got != shape:
+                raise ValueError(f"InitialState.{name} has shape {got}; expected {shape}")
+        if not 0 <= self.leader < n:
+            raise ValueError(f"InitialState.leader {self.leader} is not an actor index")
+        for name in ("dependence", "threat", "leader_threat", "conflict", "ties"):
+            a = np.asarray(getattr(self, name), dtype=float)
+            if a.size and not (np.all(a >= 0) and np.all(a <= 1)):
+                raise ValueError(f"InitialState.{name} must lie in [0, 1]")
+        if not np.allclose(self.conflict, np.transpose(self.conflict)):
+            raise ValueError("InitialState.conflict must be symmetric")
+        if not np.allclose(self.ties, np.transpose(self.ties)):
+            raise ValueError("InitialState.ties must be symmetric")
+        if np.any(np.diag(self.conflict) != 0):
+            raise ValueError("InitialState.conflict must have a zero diagonal")
 
 
 @dataclass(frozen=True)
@@ -121,6 +174,68 @@ class Drivers:
     def shape(self) -> tuple[int, int]:
         """``(R, Y)``."""
         return self.at_war.shape  # type: ignore[return-value]
+
+    @classmethod
+    def neutral(cls, state: InitialState, replicates: int, years: int) -> Drivers:
+        """The drivers of no scenario rule at all, for ``replicates`` x ``years``.
+
+        The leader's capacity starts at 1 and no war drains it, no patron offers anything,
+        every scale is 1 and nobody cooperates. Memory: ``O(R Y (P N + N**2))`` floats.
+        """
+        if replicates < 0 or years < 0:
+            raise ValueError(f"replicates and years must be >= 0; got {replicates}, {years}")
+        r, y, n, p = int(replicates), int(years), state.n, len(state.patrons)
+        return cls(
+            capacity0=np.ones(r),
+            at_war=np.zeros((r, y), dtype=bool),
+            drain=np.zeros(r),
+            recovery=np.zeros(r),
+            arms_offer=np.zeros((r, y, p, n)),
+            investment=np.zeros((r, y, p, n)),
+            guarantee=np.zeros((r, y, p, n)),
+            conflict_scale=np.ones((r, y, n, n)),
+            threat_scale=np.ones((r, y, n)),
+            leader_threat_scale=np.ones((r, y, n)),
+            cooperation=np.zeros((r, y)),
+            cooperation_group=np.zeros(n, dtype=bool),
+        )
+
+    def check(self, n: int, p: int) -> None:
+        """Raise ``ValueError`` when a shape does not fit ``n`` actors and ``p`` patrons
+        or a value leaves its range (the engine calls it once per block)."""
+        r, y = self.shape
+        shapes = {
+            "capacity0": (r,),
+            "drain": (r,),
+            "recovery": (r,),
+            "arms_offer": (r, y, p, n),
+            "investment": (r, y, p, n),
+            "guarantee": (r, y, p, n),
+            "conflict_scale": (r, y, n, n),
+            "threat_scale": (r, y, n),
+            "leader_threat_scale": (r, y, n),
+            "cooperation": (r, y),
+            "cooperation_group": (n,),
+        }
+        for name, shape in shapes.items():
+            got = np.shape(getattr(self, name))
+            if got != shape:
+                raise ValueError(f"Drivers.{name} has shape {got}; expected {shape}")
+        for name in (
+            "capacity0",
+            "recovery",
+            "arms_offer",
+            "investment",
+            "guarantee",
+            "cooperation",
+        ):
+            a = np.asarray(getattr(self, name), dtype=float)
+            if a.size and not (np.all(a >= 0) and np.all(a <= 1)):
+                raise ValueError(f"Drivers.{name} must lie in [0, 1]")
+        for name in ("drain", "conflict_scale", "threat_scale", "leader_threat_scale"):
+            a = np.asarray(getattr(self, name), dtype=float)
+            if a.size and not (np.all(a >= 0) and np.all(np.isfinite(a))):
+                raise ValueError(f"Drivers.{name} must be finite and >= 0")
 
 
 @dataclass(frozen=True)

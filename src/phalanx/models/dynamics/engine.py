@@ -1,0 +1,525 @@
+"""The vectorised engine of the membership model: one block of replicates, all years.
+
+:func:`run_chunk` advances ``R`` replicates of one :class:`~.types.InitialState` through
+``Y`` yearly steps under the scenario's :class:`~.types.Drivers`, following the schedule
+of docs/odd/membership.md exactly: the leader's capacity, the year's exogenous inputs,
+dependence, belief recovery, clashes between members, requests for assistance and their
+answers, disaffection, transitions, and the record of the year. It is a pure function:
+every random decision reads the uniforms it is given (laid out as
+:func:`uniforms_per_year` says), so a replicate's trajectory depends only on its own
+uniforms, never on the block it runs in.
+
+NumPy only, vectorised over replicates: the Python loops are over years, and over the
+requests of a year only to apply their belief updates in actor order (each answer sees the
+beliefs the previous one left); the answers themselves are decided in one batched call of
+:func:`~phalanx.models.collective.adopted_levels` per year.
+
+Cost per block: ``O(Y R (N**2 + N K + P N))`` time and ``O(R Y N)`` memory for the record
+(plus the drivers' own ``O(R Y N**2)``). See ``benchmarks/dynamics_engine.py`` for the
+measured rate (actor-years per second).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from phalanx.models.collective import adopted_levels
+from phalanx.models.dynamics.params import MembershipParams
+from phalanx.models.dynamics.types import (
+    MECHANISMS,
+    SIM_STRAIN_COMPONENTS,
+    ChunkResult,
+    Drivers,
+    InitialState,
+)
+
+__all__ = [
+    "uniforms_per_year",
+    "run_chunk",
+    "initial_beliefs",
+    "initial_dependence",
+    "OUT",
+    "MEMBER",
+    "FROZEN",
+    "SUSPENDED",
+]
+
+OUT, MEMBER, FROZEN, SUSPENDED = 0, 1, 2, 3  # the codes of phalanx.kb.arrays
+
+_N_MECH = len(MECHANISMS)
+
+
+def uniforms_per_year(n: int) -> int:
+    """``K_u = 3 n + n (n - 1) / 2``: one year's uniforms for one replicate with ``n`` actors.
+
+    Layout: ``u_move (n)``, ``u_req (n)``, ``u_agg (n)``, then ``u_clash`` for the pairs
+    ``i < j`` in row-major order.
+    """
+    if n < 0:
+        raise ValueError(f"n must be >= 0; got {n}")
+    return 3 * n + n * (n - 1) // 2
+
+
+def initial_dependence(state: InitialState, params: MembershipParams) -> np.ndarray:
+    """``(N,)`` dependence at t = 0, with the run's ``dependence_missing`` where assumed."""
+    d = np.asarray(state.dependence, dtype=float).copy()
+    if state.dependence_assumed is not None:
+        d[np.asarray(state.dependence_assumed, bool)] = params.dependence_missing
+    d[state.leader] = 1.0
+    return d
+
+
+def _in_org(status: np.ndarray) -> np.ndarray:
+    return (status == MEMBER) | (status == FROZEN) | (status == SUSPENDED)
+
+
+def initial_beliefs(state: InitialState, params: MembershipParams) -> np.ndarray:
+    """``(N,)`` beliefs at t = 0: ``belief_start``, then the requests before the start.
+
+    For each actor in order, its answered requests (outcome 1) and then its unanswered ones
+    (outcome 0): the requester moves by ``learning_requester`` towards the outcome, every
+    other actor in the organisation at the start (member, frozen or suspended) by
+    ``learning_observer``. Only counts are known, so answered requests come first (the
+    documented approximation). Cost ``O(N * requests)``.
+    """
+    b = np.full(state.n, params.belief_start)
+    org = _in_org(np.asarray(state.status))
+    made = np.asarray(state.requests_made, dtype=np.int64)
+    open_ = np.asarray(state.requests_open, dtype=np.int64)
+    for i in range(state.n):
+        answered, unanswered = int(made[i] - open_[i]), int(open_[i])
+        obs = org.copy()
+        obs[i] = False
+        for outcome, times in ((1.0, answered), (0.0, unanswered)):
+            for _ in range(times):
+                b[i] += params.learning_requester * (outcome - b[i])
+                b[obs] += params.learning_observer * (outcome - b[obs])
+    return b
+
+
+def _sigma(x: np.ndarray) -> np.ndarray:
+    # exp of a large positive argument overflows to inf, giving 0: the right limit
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+def _one_minus_prod(base: np.ndarray | None, offer: np.ndarray, *, add: bool) -> np.ndarray:
+    """``1 - prod_p (1 - M[:, p])`` with ``M = min(1, base + offer)`` (or ``offer``), over
+    the patron axis 1 of ``offer`` (R, P, N); zeros without patrons. A loop over the few
+    patrons: a reduction over a short axis is slow in NumPy."""
+    r, p, n = offer.shape
+    keep = np.ones((r, n))
+    for k in range(p):
+        m = offer[:, k]
+        if add:
+            m = np.minimum(1.0, base[k] + m)
+        keep *= 1.0 - m
+    return 1.0 - keep
+
+
+def _max_over_k(thr: np.ndarray) -> np.ndarray:
+    """``max_k thr[:, :, k]`` (0 without targets), looping over the few targets."""
+    out = np.zeros(thr.shape[:2])
+    for k in range(thr.shape[2]):
+        np.maximum(out, thr[:, :, k], out=out)
+    return out
+
+
+def _divergence(thr: np.ndarray, mem_f: np.ndarray) -> np.ndarray:
+    """``1 - cos(T[i], Tbar)`` per replicate and actor; Tbar the members' mean row.
+
+    0 when both vectors are zero, 1 when exactly one is (docs/odd/membership.md, step 7).
+    """
+    r, n, k = thr.shape
+    if k == 0:
+        return np.zeros((r, n))
+    count = np.maximum(mem_f.sum(axis=1), 1.0)
+    dot = np.zeros((r, n))
+    na = np.zeros((r, n))
+    nb = np.zeros(r)
+    for c in range(k):
+        tc = thr[:, :, c]
+        bar = (mem_f * tc).sum(axis=1) / count
+        dot += tc * bar[:, None]
+        na += tc * tc
+        nb += bar * bar
+    na, nb = np.sqrt(na), np.sqrt(nb)[:, None]
+    zero_a, zero_b = na == 0, nb == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = dot / (na * nb)
+    out = np.where(zero_a & zero_b, 0.0, np.where(zero_a | zero_b, 1.0, 1.0 - cos))
+    return np.clip(out, 0.0, 1.0)
+
+
+def run_chunk(
+    state: InitialState,
+    drivers: Drivers,
+    params: MembershipParams,
+    uniforms: np.ndarray,
+    replicate_ids: np.ndarray,
+) -> ChunkResult:
+    """Simulate ``R`` replicates for ``Y`` years and return what they did.
+
+    Parameters
+    ----------
+    state : InitialState
+        The start (``N`` actors, ``P`` patrons, ``K`` threat targets).
+    drivers : Drivers
+        The scenario's inputs for this block, shape ``(R, Y)``.
+    params : MembershipParams
+    uniforms : array ``(R, Y, K_u)``
+        Uniforms in [0, 1), ``K_u = uniforms_per_year(N)``, laid out as it says; year axis
+        index ``y`` is step ``t = y + 1``.
+    replicate_ids : int array ``(R,)``
+        Global replicate ids, written into every record.
+
+    Returns
+    -------
+    ChunkResult
+        Status, capacity, belief, dependence, simulated strain and clash counts per
+        replicate and year (index 0 = the start), the requests and the exits, and ``meta``
+        (organisation, date, data version, actors, rule used and what was assumed, the
+        parameters as recorded).
+
+    Cost ``O(Y R (N**2 + N K + P N))``; memory ``O(R Y N)`` for the record.
+    """
+    from phalanx.measures.strain import StrainSettings
+    from phalanx.measures.strain_arrays import request_decay, simulated_strain
+
+    state.check()
+    n, p_count = state.n, len(state.patrons)
+    drivers.check(n, p_count)
+    r_count, years = drivers.shape
+    ku = uniforms_per_year(n)
+    u_all = np.asarray(uniforms, dtype=float)
+    if u_all.shape != (r_count, years, ku):
+        raise ValueError(f"uniforms have shape {u_all.shape}; expected {(r_count, years, ku)}")
+    rep = np.asarray(replicate_ids, dtype=np.int64)
+    if rep.shape != (r_count,):
+        raise ValueError(f"replicate_ids have shape {rep.shape}; expected {(r_count,)}")
+
+    pr = params
+    lead = state.leader
+    rule = pr.rule or state.rule
+    m_mech = (1.0 - pr.mechanism_mitigation) if state.dispute_mechanism else 1.0
+    cand = np.asarray(state.candidates, dtype=bool)
+    x0 = np.asarray(state.conflict, dtype=float)
+    t0 = np.asarray(state.threat, dtype=float)
+    k_count = t0.shape[1]
+    phi0 = np.asarray(state.leader_threat, dtype=float)
+    w = np.asarray(state.ties, dtype=float)
+    a0 = np.asarray(state.patron_arms, dtype=float)
+    g0 = np.asarray(state.patron_guarantee, dtype=float)
+    group = np.asarray(drivers.cooperation_group, dtype=bool)
+    # X_t is zero wherever X0 is (X_t = clip01(X0 * ...)), so conflicts live on the pairs
+    # i < j with X0 > 0: the "edges" (E of them, at most n(n-1)/2), all in (R, E) arrays
+    iu, ju = np.triu_indices(n, 1)
+    on = x0[iu, ju] > 0
+    ei, ej = iu[on], ju[on]
+    e_pair = np.flatnonzero(on)  # the edge's index among all pairs (the u_clash column)
+    x0e = x0[ei, ej]
+    damp_e = (group[ei] & group[ej]) * (1.0 - x0e)  # how far cooperation damps each edge
+    inc_i = np.zeros((ei.size, n))
+    inc_i[np.arange(ei.size), ei] = 1.0
+    inc_j = np.zeros((ei.size, n))
+    inc_j[np.arange(ei.size), ej] = 1.0
+    group_distrust = np.where(group[None, :], x0, 0.0).max(axis=1, initial=0.0)  # (N,)
+    group_open = group * (1.0 - group_distrust)  # (N,): in_group_i (1 - max_j X0)
+    where = {a: i for i, a in enumerate(state.actors)}
+    target_actor = np.array([where.get(k, -1) for k in state.targets], dtype=np.int64)
+    half_life = StrainSettings().half_life_years
+    decay = request_decay(half_life)
+    not_leader = np.ones(n, dtype=bool)
+    not_leader[lead] = False
+
+    # --- t = 0
+    status = np.broadcast_to(np.asarray(state.status, dtype=np.int8), (r_count, n)).copy()
+    kappa = np.maximum(pr.capacity_floor, np.asarray(drivers.capacity0, dtype=float)).copy()
+    belief = np.broadcast_to(initial_beliefs(state, pr), (r_count, n)).copy()
+    dep = np.broadcast_to(initial_dependence(state, pr), (r_count, n)).copy()
+    past_w = np.array([0.5 ** (age / half_life) for age, _ in state.past_request_events])
+    past_u = np.array([not ans for _, ans in state.past_request_events], dtype=float)
+    w_total = np.full(r_count, float(past_w.sum()) if past_w.size else 0.0)
+    w_open = np.full(r_count, float((past_w * past_u).sum()) if past_w.size else 0.0)
+
+    out_status = np.empty((r_count, years + 1, n), dtype=np.int8)
+    out_kappa = np.empty((r_count, years + 1))
+    out_belief = np.empty((r_count, years + 1, n), dtype=np.float32)
+    out_dep = np.empty((r_count, years + 1, n), dtype=np.float32)
+    out_strain = np.empty((r_count, years + 1))
+    out_comp = np.empty((r_count, years + 1, len(SIM_STRAIN_COMPONENTS)))
+    out_clash = np.zeros((r_count, years + 1), dtype=np.int32)
+
+    def record(t: int, xe: np.ndarray, thr: np.ndarray) -> None:
+        out_status[:, t] = status
+        out_kappa[:, t] = kappa
+        out_belief[:, t] = belief
+        out_dep[:, t] = dep
+        idx, comp = simulated_strain(
+            status, (ei, ej, xe), dep, thr, lead, w_open, w_total, target_actor=target_actor
+        )
+        out_strain[:, t] = idx
+        out_comp[:, t] = comp
+
+    record(0, np.broadcast_to(x0e, (r_count, ei.size)), np.broadcast_to(t0, (r_count, n, k_count)))
+
+    req_rows: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("replicate", "year", "requester", "aggressor", "outcome", "binding")
+    }
+    exit_rows: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("replicate", "year", "actor", "from_status", "mechanism", "terms")
+    }
+
+    for y in range(years):
+        t = y + 1
+        u = u_all[:, y]
+        u_move, u_req, u_agg = u[:, :n], u[:, n : 2 * n], u[:, 2 * n : 3 * n]
+        u_clash = u[:, 3 * n :][:, e_pair]  # (R, E)
+
+        # 1. leader capacity
+        war = np.asarray(drivers.at_war[:, y], dtype=bool)
+        kappa = np.where(
+            war,
+            np.maximum(pr.capacity_floor, kappa - drivers.drain),
+            kappa + drivers.recovery * (1.0 - kappa),
+        )
+
+        # 2. exogenous inputs of the year
+        coop = np.asarray(drivers.cooperation[:, y], dtype=float)
+        xe = x0e * drivers.conflict_scale[:, y][:, ei, ej]  # (R, E)
+        if coop.any():
+            xe = xe * (1.0 - coop[:, None] * damp_e)
+        np.clip(xe, 0.0, 1.0, out=xe)
+        thr = np.clip(t0[None, :, :] * drivers.threat_scale[:, y, :, None], 0.0, 1.0)
+        phi = np.clip(phi0 * drivers.leader_threat_scale[:, y], 0.0, 1.0)
+        arms = _one_minus_prod(a0, drivers.arms_offer[:, y], add=True)
+        invest = _one_minus_prod(None, drivers.investment[:, y], add=False)
+        guar = _one_minus_prod(g0, drivers.guarantee[:, y], add=True)
+        outside = 1.0 - (
+            (1.0 - arms)
+            * (1.0 - pr.investment_weight * invest)
+            * (1.0 - guar)
+            * (1.0 - pr.cooperation_weight * coop[:, None] * group_open[None, :])
+        )
+
+        # 3. dependence
+        dep = dep * (1.0 - pr.substitution * arms)
+        dep *= (1.0 - pr.war_dependence_loss * (1.0 - kappa))[:, None]
+        dep[:, lead] = 1.0
+
+        # 4. belief recovery
+        belief = belief + pr.belief_recovery * (pr.belief_start - belief)
+
+        # 5. clashes between members (pairs i < j, both member or frozen)
+        mf = (status == MEMBER) | (status == FROZEN)
+        clash = mf[:, ei] & mf[:, ej] & (xe > 0) & (u_clash < -np.expm1(-pr.clash_rate * xe))
+        if clash.any():
+            rr, pp = np.nonzero(clash)
+            f = 1.0 - pr.clash_belief_loss * xe[rr, pp] * m_mech
+            np.multiply.at(belief, (rr, ei[pp]), f)
+            np.multiply.at(belief, (rr, ej[pp]), f)
+        out_clash[:, t] = clash.sum(axis=1)
+
+        # 6. requests and the answer
+        org = _in_org(status)
+        outsider = ~org
+        outsider[:, lead] = False
+        out_f = outsider.astype(float)
+        x_to_out_i = xe * out_f[:, ej]  # edge seen from i: conflict with j if j is outside
+        x_to_out_j = xe * out_f[:, ei]
+        theta = _max_over_k(thr)
+        for e in range(ei.size):
+            np.maximum(theta[:, ei[e]], x_to_out_i[:, e], out=theta[:, ei[e]])
+            np.maximum(theta[:, ej[e]], x_to_out_j[:, e], out=theta[:, ej[e]])
+        hazard = pr.request_rate * (x_to_out_i @ inc_i + x_to_out_j @ inc_j)
+        asks = (
+            (status == MEMBER) & not_leader[None, :] & (hazard > 0) & (u_req < -np.expm1(-hazard))
+        )
+        if asks.any():
+            rq_r, rq_i = np.nonzero(asks)  # replicate-major, then actor order
+            b_count = rq_r.size
+            bidx = np.arange(b_count)
+            xb = np.zeros((b_count, n, n))  # the requesting replicates' conflict matrices
+            xb[:, ei, ej] = xe[rq_r]
+            xb[:, ej, ei] = xe[rq_r]
+            weights = xb[bidx, rq_i] * out_f[rq_r]  # (B, N): conflict with each outsider
+            cum = np.cumsum(weights, axis=1)
+            aim = u_agg[rq_r, rq_i] * cum[:, -1]
+            rq_j = np.argmax(cum > aim[:, None], axis=1)
+            voters = status[rq_r] == MEMBER  # (B, N)
+            w_req, w_agg = w[:, rq_i].T, w[:, rq_j].T  # (B, N): ties to requester, aggressor
+            base = pr.position_base + pr.position_ties * w_req - pr.position_aggressor_ties * w_agg
+            xj = xb[bidx, :, rq_j]  # (B, N): each voter's own conflict with the aggressor
+            pos = base + pr.position_shared_enemy * xj - pr.position_exposure * theta[rq_r]
+            np.clip(pos, 0.0, 1.0, out=pos)
+            kap = kappa[rq_r]
+            pos[:, lead] = kap * np.clip(base[:, lead], 0.0, 1.0)
+            pos[bidx, rq_i] = 1.0
+            sal = np.maximum(np.maximum(w_req, w_agg), xj)
+            sal[:, lead] = 1.0
+            sal[bidx, rq_i] = 1.0
+            outcome, binding = adopted_levels(
+                pos,
+                voters,
+                sal,
+                rule=rule,
+                cap=kap if state.leader_caps else None,
+                abstain_below=pr.abstain_below,
+                quota=pr.quota,
+            )
+            # belief updates in actor order; replicates are independent, so each actor's
+            # requests update all the replicates that made one at once
+            for i in np.unique(rq_i):
+                sel = rq_i == i
+                rs, o = rq_r[sel], outcome[sel][:, None]
+                obs = org[rs]
+                obs[:, i] = False
+                bb = belief[rs]
+                bb = np.where(obs, bb + pr.learning_observer * (o - bb), bb)
+                bb[:, i] += pr.learning_requester * (o[:, 0] - bb[:, i])
+                belief[rs] = bb
+            w_total = w_total * decay
+            w_open = w_open * decay
+            np.add.at(w_total, rq_r, 1.0)
+            np.add.at(w_open, rq_r, (outcome < pr.answered_level).astype(float))
+            req_rows["replicate"].append(rep[rq_r])
+            req_rows["year"].append(np.full(b_count, t, dtype=np.int16))
+            req_rows["requester"].append(rq_i.astype(np.int16))
+            req_rows["aggressor"].append(rq_j.astype(np.int16))
+            req_rows["outcome"].append(outcome)
+            req_rows["binding"].append(binding)
+        else:
+            w_total = w_total * decay
+            w_open = w_open * decay
+
+        # 7. disaffection
+        members = status == MEMBER
+        mem_f = members.astype(float)
+        org_f = org.astype(float)
+        conf_org = (xe * org_f[:, ej]) @ inc_i + (xe * org_f[:, ei]) @ inc_j
+        conf_org = np.minimum(1.0, conf_org) * m_mech
+        diverge = _divergence(thr, mem_f)
+        terms = np.empty((r_count, n, _N_MECH))
+        terms[:, :, 0] = pr.beta_dependence * (1.0 - dep)
+        terms[:, :, 1] = pr.beta_credibility * theta * (1.0 - belief * kappa[:, None])
+        terms[:, :, 2] = pr.beta_leader_threat * phi
+        terms[:, :, 3] = pr.beta_patrons * outside
+        terms[:, :, 4] = pr.beta_member_conflict * conf_org
+        terms[:, :, 5] = pr.beta_threat_divergence * diverge
+        terms[:, :, 6] = (pr.beta_leader_war * (1.0 - kappa))[:, None]
+        z = pr.alpha + terms[:, :, 0]
+        for c in range(1, _N_MECH):
+            z += terms[:, :, c]
+
+        # 8. transitions, simultaneous for every candidate
+        new = status.copy()
+        is_m = (status == MEMBER) & cand
+        if is_m.any():
+            p_exit = _sigma(z)
+            p_freeze = _sigma(z + pr.freeze_offset)
+            p_susp = _sigma(z + pr.suspend_offset) if state.suspension_allowed else np.zeros_like(z)
+            c1 = p_exit
+            c2 = c1 + (1.0 - p_exit) * p_freeze
+            c3 = c2 + (1.0 - p_exit) * (1.0 - p_freeze) * p_susp
+            new = np.where(is_m & (u_move < c1), OUT, new)
+            new = np.where(is_m & (u_move >= c1) & (u_move < c2), FROZEN, new)
+            new = np.where(is_m & (u_move >= c2) & (u_move < c3), SUSPENDED, new)
+        is_fs = ((status == FROZEN) | (status == SUSPENDED)) & cand
+        if is_fs.any():
+            q_exit = _sigma(z + pr.frozen_exit_offset)
+            q_back = _sigma(-z + pr.return_offset)
+            d2 = q_exit + (1.0 - q_exit) * q_back
+            new = np.where(is_fs & (u_move < q_exit), OUT, new)
+            new = np.where(is_fs & (u_move >= q_exit) & (u_move < d2), MEMBER, new)
+        is_o = (status == OUT) & cand
+        if is_o.any():
+            new = np.where(is_o & (u_move < _sigma(-z + pr.join_offset)), MEMBER, new)
+        new = new.astype(np.int8)
+        left = org & (new == OUT)
+        if left.any():
+            xr, xa = np.nonzero(left)
+            tt = terms[xr, xa]
+            exit_rows["replicate"].append(rep[xr])
+            exit_rows["year"].append(np.full(xr.size, t, dtype=np.int16))
+            exit_rows["actor"].append(xa.astype(np.int16))
+            exit_rows["from_status"].append(status[xr, xa].astype(np.int8))
+            exit_rows["mechanism"].append(np.argmax(tt, axis=1).astype(np.int8))
+            exit_rows["terms"].append(tt)
+        status = new
+
+        # 9. record
+        record(t, xe, thr)
+
+    requests = _concat(
+        req_rows,
+        {
+            "replicate": np.int64,
+            "year": np.int16,
+            "requester": np.int16,
+            "aggressor": np.int16,
+            "outcome": float,
+            "binding": np.int8,
+        },
+    )
+    exits = _concat(
+        exit_rows,
+        {
+            "replicate": np.int64,
+            "year": np.int16,
+            "actor": np.int16,
+            "from_status": np.int8,
+            "mechanism": np.int8,
+            "terms": float,
+        },
+        widths={"terms": _N_MECH},
+    )
+    meta: dict[str, Any] = {
+        "organization": state.organization,
+        "date": state.date,
+        "data_version": state.data_version,
+        "actors": list(state.actors),
+        "leader": state.actors[lead],
+        "patrons": [state.actors[i] for i in state.patrons],
+        "targets": list(state.targets),
+        "rule": rule,
+        "rule_source": "parameters" if pr.rule else "organisation",
+        "dispute_mechanism": state.dispute_mechanism,
+        "suspension_allowed": state.suspension_allowed,
+        "leader_caps": state.leader_caps,
+        "assumptions": list(state.assumptions),
+        "parameters": pr.model_dump(mode="json"),
+        "replicates": int(r_count),
+        "years": int(years),
+        "uniforms_per_year": ku,
+        "strain_half_life_years": half_life,
+    }
+    return ChunkResult(
+        replicate=rep,
+        status=out_status,
+        capacity=out_kappa,
+        belief=out_belief,
+        dependence=out_dep,
+        strain=out_strain,
+        strain_components=out_comp,
+        clashes=out_clash,
+        requests=requests,
+        exits=exits,
+        meta=meta,
+    )
+
+
+def _concat(
+    rows: dict[str, list[np.ndarray]],
+    dtypes: dict[str, Any],
+    widths: dict[str, int] | None = None,
+) -> dict[str, np.ndarray]:
+    out = {}
+    for k, parts in rows.items():
+        if parts:
+            out[k] = np.concatenate(parts).astype(dtypes[k], copy=False)
+        else:
+            shape = (0, (widths or {})[k]) if k in (widths or {}) else (0,)
+            out[k] = np.zeros(shape, dtype=dtypes[k])
+    return out
