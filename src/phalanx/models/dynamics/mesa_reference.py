@@ -150,7 +150,9 @@ def _classes() -> tuple[type, type]:
             self.requests: list[tuple[int, int, int, float, int]] = []
             self.exits: list[tuple[int, int, int, int, list[float]]] = []
             self.clashes = 0
-            self.past = [(float(age), bool(ans)) for _, age, ans in state.past_requests]
+            # requests before the start as the strain index counts them: one per invocation
+            # event (a joint request of several members is one request)
+            self.past = [(float(age), bool(ans)) for age, ans in state.past_request_events]
             self._initial_beliefs()
             # this year's inputs; at t = 0 the snapshot's own
             self.X = [row_[:] for row_ in self.X0]
