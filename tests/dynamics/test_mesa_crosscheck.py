@@ -151,8 +151,8 @@ def _fisher(ka: int, na: int, kb: int, nb: int) -> float:
 def _welch(a: np.ndarray, b: np.ndarray) -> float | None:
     from scipy.stats import ttest_ind
 
-    if a.var() == 0 and b.var() == 0:
-        return None if a.mean() == b.mean() else 0.0
+    if a.var() + b.var() < 1e-12:  # (nearly) constant: a t statistic means nothing
+        return None if abs(a.mean() - b.mean()) < 1e-6 else 0.0
     return float(ttest_ind(a, b, equal_var=False).pvalue)
 
 
@@ -249,15 +249,20 @@ def test_same_streams_same_trajectories(states, name: str, kind: str) -> None:
 
 # -- 2. independent streams, same distributions -----------------------------------------
 
+#: The 2022 cases have member-outsider conflicts, hence requests (and, in the eventful one,
+#: answers capped by the leader's drained capacity); 2026 and ANZUS have exits without them.
+CASES = [
+    "embedded-2022 neutral",
+    "embedded-2022 eventful",
+    "embedded-2026 neutral",
+    "anzus eventful",
+]
+
 
 @pytest.fixture(scope="module")
 def runs(states) -> dict[str, tuple[ChunkResult, ChunkResult, InitialState]]:
     params = MembershipParams(**LIVELY)
-    cases = {
-        "embedded-2022 neutral": ("embedded-2022", "neutral"),
-        "embedded-2026 eventful": ("embedded-2026", "eventful"),
-        "anzus neutral": ("anzus", "neutral"),
-    }
+    cases = {case: tuple(case.split()) for case in CASES}
     out = {}
     for label, (name, kind) in cases.items():
         state = states[name]
@@ -270,13 +275,12 @@ def runs(states) -> dict[str, tuple[ChunkResult, ChunkResult, InitialState]]:
     return out
 
 
-@pytest.mark.parametrize(
-    "case", ["embedded-2022 neutral", "embedded-2026 eventful", "anzus neutral"]
-)
+@pytest.mark.parametrize("case", CASES)
 def test_distributions_agree(runs, case: str) -> None:
     eng, ref, state = runs[case]
     pvalues = compare(eng, ref, state.actors)
-    assert len(pvalues) > 50  # enough cells vary to test something
+    # enough cells vary to test something: at least two statuses per candidate and year
+    assert sum(k.startswith("status") for k in pvalues) >= 2 * YEARS * state.candidates.sum()
     assert holm(pvalues) == [], {k: pvalues[k] for k in holm(pvalues)}
     # moves of every kind happened, in both
     for res in (eng, ref):
@@ -286,8 +290,8 @@ def test_distributions_agree(runs, case: str) -> None:
 
 def test_the_check_rejects_a_real_difference(runs, states) -> None:
     """Doubling beta_credibility in the reference only must be caught."""
-    eng, _, _ = runs["embedded-2026 eventful"]
-    state = states["embedded-2026"]
+    eng, _, _ = runs["embedded-2022 eventful"]
+    state = states["embedded-2022"]
     doubled = MembershipParams(**{**LIVELY, "beta_credibility": 2 * 2.5})
     ref = run_reference(state, eventful(state), doubled, R_MESA, seed=99)
     rejected = holm(compare(eng, ref, state.actors))
