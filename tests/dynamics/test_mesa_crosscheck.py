@@ -251,6 +251,34 @@ def test_same_streams_same_trajectories(states, name: str, kind: str) -> None:
     assert len(ref.exits["year"]) > 0 and (ref.status[:, 1:] != ref.status[:, :-1]).any()
 
 
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"rule": "unanimity"},
+        {"rule": "majority"},
+        {"rule": "qualified_majority", "quota": 0.75},
+        {"state": {"dispute_mechanism": True, "suspension_allowed": True, "leader_caps": False}},
+    ],
+)
+def test_same_streams_other_rules_and_provisions(states, variant: dict) -> None:
+    """The paths the package's own organisation does not take: other decision rules, a
+    dispute mechanism, suspension, no cap by the leader's capacity."""
+    state = dataclasses.replace(states["embedded-2022"], **variant.get("state", {}))
+    params = MembershipParams(**LIVELY, **{k: v for k, v in variant.items() if k != "state"})
+    one = eventful(state)
+    eng = run_engine(state, one, params, 40, seed=5)
+    ref = run_reference(state, one, params, 40, seed=5)
+    np.testing.assert_array_equal(eng.status, ref.status)
+    np.testing.assert_allclose(eng.belief, ref.belief, atol=1e-5)
+    req_e, req_r = _sorted(eng.requests, "requester"), _sorted(ref.requests, "requester")
+    for key in ("replicate", "year", "requester", "aggressor", "binding"):
+        np.testing.assert_array_equal(req_e[key], req_r[key], err_msg=key)
+    np.testing.assert_allclose(req_e["outcome"], req_r["outcome"], atol=1e-12)
+    assert len(req_r["year"]) > 20
+    if state.suspension_allowed:
+        assert (ref.status == 3).any()
+
+
 # -- 2. independent streams, same distributions -----------------------------------------
 
 #: The 2022 cases have member-outsider conflicts, hence requests (and, in the eventful one,
