@@ -14,7 +14,9 @@ Run: ``python benchmarks/bench_dynamics.py [--quick | --full]``. Prints, beside 
    (``--full``; the default runs 10^5 and ``--quick`` 10^3), and the archive's size.
 
 An actor-year is one actor simulated for one year of one replicate (R x Y x N per run).
-The machine is shared: the figures are indicative, and no test asserts them.
+Single-core rates are per CPU second of this process (``time.process_time``, BLAS held to
+one thread), so other work on a shared machine barely moves them; the scaling figures are
+wall-clock and print the load average beside them. No test asserts any of these figures.
 """
 
 from __future__ import annotations
@@ -22,15 +24,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
-import tempfile
-import threading
-import time
-from pathlib import Path
-from typing import Any
 
-import numpy as np
+# one core means one thread: keep BLAS from spreading the engine's matrix products
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 TARGET_RATE = 1e6  # actor-years per second per core
 TARGET_RATIO = 50.0  # engine over the per-agent reference
@@ -64,16 +71,16 @@ def bench_engine(state: Any, replicates: int, years: int, reps: int = 3) -> dict
     from phalanx.models.dynamics.types import Drivers
 
     ids = np.arange(replicates)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     _, u = replicate_uniforms(1, ids, 0, uniforms_per_year(state.n), years)
-    draw = time.perf_counter() - t0
+    draw = time.process_time() - t0
     drivers = Drivers.neutral(state, replicates, years)
     params = MembershipParams()
     best = float("inf")
     for _ in range(max(1, reps)):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         run_chunk(state, drivers, params, u, ids)
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     work = replicates * years * state.n
     return {"seconds": best, "draw_seconds": draw, "rate": work / best, "actor_years": work}
 
@@ -88,9 +95,9 @@ def bench_reference(state: Any, replicates: int, years: int, reps: int = 3) -> d
     run_reference(state, drivers, MembershipParams(), 1, 0)  # warm up: imports, classes
     sec = float("inf")
     for rep in range(max(1, reps)):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         run_reference(state, drivers, MembershipParams(), replicates, 1 + rep)
-        sec = min(sec, time.perf_counter() - t0)
+        sec = min(sec, time.process_time() - t0)
     work = replicates * years * state.n
     return {"seconds": sec, "rate": work / sec, "actor_years": work}
 
@@ -103,29 +110,40 @@ def _scenario() -> str:
 
 
 def run(runs: int, years: int, out: Path, **kw: Any) -> dict[str, Any]:
-    """One runner call on the embedded data; seconds and the record."""
+    """One runner call on the embedded data: wall and CPU seconds (this process), the record."""
     from phalanx.experiments.runner import run_experiment
-
     from phalanx.kb import KnowledgeBase
 
     kb = KnowledgeBase.embedded()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     record = run_experiment(kb, _scenario(), years=years, runs=runs, seed=7, out=out, **kw)
-    return {"seconds": time.perf_counter() - t0, "record": record}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "cpu": time.process_time() - c0,
+        "record": record,
+    }
 
 
 def bench_end_to_end(runs: int, years: int, n: int) -> dict[str, float]:
-    """The runner, serial backend, archive written to a temporary directory."""
+    """The runner, serial backend (all in this process), archive written to a temporary
+    directory; the rate is per CPU second, so other load on the machine does not count."""
     with tempfile.TemporaryDirectory() as tmp:
         r = run(runs, years, Path(tmp), backend="serial")
     work = runs * years * n
-    return {"seconds": r["seconds"], "rate": work / r["seconds"], "actor_years": work}
+    return {
+        "seconds": r["seconds"],
+        "cpu": r["cpu"],
+        "rate": work / r["cpu"],
+        "actor_years": work,
+    }
 
 
 def bench_scaling(runs: int, years: int, backend: str) -> dict[str, float]:
-    """Seconds with 1 and with 2 workers (``local`` processes or a Dask LocalCluster)."""
+    """Wall seconds with 1 and with 2 workers (``local`` processes or a Dask LocalCluster),
+    and the load average before each (other work on the machine slows the 2-worker run)."""
     out: dict[str, float] = {}
     for workers in (1, 2):
+        out[f"load{workers}"] = os.getloadavg()[0]
         with tempfile.TemporaryDirectory() as tmp:
             if backend == "dask":
                 from distributed import LocalCluster
@@ -134,7 +152,7 @@ def bench_scaling(runs: int, years: int, backend: str) -> dict[str, float]:
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                 ) as cluster:
                     r = run(
                         runs, years, Path(tmp), backend="dask", cluster=cluster.scheduler_address
@@ -235,7 +253,10 @@ def main(argv: list[str] | None = None) -> None:
     years = sz["years"]
     state = embedded_state()
     n = state.n
-    print(f"membership dynamics, embedded data: N = {n} actors, Y = {years} years, one core")
+    print(
+        f"membership dynamics, embedded data: N = {n} actors, Y = {years} years; "
+        "single-core rates per CPU second"
+    )
 
     # the default start, and a start with conflicts between members and outsiders (the
     # year's requests and votes are the costly, sequential part of a step)
@@ -261,9 +282,9 @@ def main(argv: list[str] | None = None) -> None:
     if "e2e" not in args.skip:
         e2e = bench_end_to_end(sz["e2e"], years, n)
         print(
-            f"runner, serial    R={sz['e2e']:>7}: {e2e['seconds']:8.3f} s  "
-            f"{e2e['rate']:12.3g} actor-years/s end to end (drivers, engine, summary, archive)"
-            f"  -> {e2e['rate'] / ref_rate:,.0f}x Mesa"
+            f"runner, serial    R={sz['e2e']:>7}: {e2e['cpu']:8.3f} s  "
+            f"{e2e['rate']:12.3g} actor-years/s end to end (drivers, engine, summary, archive;"
+            f" {e2e['seconds']:.1f} s wall)  -> {e2e['rate'] / ref_rate:,.0f}x Mesa"
         )
         rate = e2e["rate"]
     else:
@@ -276,7 +297,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"scaling {backend:<5}     R={runs:>7}: 1 worker {s['w1']:7.2f} s, "
                 f"2 workers {s['w2']:7.2f} s -> {s['speedup']:.2f}x "
                 f"(target >= {TARGET_SCALING}x: {_ok(s['speedup'], TARGET_SCALING)}; "
-                f"{os.cpu_count()} cores)"
+                f"{os.cpu_count()} cores, load average {s['load1']:.1f} / {s['load2']:.1f})"
             )
     if "memory" not in args.skip:
         m = bench_memory(sz["memory"], years)
