@@ -230,6 +230,13 @@ def test_unknown_ids_skip_their_rule_with_file_and_line_but_keep_the_slot(tmp_pa
     assert (d.conflict_scale == 1).all() and (d.cooperation == 0).all()
 
 
+def test_a_misspelt_selector_word_is_named_in_the_warning(tmp_path):
+    body = "threats:\n  - actors: member\n    path: [{year: 2027, value: 2}]\n"
+    c = compile_scenario(_scenario(tmp_path, body), hand_state(), years=1)
+    assert len(c.warnings) == 1
+    assert "did you mean the selector word 'members'?" in c.warnings[0]
+
+
 def test_a_path_outside_the_simulated_years_is_noted(tmp_path):
     body = "threats:\n  - actors: all\n    path: [{year: 2001, value: 2}, {year: 2005, value: 3}]\n"
     c = compile_scenario(_scenario(tmp_path, body), hand_state(), years=2)
@@ -313,3 +320,19 @@ def test_named_rules_are_skipped_on_anzus_and_the_generic_ones_stay():
     assert skipped[0] is False  # patron: patrons, to: candidates (nobody here)
     assert all(skipped[1:])
     assert any("USA is not an outside patron" in w for w in c.warnings)
+
+
+def test_scenario_and_compiled_scenario_pickle_for_worker_processes():
+    import pickle
+
+    s = load_scenario("rebalancing")
+    back = pickle.loads(pickle.dumps(s))
+    assert back.model_dump() == s.model_dump() and back.sha256 == s.sha256
+    assert back.text == s.text and back.path == s.path
+    assert back.line(("patrons", 2, "to")) == s.line(("patrons", 2, "to")) is not None
+    c = compile_scenario(s, from_package("eurasia"), years=6)
+    c2 = pickle.loads(pickle.dumps(c))
+    u = np.random.default_rng(2).random((5, c.n_uniforms))
+    a, b = c.sample(u), c2.sample(u)
+    for name in a.__dataclass_fields__:
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name

@@ -90,6 +90,15 @@ def test_patrons_are_declared_or_left_to_the_models(tmp_path):
     assert d.to_dict()["patrons"] == ["NZL"]
 
 
+def test_a_layer_with_its_own_leader_does_not_inherit_patrons():
+    # the Eurasian patrons include the USA, ANZUS's leader: they court another alliance
+    kb = KnowledgeBase.from_path(ANZUS, on_top=True)
+    d = kb.defaults
+    assert (d.organization, d.leader) == ("ANZUS", "USA")
+    assert d.patrons is None and "patrons" in d.derived
+    assert not [p for p in kb.package.warnings if "patrons" in str(p)]
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

@@ -43,6 +43,7 @@ memory, dominated by the ``(R, Y, N, N)`` conflict multipliers.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,6 +216,17 @@ class CompiledScenario:
         }
 
 
+def _field_name(loc: tuple[Any, ...]) -> str:
+    """``("patrons", 0, "to")`` as ``patrons[0].to``."""
+    parts: list[str] = []
+    for key in loc:
+        if isinstance(key, int) and parts:
+            parts[-1] += f"[{key}]"
+        else:
+            parts.append(str(key))
+    return ".".join(parts)
+
+
 class _Resolver:
     """Selectors and ids of one scenario against one state; collects the warnings."""
 
@@ -244,15 +256,9 @@ class _Resolver:
         self.warnings: list[str] = []
 
     def where(self, loc: tuple[Any, ...]) -> str:
-        parts: list[str] = []
-        for key in loc:
-            if isinstance(key, int) and parts:
-                parts[-1] += f"[{key}]"
-            else:
-                parts.append(str(key))
         line = self.scenario.line(loc)
         at = f"{self.scenario.file}:{line}:" if line is not None else f"{self.scenario.file}:"
-        return f"{at} field {'.'.join(parts)!r}:"
+        return f"{at} field {_field_name(loc)!r}:"
 
     def warn(self, loc: tuple[Any, ...], message: str) -> None:
         self.warnings.append(f"{self.where(loc)} {message}")
@@ -261,11 +267,13 @@ class _Resolver:
         """Actor mask for explicit ids; None (and a warning) if one is not simulated."""
         missing = [a for a in names if a not in self.index]
         if missing:
+            near = [w for a in missing for w in difflib.get_close_matches(a, self.words, 1, 0.75)]
+            hint = f" (did you mean the selector word {near[0]!r}?)" if near else ""
             self.warn(
                 loc,
                 f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not among the "
                 f"simulated actors of {self.state.organization} "
-                f"({', '.join(self.state.actors)}); the rule is skipped",
+                f"({', '.join(self.state.actors)}){hint}; the rule is skipped",
             )
             return None
         mask = np.zeros(self.state.n, dtype=bool)
@@ -335,7 +343,7 @@ def compile_scenario(scenario: Scenario, state: InitialState, years: int) -> Com
     def record(loc: tuple[Any, ...], s: int, cells: int | None) -> None:
         rules.append(
             {
-                "field": res.where(loc).split("field ", 1)[1].strip(":'"),
+                "field": _field_name(loc),
                 "line": scenario.line(loc),
                 "slot": s,
                 "cells": 0 if cells is None else int(cells),

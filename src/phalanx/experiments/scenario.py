@@ -83,6 +83,9 @@ MAX_SCALE = 100.0
 
 _YEARS = (1000, 3000)
 
+#: An actor id as the package format defines it.
+_ACTOR_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
 
 class ScenarioError(UserError):
     """A scenario file cannot be found, parsed or validated; it names file, line and field."""
@@ -209,10 +212,19 @@ def _check_selector(v: Any, name: str) -> None:
     if not items:
         raise _At((name,), "must name at least one actor id or selector word")
     for k, s in enumerate(items):
+        at = (name,) if isinstance(v, str) else (name, k)
         if not s.strip():
-            raise _At((name,) if isinstance(v, str) else (name, k), "must not be empty")
+            raise _At(at, "must not be empty")
+        if s not in SELECTOR_KEYWORDS and not _ACTOR_ID.fullmatch(s):
+            hint = f"; write a list: [{', '.join(re.split(r'[,; ]+', s.strip()))}]"
+            raise _At(
+                at,
+                f"{s!r} is neither an actor id (letters, digits, underscores) nor a selector "
+                f"word ({', '.join(SELECTOR_KEYWORDS)})"
+                + (hint if re.search(r"[,; ]", s.strip()) else ""),
+            )
         if s in items[:k]:
-            raise _At((name, k), f"names {s!r} twice")
+            raise _At(at, f"names {s!r} twice")
 
 
 class Citation(_Strict):
@@ -278,6 +290,9 @@ class ConflictRule(_Strict):
                 "give exactly one of pair (two actor ids) or between (members, external or all)",
             )
         if self.pair is not None:
+            for k, a in enumerate(self.pair):
+                if not _ACTOR_ID.fullmatch(a):
+                    raise _At(("pair", k), f"{a!r} is not an actor id (letters, digits, _)")
             if len(self.pair) != 2:
                 raise _At(("pair",), f"must name exactly two actor ids, got {len(self.pair)}")
             if self.pair[0] == self.pair[1]:
@@ -371,6 +386,18 @@ class Scenario(_Strict):
     def line(self, loc: tuple[Any, ...]) -> int | None:
         """The 1-based line of the field at ``loc`` (e.g. ``("patrons", 0, "to")``)."""
         return None if self._locate is None else self._locate(loc)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # the line locator is a closure over the YAML tree: rebuilt from the text on demand
+        state = super().__getstate__()
+        private = dict(state.get("__pydantic_private__") or {})
+        private["_locate"] = None
+        return {**state, "__pydantic_private__": private}
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        if self._text:
+            self._locate = _text_locator(self._text)
 
 
 def scenarios_dir() -> Path:
@@ -523,6 +550,28 @@ def _scenario_error(
     distinct = {_clean_loc(tuple(e["loc"])) for e in errors}
     more = f" (and {len(distinct) - 1} more)" if len(distinct) > 1 else ""
     return ScenarioError(f"{msg}{more}", file=shown, line=line, field=_field(data, loc) or None)
+
+
+def _text_locator(text: str) -> Locate:
+    """A line locator for ``text`` (already validated once, so plain composing is safe)."""
+
+    def locate(loc: Any) -> int | None:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        line = None if node is None else node.start_mark.line + 1
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                hit = [v for k, v in node.value if getattr(k, "value", None) == str(part)]
+                node = hit[0] if hit else None
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if 0 <= part < len(node.value) else None
+            else:
+                node = None
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+        return line
+
+    return locate
 
 
 def _key_line(text: str, loc: tuple[Any, ...]) -> int | None:

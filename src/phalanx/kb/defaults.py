@@ -187,7 +187,13 @@ def resolve_defaults(
     where = {}
     folders: list[Path] = []
     for declared, folder, name in layers:
-        for key, value in declared.model_dump(exclude_none=True).items():
+        own = declared.model_dump(exclude_none=True)
+        if ("organization" in own or "leader" in own) and "patrons" not in own:
+            # patrons court one organisation's region: a layer that names another
+            # organisation or leader does not inherit the patrons declared below it
+            merged.pop("patrons", None)
+            where.pop("patrons", None)
+        for key, value in own.items():
             merged[key] = value
             where[key] = name
         if declared.issues is not None:
