@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from phalanx.models.dynamics.params import MembershipParams
-from phalanx.models.dynamics.state import DEFAULT_WINDOW_DAYS
 
 from phalanx.errors import ParameterError
 from phalanx.kb.arrays import FROZEN, MEMBER, OUT
+from phalanx.models.dynamics.params import MembershipParams
+from phalanx.models.dynamics.state import DEFAULT_WINDOW_DAYS
 from phalanx.models.dynamics.types import MECHANISMS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -364,7 +364,6 @@ def test_the_engine_does_the_example(snap):
     and mechanism and the thresholds are the document's."""
     from phalanx.models.dynamics.engine import run_chunk, uniforms_per_year
     from phalanx.models.dynamics.state import initial_state
-
     from phalanx.models.dynamics.types import Drivers
 
     kb, _ = snap

@@ -11,7 +11,7 @@ from phalanx.models.dynamics.params import MembershipParams, load_parameter_file
 
 # the specification's table (docs/odd/membership.md), typed in independently of the code
 SPEC = {
-    "alpha": (-5.0, -30, 5),
+    "alpha": (-6.5, -30, 5),
     "beta_dependence": (2.0, 0, 20),
     "beta_credibility": (2.5, 0, 20),
     "beta_leader_threat": (3.0, 0, 20),
@@ -19,8 +19,8 @@ SPEC = {
     "beta_member_conflict": (1.5, 0, 20),
     "beta_threat_divergence": (1.0, 0, 20),
     "beta_leader_war": (1.0, 0, 20),
-    "freeze_offset": (1.0, -10, 10),
-    "suspend_offset": (-1.0, -10, 10),
+    "freeze_offset": (-1.0, -10, 10),
+    "suspend_offset": (-1.5, -10, 10),
     "frozen_exit_offset": (1.0, -10, 10),
     "return_offset": (-6.0, -30, 10),
     "join_offset": (-8.0, -30, 10),

@@ -48,14 +48,24 @@ def test_eurasia_dependence_threats_and_conflicts(eurasia):
     assert s.dependence[i["RUS"]] == 1.0
     assert s.dependence_assumed[i["CHN"]] and not s.dependence_assumed[i["KAZ"]]
     t = {k: j for j, k in enumerate(s.targets)}
-    assert set(s.targets) == {"ISKP", "TALIBAN"}
+    # threat perceptions (ISKP, TALIBAN) and rivals other than the leader (relations.csv:
+    # rivalry-ARM-AZE 1.0, rivalry-ARM-TUR 0.6, rivalry-RUS-UKR 1.0, rivalry-RUS-GEO 0.6,
+    # rivalry-USA-RUS-2014 0.6 (ended 2022-02-24: after the start), rivalry-USA-CHN 0.5)
+    assert set(s.targets) == {"ISKP", "TALIBAN", "AZE", "ARM", "TUR", "UKR", "GEO", "USA", "CHN"}
+    assert s.threat[i["ARM"], t["AZE"]] == pytest.approx(1.0)
+    assert s.threat[i["AZE"], t["ARM"]] == pytest.approx(1.0)
+    assert s.threat[i["ARM"], t["TUR"]] == pytest.approx(0.6)
+    assert s.threat[i["RUS"], t["USA"]] == pytest.approx(0.6)
+    assert s.threat[i["USA"], t["CHN"]] == pytest.approx(0.5)
+    # the strain index's part: threat perceptions only
+    assert s.perception[i["ARM"], t["AZE"]] == 0 and s.perception[i["TJK"], t["ISKP"]] > 0
     # relations.csv: threat-TJK-ISKP 0.3, threat-KAZ-TALIBAN 0.6 (ended 2021-08: inside the
     # year's window); Armenia perceives nothing itself but shares the CSTO's (threat-CSTO-
     # TALIBAN 0.6) as a member; Azerbaijan (outside) does not
     assert s.threat[i["TJK"], t["ISKP"]] == pytest.approx(0.3)
     assert s.threat[i["KAZ"], t["TALIBAN"]] == pytest.approx(0.6)
     assert s.threat[i["ARM"], t["TALIBAN"]] == pytest.approx(0.6)
-    assert s.threat[i["AZE"]].sum() == 0
+    assert s.threat[i["AZE"], t["TALIBAN"]] == 0 and s.threat[i["AZE"], t["ISKP"]] == 0
     # territorial-threat-RUS-KAZ 0.2: fear of the leader, not a threat target
     assert s.leader_threat[i["KAZ"]] == pytest.approx(0.2)
     assert "RUS" not in s.targets
@@ -206,3 +216,15 @@ def test_a_declared_patron_inside_the_organisation(tmp_path, anzus):
     kb = _copy(tmp_path, anzus, edit_json=lambda d: d["phalanx"].__setitem__("patrons", ["NZL"]))
     with pytest.raises(UserError, match="NZL hold"):
         initial_state(kb)
+
+
+def test_declared_patrons_outside_the_region_are_simulated_too(tmp_path, anzus):
+    kb = _copy(
+        tmp_path,
+        anzus,
+        edit_json=lambda d: d["phalanx"].__setitem__("patrons", ["GBR"]),
+        edit_files={"actors.csv": lambda t: t + "GBR,United Kingdom,state,200,,,cow-states\n"},
+    )
+    s = initial_state(kb)
+    assert s.actors == ("AUS", "NZL", "USA", "GBR") and s.patrons == (3,)
+    assert s.status[3] == OUT and not s.candidates[3]

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "commands_strain",
     "commands_align",
     "commands_decide",
+    "commands_simulate",
     "commands_report",
 )
 """The modules whose commands make up the CLI, in the order of ``phalanx --help``."""

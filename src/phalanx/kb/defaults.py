@@ -24,7 +24,8 @@ first by id), its ``leader`` column, every state, the span of the membership spe
 ``arms_import_share_from_<LEADER>`` where such an indicator exists. ``patrons`` (the outside
 powers that court the region's states) is left as None when not declared: the membership
 model derives them from the data on its own start date. A layer on top of another
-overrides only the keys it declares.
+overrides only the keys it declares, except that patrons belong to their case: a layer that
+names an organisation or a leader without declaring patrons drops the ones below it.
 """
 
 from __future__ import annotations
@@ -185,17 +186,13 @@ def resolve_defaults(
     """
     merged: dict[str, Any] = {}
     where = {}
+    layer_of: dict[str, int] = {}
     folders: list[Path] = []
-    for declared, folder, name in layers:
-        own = declared.model_dump(exclude_none=True)
-        if ("organization" in own or "leader" in own) and "patrons" not in own:
-            # patrons court one organisation's region: a layer that names another
-            # organisation or leader does not inherit the patrons declared below it
-            merged.pop("patrons", None)
-            where.pop("patrons", None)
-        for key, value in own.items():
+    for k, (declared, folder, name) in enumerate(layers):
+        for key, value in declared.model_dump(exclude_none=True).items():
             merged[key] = value
             where[key] = name
+            layer_of[key] = k
         if declared.issues is not None:
             folders.append(folder / declared.issues)
     probs: list[Problem] = []
@@ -234,6 +231,10 @@ def resolve_defaults(
             if a not in actors:
                 bad("region", f"{a!r} is not in actors.id")
     patrons = merged.get("patrons")
+    if patrons is not None and any(
+        layer_of.get(key, -1) > layer_of["patrons"] for key in ("organization", "leader")
+    ):
+        patrons = None  # patrons go with their case: a layer naming another case drops them
     if patrons is None:
         derived.add("patrons")
     else:

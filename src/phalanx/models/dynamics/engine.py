@@ -14,8 +14,13 @@ requests of a year only to apply their belief updates in actor order (each answe
 beliefs the previous one left); the answers themselves are decided in one batched call of
 :func:`~phalanx.models.collective.adopted_levels` per year.
 
-Cost per block: ``O(Y R (N**2 + N K + P N))`` time and ``O(R Y N)`` memory for the record
-(plus the drivers' own ``O(R Y N**2)``). See ``benchmarks/dynamics_engine.py`` for the
+Conflicts are zero wherever the start's are (``X_t = clip01(X0 * ...)``), so everything about
+them runs on the ``E`` pairs with ``X0 > 0`` (at most ``N (N - 1) / 2``; two on the Eurasian
+package in 2022). Only the ``i < j`` entry of a driver's ``conflict_scale`` is read.
+
+Cost per block: ``O(Y R (E + N K + P N + N))`` time, plus ``O(B N log N)`` for the ``B``
+requests of a year, and ``O(R Y N)`` memory for the record (the drivers hold their own
+``O(R Y N**2)``). See ``benchmarks/bench_engine.py`` for the
 measured rate (actor-years per second).
 """
 
@@ -127,29 +132,58 @@ def _max_over_k(thr: np.ndarray) -> np.ndarray:
     return out
 
 
-def _divergence(thr: np.ndarray, mem_f: np.ndarray) -> np.ndarray:
-    """``1 - cos(T[i], Tbar)`` per replicate and actor; Tbar the members' mean row.
+def _edge_sums(
+    xe: np.ndarray, ei: np.ndarray, ej: np.ndarray, out_f: np.ndarray, org_f: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per replicate and actor, over the actor's conflict edges: the largest conflict with
+    an outsider, the sum of conflicts with outsiders, the sum with actors in the
+    organisation. ``xe`` (R, E); ``out_f``, ``org_f`` (R, N) 0/1. Returns three (R, N).
 
-    0 when both vectors are zero, 1 when exactly one is (docs/odd/membership.md, step 7).
+    A loop over the E edges on actor-major (N, R) rows: ``O(E R)``, no BLAS (whose thread
+    start-up dominates at these sizes) and no reduction over a short axis.
+    """
+    r, n = out_f.shape
+    xt = np.ascontiguousarray(xe.T)
+    out_t = np.ascontiguousarray(out_f.T)
+    org_t = np.ascontiguousarray(org_f.T)
+    mx = np.zeros((n, r))
+    s_out = np.zeros((n, r))
+    s_org = np.zeros((n, r))
+    for e in range(xt.shape[0]):
+        i, j, x = ei[e], ej[e], xt[e]
+        a, b = x * out_t[j], x * out_t[i]  # i's conflict with j if j is outside, and back
+        np.maximum(mx[i], a, out=mx[i])
+        np.maximum(mx[j], b, out=mx[j])
+        s_out[i] += a
+        s_out[j] += b
+        s_org[i] += x * org_t[j]
+        s_org[j] += x * org_t[i]
+    return mx.T, s_out.T, s_org.T
+
+
+def _divergence(thr: np.ndarray, mem_f: np.ndarray) -> np.ndarray:
+    """Each actor's distance from the members' common threat picture, in [0, 1].
+
+    ``delta_i = mean_k |T[i, k] - Tbar_k|`` over the targets ``k`` that at least one member
+    perceives (``T > 0``), ``Tbar`` the members' mean row; 0 when no member perceives any
+    target (docs/odd/membership.md, step 7). A member that shares the common view scores 0;
+    one that ignores a threat every member fears, or fears one nobody else does, scores
+    its intensity. Loops over the few targets.
     """
     r, n, k = thr.shape
+    out = np.zeros((r, n))
     if k == 0:
-        return np.zeros((r, n))
+        return out
     count = np.maximum(mem_f.sum(axis=1), 1.0)
-    dot = np.zeros((r, n))
-    na = np.zeros((r, n))
-    nb = np.zeros(r)
+    used = np.zeros(r)
     for c in range(k):
         tc = thr[:, :, c]
+        seen = ((mem_f * tc) > 0).any(axis=1)
         bar = (mem_f * tc).sum(axis=1) / count
-        dot += tc * bar[:, None]
-        na += tc * tc
-        nb += bar * bar
-    na, nb = np.sqrt(na), np.sqrt(nb)[:, None]
-    zero_a, zero_b = na == 0, nb == 0
+        out += np.abs(tc - bar[:, None]) * seen[:, None]
+        used += seen
     with np.errstate(invalid="ignore", divide="ignore"):
-        cos = dot / (na * nb)
-    out = np.where(zero_a & zero_b, 0.0, np.where(zero_a | zero_b, 1.0, 1.0 - cos))
+        out = np.where(used[:, None] > 0, out / used[:, None], 0.0)
     return np.clip(out, 0.0, 1.0)
 
 
@@ -183,7 +217,8 @@ def run_chunk(
         (organisation, date, data version, actors, rule used and what was assumed, the
         parameters as recorded).
 
-    Cost ``O(Y R (N**2 + N K + P N))``; memory ``O(R Y N)`` for the record.
+    Cost ``O(Y R (E + N K + P N + N))`` for ``E`` conflict pairs (see the module's
+    docstring); memory ``O(R Y N)`` for the record.
     """
     from phalanx.measures.strain import StrainSettings
     from phalanx.measures.strain_arrays import request_decay, simulated_strain
@@ -207,6 +242,8 @@ def run_chunk(
     cand = np.asarray(state.candidates, dtype=bool)
     x0 = np.asarray(state.conflict, dtype=float)
     t0 = np.asarray(state.threat, dtype=float)
+    # the strain index's threat divergence reads threat perceptions only (not rivalries)
+    tp0 = t0 if state.perception is None else np.asarray(state.perception, dtype=float)
     k_count = t0.shape[1]
     phi0 = np.asarray(state.leader_threat, dtype=float)
     w = np.asarray(state.ties, dtype=float)
@@ -221,10 +258,11 @@ def run_chunk(
     e_pair = np.flatnonzero(on)  # the edge's index among all pairs (the u_clash column)
     x0e = x0[ei, ej]
     damp_e = (group[ei] & group[ej]) * (1.0 - x0e)  # how far cooperation damps each edge
-    inc_i = np.zeros((ei.size, n))
-    inc_i[np.arange(ei.size), ei] = 1.0
-    inc_j = np.zeros((ei.size, n))
-    inc_j[np.arange(ei.size), ej] = 1.0
+    e_count = ei.size
+    # edge_of[i, j]: the edge of the pair (i, j), or e_count (a column of zeros) for none
+    edge_of = np.full((n, n), e_count, dtype=np.int64)
+    edge_of[ei, ej] = np.arange(e_count)
+    edge_of[ej, ei] = np.arange(e_count)
     group_distrust = np.where(group[None, :], x0, 0.0).max(axis=1, initial=0.0)  # (N,)
     group_open = group * (1.0 - group_distrust)  # (N,): in_group_i (1 - max_j X0)
     where = {a: i for i, a in enumerate(state.actors)}
@@ -263,7 +301,7 @@ def run_chunk(
         out_strain[:, t] = idx
         out_comp[:, t] = comp
 
-    record(0, np.broadcast_to(x0e, (r_count, ei.size)), np.broadcast_to(t0, (r_count, n, k_count)))
+    record(0, np.broadcast_to(x0e, (r_count, ei.size)), np.broadcast_to(tp0, (r_count, n, k_count)))
 
     req_rows: dict[str, list[np.ndarray]] = {
         k: [] for k in ("replicate", "year", "requester", "aggressor", "outcome", "binding")
@@ -327,13 +365,13 @@ def run_chunk(
         outsider = ~org
         outsider[:, lead] = False
         out_f = outsider.astype(float)
-        x_to_out_i = xe * out_f[:, ej]  # edge seen from i: conflict with j if j is outside
-        x_to_out_j = xe * out_f[:, ei]
-        theta = _max_over_k(thr)
-        for e in range(ei.size):
-            np.maximum(theta[:, ei[e]], x_to_out_i[:, e], out=theta[:, ei[e]])
-            np.maximum(theta[:, ej[e]], x_to_out_j[:, e], out=theta[:, ej[e]])
-        hazard = pr.request_rate * (x_to_out_i @ inc_i + x_to_out_j @ inc_j)
+        org_f = org.astype(float)
+        # per actor over its edges: the strongest conflict with an outsider (theta), the
+        # sum of those (the request hazard) and the sum of conflicts inside the
+        # organisation (c); actor-major (N, R) rows keep each edge's update contiguous
+        theta_x, to_out, to_org = _edge_sums(xe, ei, ej, out_f, org_f)
+        theta = np.maximum(_max_over_k(thr), theta_x)
+        hazard = pr.request_rate * to_out
         asks = (
             (status == MEMBER) & not_leader[None, :] & (hazard > 0) & (u_req < -np.expm1(-hazard))
         )
@@ -341,17 +379,18 @@ def run_chunk(
             rq_r, rq_i = np.nonzero(asks)  # replicate-major, then actor order
             b_count = rq_r.size
             bidx = np.arange(b_count)
-            xb = np.zeros((b_count, n, n))  # the requesting replicates' conflict matrices
-            xb[:, ei, ej] = xe[rq_r]
-            xb[:, ej, ei] = xe[rq_r]
-            weights = xb[bidx, rq_i] * out_f[rq_r]  # (B, N): conflict with each outsider
+            xe_pad = np.zeros((r_count, e_count + 1))  # (R, E+1): a zero for "no edge"
+            xe_pad[:, :e_count] = xe
+            rows = rq_r[:, None]
+            x_req = xe_pad[rows, edge_of[rq_i]]  # (B, N): X_t[i, :] of each requester i
+            weights = x_req * out_f[rq_r]  # (B, N): conflict with each outsider
             cum = np.cumsum(weights, axis=1)
             aim = u_agg[rq_r, rq_i] * cum[:, -1]
             rq_j = np.argmax(cum > aim[:, None], axis=1)
             voters = status[rq_r] == MEMBER  # (B, N)
             w_req, w_agg = w[:, rq_i].T, w[:, rq_j].T  # (B, N): ties to requester, aggressor
             base = pr.position_base + pr.position_ties * w_req - pr.position_aggressor_ties * w_agg
-            xj = xb[bidx, :, rq_j]  # (B, N): each voter's own conflict with the aggressor
+            xj = xe_pad[rows, edge_of[rq_j]]  # (B, N): each voter's conflict with aggressor
             pos = base + pr.position_shared_enemy * xj - pr.position_exposure * theta[rq_r]
             np.clip(pos, 0.0, 1.0, out=pos)
             kap = kappa[rq_r]
@@ -397,9 +436,7 @@ def run_chunk(
         # 7. disaffection
         members = status == MEMBER
         mem_f = members.astype(float)
-        org_f = org.astype(float)
-        conf_org = (xe * org_f[:, ej]) @ inc_i + (xe * org_f[:, ei]) @ inc_j
-        conf_org = np.minimum(1.0, conf_org) * m_mech
+        conf_org = np.minimum(1.0, to_org) * m_mech
         diverge = _divergence(thr, mem_f)
         terms = np.empty((r_count, n, _N_MECH))
         terms[:, :, 0] = pr.beta_dependence * (1.0 - dep)
@@ -450,7 +487,9 @@ def run_chunk(
         status = new
 
         # 9. record
-        record(t, xe, thr)
+        if tp0 is not t0:
+            thr = np.clip(tp0[None, :, :] * drivers.threat_scale[:, y, :, None], 0.0, 1.0)
+        record(t, xe, thr)  # the strain's threat divergence: perceptions only
 
     requests = _concat(
         req_rows,
@@ -494,6 +533,7 @@ def run_chunk(
         "years": int(years),
         "uniforms_per_year": ku,
         "strain_half_life_years": half_life,
+        "window_days": state.window_days,
     }
     return ChunkResult(
         replicate=rep,

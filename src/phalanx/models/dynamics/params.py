@@ -49,12 +49,17 @@ class MembershipParams(Settings):
     """Every parameter of the membership-dynamics model, with its default and range.
 
     Log-odds are per year; shares lie in [0, 1]; rates are expected events per year per
-    unit of intensity. The defaults are the specification's (docs/odd/membership.md), not a
-    calibration: a calibrated-values file (:func:`load_parameter_file`) replaces them.
+    unit of intensity. The defaults are prior guesses (docs/odd/membership.md), not a
+    calibration: the mechanism weights are the specification's, and ``alpha`` and the
+    freeze and suspension offsets are set so that, with neutral drivers, a member's yearly
+    chance of leaving over the embedded package's history (about 1.3 %) is near the CSTO's
+    own base rate (3 exits in about 193 member-years, 1.6 %) and freezing or suspension is
+    rarer than leaving (2 against 3); tests/dynamics/test_base_rate.py checks it. A
+    calibrated-values file (:func:`load_parameter_file`) replaces them.
     """
 
     alpha: float = Field(
-        -5.0,
+        -6.5,
         ge=-30,
         le=5,
         description="Baseline log-odds per year that a member leaves with no push at all (-30..5).",
@@ -71,14 +76,14 @@ class MembershipParams(Settings):
     )
     beta_leader_war: float = _w(1.0, "the leader's drained capacity, 1 - kappa (mechanism 6)")
     freeze_offset: float = Field(
-        1.0,
+        -1.0,
         ge=-10,
         le=10,
         description="Log-odds added to z for freezing rather than leaving (-10..10; "
         "positive: freezing is easier, mechanism 7, hedging).",
     )
     suspend_offset: float = Field(
-        -1.0,
+        -1.5,
         ge=-10,
         le=10,
         description="Log-odds added to z for suspension (-10..10); used only where the "

@@ -163,7 +163,7 @@ def initial_state(
     assumptions: list[str] = []
     spells_all = membership_spells(kb, org)
     ever = {s["actor"] for s in spells_all}
-    if d.patrons is not None:
+    if d.patrons is not None and org == d.organization:
         patron_ids = list(d.patrons)
         for a in patron_ids:
             if a not in actors:
@@ -238,12 +238,18 @@ def initial_state(
     tt = everyone.relation("territorial_threat", signed=False)
     from_tt = tt[:, rows].T.copy()  # [i, k] = territorial threat k -> i
     from_tt[:, everyone.index[leader]] = 0.0
-    t_all = np.maximum(perceive, from_tt)
+    # a strategic rival other than the leader is a threat too (Armenia's two hostile
+    # neighbours); rivalry with the leader is fear of the leader (phi), not an outside threat
+    rv = everyone.relation("rivalry", signed=False)
+    rv = np.maximum(rv, rv.T)[rows].copy()  # [i, k] = rivalry between i and k
+    rv[:, everyone.index[leader]] = 0.0
+    t_all = np.maximum(np.maximum(perceive, from_tt), rv)
     t_all[np.arange(n), rows] = 0.0  # no actor threatens itself
     keep = np.flatnonzero(t_all.max(axis=0, initial=0) > 0)
     order = sorted(keep, key=lambda j: everyone.actors[j])
     targets = tuple(everyone.actors[j] for j in order)
     threat = t_all[:, order] if order else np.zeros((n, 0))
+    perception = perceive[:, order] if order else np.zeros((n, 0))
 
     tt_s = arr.relation("territorial_threat", signed=False)
     phi = tt_s[li].copy()
@@ -352,6 +358,7 @@ def initial_state(
         dependence_assumed=assumed,
         past_request_events=past_events,
         window_days=window_days,
+        perception=np.clip(perception, 0.0, 1.0),
     )
     state.check()
     return state

@@ -3,10 +3,13 @@
 Replicate ``r`` of an experiment with root seed ``s`` owns the generator
 ``Generator(PCG64(SeedSequence(s, spawn_key=(r,))))`` -- the child ``r`` that
 ``SeedSequence(s).spawn`` would give, built directly so that a worker needs only ``s`` and
-``r``. Its block of uniforms is drawn in one call, ``g.random(n_first + years * n_per_year)``:
-first the scenario drivers' uniforms, then one year after another the engine's
-(docs/odd/membership.md, "Uniform draws per replicate"). So a replicate's trajectory does
-not depend on the chunk it runs in, the number of workers or the order they finish.
+``r``. Its block of uniforms is drawn in one call, ``g.random(years * n_per_year + n_first)``:
+first the engine's, one year after another, then the scenario drivers'
+(docs/odd/membership.md, "Random numbers"). So a replicate's trajectory does not depend on
+the chunk it runs in, the number of workers or the order they finish; and because the
+engine's draws come first, two scenarios run with the same seed (and the same actors and
+years) share the engine's random numbers, replicate by replicate: common random numbers,
+which make the difference between two scenarios far less noisy than two independent runs.
 """
 
 from __future__ import annotations
@@ -38,8 +41,8 @@ def replicate_uniforms(
         )
     if ids.size and ids.min() < 0:
         raise ValueError("replicate ids must be >= 0")
-    total = n_first + years * n_per_year
-    block = np.empty((ids.size, total))
+    head = years * n_per_year
+    block = np.empty((ids.size, head + n_first))
     for k, r in enumerate(ids):
-        block[k] = replicate_generator(seed, int(r)).random(total)
-    return block[:, :n_first], block[:, n_first:].reshape(ids.size, years, n_per_year)
+        block[k] = replicate_generator(seed, int(r)).random(head + n_first)
+    return block[:, head:], block[:, :head].reshape(ids.size, years, n_per_year)

@@ -98,6 +98,10 @@ class InitialState:
     # (age in years at the start, answered)
     past_request_events: tuple[tuple[float, bool], ...] = ()
     window_days: int = 0  # relations count if in force on a day of this many days up to date
+    # (N, K) the part of ``threat`` that comes from threat_perception relations (the
+    # actors' own and the organisation's): what the strain index's threat_divergence
+    # counts; None: all of ``threat``
+    perception: np.ndarray | None = None
 
     @property
     def n(self) -> int:
