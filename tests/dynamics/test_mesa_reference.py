@@ -82,8 +82,13 @@ class _Forced:
         return block
 
 
+#: The parameters the hand computations below use (the defaults of the first specification;
+#: the defaults may move with calibration, the arithmetic should not).
+HAND = {"alpha": -5.0, "freeze_offset": 1.0, "suspend_offset": -1.0}
+
+
 def _one_year(u_move: list[float], u_req: float) -> object:
-    model = reference_model(_toy(), _neutral(3, 0, 1), MembershipParams())
+    model = reference_model(_toy(), _neutral(3, 0, 1), MembershipParams(**HAND))
     # layout: u_move (3), u_req (3), u_agg (3), u_clash (3 pairs)
     model.rng = _Forced([*u_move, 0.9, u_req, 0.9, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
     model.step()
@@ -91,20 +96,22 @@ def _one_year(u_move: list[float], u_req: float) -> object:
 
 
 def test_one_year_by_hand() -> None:
-    # Year 1, default parameters, capacity 1, no patrons.
+    # Year 1, alpha -5, capacity 1, no patrons.
     # Request: A is a member facing outsider B (X = 0.5): hazard 0.5, probability
     #   1 - e^-0.5 = 0.393 > u_req = 0.1, so A asks, against B (the only outsider in conflict).
     # Voters L and A. Positions: A 1; L = 1 * (0.3 + 0.6 * W[L, A] = 0.5) = 0.6. Consensus,
     #   both salience 1: the least willing binds, outcome 0.6 (binding: member).
     # Beliefs (0.7 at the start, recovery leaves them there): A 0.7 + 0.6 (0.6 - 0.7) = 0.64;
     #   L observes, 0.7 + 0.2 (0.6 - 0.7) = 0.68; B is outside and does not learn: 0.7.
+    # Threat divergence: the members L (T = 0) and A (T = 0.4) perceive target T, mean 0.2;
+    #   A is 0.2 from it, B (perceiving nothing) 0.2 too.
     # A's terms: dependence 2 (1 - 0.6) = 0.8; credibility 2.5 * theta (max(0.4, X[A, B] =
-    #   0.5) = 0.5) * (1 - 0.64) = 0.45; the rest 0 (T_A is parallel to the members' mean
-    #   threat, so no divergence). z = -5 + 1.25 = -3.75, p_exit = sigma(-3.75) = 0.02298:
-    #   u_move = 0.01 leaves, by dependence (the largest term).
+    #   0.5) = 0.5) * (1 - 0.64) = 0.45; threat divergence 1 * 0.2; the rest 0.
+    #   z = -5 + 1.45 = -3.55, p_exit = sigma(-3.55) = 0.02792: u_move = 0.01 leaves, by
+    #   dependence (the largest term).
     # B's terms: dependence 2 (1 - 0.5) = 1; member conflict 1.5 * min(1, X[B, A]) = 0.75;
-    #   threat divergence 1 (B perceives nothing, the members do). z = -5 + 2.75 = -2.25,
-    #   p_join = sigma(2.25 - 8) = 0.003173: u_move = 0.002 joins.
+    #   threat divergence 0.2. z = -5 + 1.95 = -3.05, p_join = sigma(3.05 - 8) = 0.007034:
+    #   u_move = 0.002 joins.
     m = _one_year([0.5, 0.01, 0.002], u_req=0.1)
     agents = m.actors_
     assert [a.status for a in agents] == [1, 0, 1]
@@ -113,7 +120,7 @@ def test_one_year_by_hand() -> None:
     assert m.requests == [(1, 1, 2, pytest.approx(0.6), 0)]
     (year, actor, from_status, mech, terms) = m.exits[0]
     assert (year, actor, from_status, MECHANISMS[mech]) == (1, 1, 1, "dependence")
-    assert terms == pytest.approx([0.8, 0.45, 0, 0, 0, 0, 0])
+    assert terms == pytest.approx([0.8, 0.45, 0, 0, 0, 0.2, 0])
     # Strain after the moves: members L and B, no conflict between them (0), B's arms
     # independence 1 - 0.5, the one request answered (0.6 >= 0.5), no threat perceived by a
     # member: index (1 * 0 + 0.5 * 0.5 + 1 * 0) / 2.5 = 0.1.
@@ -123,20 +130,20 @@ def test_one_year_by_hand() -> None:
 
 
 def test_thresholds_by_hand() -> None:
-    # Just above p_exit(A) = 0.02298, A freezes instead (below 0.02298 + 0.97702 *
-    # sigma(-3.75 + 1) = 0.08170), which is no exit; just above p_join(B) = 0.003173, B stays.
-    m = _one_year([0.5, 0.0231, 0.0032], u_req=0.1)
+    # Just above p_exit(A) = 0.02792, A freezes instead (below 0.02792 + 0.97208 *
+    # sigma(-3.55 + 1) = 0.09833), which is no exit; just above p_join(B) = 0.007034, B stays.
+    m = _one_year([0.5, 0.0280, 0.0071], u_req=0.1)
     assert [a.status for a in m.actors_] == [1, 2, 0] and m.exits == []
-    m = _one_year([0.5, 0.0818, 0.0032], u_req=0.1)
+    m = _one_year([0.5, 0.0984, 0.0071], u_req=0.1)
     assert [a.status for a in m.actors_] == [1, 1, 0]
     # No request (u_req above 0.393): A's belief stays 0.7, so credibility is
-    # 2.5 * 0.5 * 0.3 = 0.375, z = -3.825, p_exit = sigma(-3.825) = 0.02136; A freezes
-    # (freeze_offset 1) below p_exit + (1 - p_exit) sigma(-2.825) = 0.02136 + 0.97864 * 0.05600.
-    m = _one_year([0.5, 0.0213, 0.5], u_req=0.5)
+    # 2.5 * 0.5 * 0.3 = 0.375, z = -3.625, p_exit = sigma(-3.625) = 0.025957; A freezes
+    # below p_exit + (1 - p_exit) sigma(-2.625) = 0.091751.
+    m = _one_year([0.5, 0.0259, 0.5], u_req=0.5)
     assert m.requests == [] and [a.status for a in m.actors_] == [1, 0, 0]
-    m = _one_year([0.5, 0.0214, 0.5], u_req=0.5)
+    m = _one_year([0.5, 0.0260, 0.5], u_req=0.5)
     assert [a.status for a in m.actors_] == [1, 2, 0]
-    m = _one_year([0.5, 0.0213 + 0.97864 * 0.05600 + 1e-4, 0.5], u_req=0.5)
+    m = _one_year([0.5, 0.0918, 0.5], u_req=0.5)
     assert [a.status for a in m.actors_] == [1, 1, 0]
 
 

@@ -15,8 +15,8 @@ Randomness: each replicate's model draws from its own ``rng`` (Mesa's ``rng=`` a
 ``np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(r,))))``,
 one block of uniforms per year in the specification's layout (``u_move``, ``u_req``,
 ``u_agg``, then one ``u_clash`` per pair ``i < j``), every draw used whatever the state.
-With drivers given ready-made (no driver uniforms), a replicate therefore sees exactly the
-uniforms the engine sees for the same root seed and replicate id.
+The engine's uniforms come first in a replicate's stream (the drivers' after them), so a
+replicate here sees exactly the uniforms the engine sees for the same root seed and id.
 
 Cost: a replicate-year is ``O(N^2 + N K + N P + Q N)`` Python operations (``Q`` requests),
 a few milliseconds for ``N = 13``; use it for hundreds of replicates, not millions.
@@ -140,6 +140,11 @@ def _classes() -> tuple[type, type]:
             self.t = 0
             self.actors_ = [ActorAgent(self, i, a) for i, a in enumerate(state.actors)]
             self.T0 = state.threat.tolist()
+            # what the strain index's threat divergence reads: threat perceptions only
+            perception = getattr(state, "perception", None)
+            self.P0 = self.T0 if perception is None else np.asarray(perception).tolist()
+            where = {a: i for i, a in enumerate(state.actors)}
+            self.target_actor = [where.get(k, -1) for k in state.targets]
             self.phi0 = state.leader_threat.tolist()
             self.X0 = state.conflict.tolist()
             self.W = state.ties.tolist()
@@ -157,6 +162,7 @@ def _classes() -> tuple[type, type]:
             # this year's inputs; at t = 0 the snapshot's own
             self.X = [row_[:] for row_ in self.X0]
             self.T = [row_[:] for row_ in self.T0]
+            self.perceived = [row_[:] for row_ in self.P0]
 
         # -- initialisation -------------------------------------------------------------
         def _initial_beliefs(self) -> None:
@@ -210,6 +216,7 @@ def _classes() -> tuple[type, type]:
             self.X = X
             ts = d.threat_scale[r, y].tolist()
             self.T = [[_clip01(v * ts[i]) for v in self.T0[i]] for i in range(n)]
+            self.perceived = [[_clip01(v * ts[i]) for v in self.P0[i]] for i in range(n)]
             ls = d.leader_threat_scale[r, y].tolist()
             phi = [_clip01(self.phi0[i] * ls[i]) for i in range(n)]
             offer = d.arms_offer[r, y].tolist()
@@ -280,10 +287,13 @@ def _classes() -> tuple[type, type]:
 
             # 7. disaffection
             members = [a.index for a in agents if a.status == MEMBER]
+            n_targets = len(self.T0[0]) if self.T0 else 0
             tbar = [
                 sum(self.T[m][k] for m in members) / len(members) if members else 0.0
-                for k in range(len(self.T0[0]) if self.T0 else 0)
+                for k in range(n_targets)
             ]
+            # the targets some member perceives
+            seen = [k for k in range(n_targets) if any(self.T[m][k] > 0 for m in members)]
             terms_of: dict[int, list[float]] = {}
             for a in agents:
                 if not a.candidate:
@@ -296,7 +306,7 @@ def _classes() -> tuple[type, type]:
                     p.beta_leader_threat * phi[i],
                     p.beta_patrons * outside[i],
                     p.beta_member_conflict * conflict * self.mitigation,
-                    p.beta_threat_divergence * _divergence(self.T[i], tbar),
+                    p.beta_threat_divergence * _divergence(self.T[i], tbar, seen),
                     p.beta_leader_war * (1.0 - kappa),
                 ]
 
@@ -397,9 +407,12 @@ def _classes() -> tuple[type, type]:
                 pairs = nm * (nm - 1) / 2
                 total = sum(self.X[a][b] for x, a in enumerate(members) for b in members[x + 1 :])
                 comps["member_conflicts"] = total / pairs
+                # as the strain index: a target that is itself a member does not count
                 shares = []
-                for k in range(len(self.T0[0]) if self.T0 else 0):
-                    seen = sum(1 for m in members if self.T[m][k] > 0)
+                for k, target in enumerate(self.target_actor):
+                    if target >= 0 and agents[target].status == MEMBER:
+                        continue
+                    seen = sum(1 for m in members if self.perceived[m][k] > 0)
                     if seen:
                         shares.append(seen / nm)
                 if shares:
@@ -426,15 +439,12 @@ def _classes() -> tuple[type, type]:
     return ActorAgent, MembershipReference
 
 
-def _divergence(row: list[float], mean: list[float]) -> float:
-    """``1 - cos(row, mean)``; 0 if both are zero, 1 if exactly one is."""
-    na = math.sqrt(sum(v * v for v in row))
-    nb = math.sqrt(sum(v * v for v in mean))
-    if na == 0 and nb == 0:
+def _divergence(row: list[float], mean: list[float], seen: list[int]) -> float:
+    """Mean of ``|row_k - mean_k|`` over the targets ``seen`` (some member perceives them);
+    0 when there are none."""
+    if not seen:
         return 0.0
-    if na == 0 or nb == 0:
-        return 1.0
-    return 1.0 - sum(a * b for a, b in zip(row, mean, strict=True)) / (na * nb)
+    return sum(abs(row[k] - mean[k]) for k in seen) / len(seen)
 
 
 def reference_model(
@@ -458,14 +468,14 @@ def run_reference(
     seed: int,
     *,
     replicate_ids: Any = None,
-    n_driver_uniforms: int = 0,
 ) -> ChunkResult:
     """Run ``replicates`` Mesa models, one per replicate, and collect a :class:`ChunkResult`.
 
     Replicate ``r`` (id ``replicate_ids[r]``, default ``r``) uses row ``r`` of ``drivers``
     (or row 0 when ``drivers`` holds a single replicate) and the stream
-    :func:`replicate_generator` ``(seed, id)``, after skipping ``n_driver_uniforms`` draws
-    (the scenario's driver uniforms, which the runner takes first). Years: ``drivers``'.
+    :func:`replicate_generator` ``(seed, id)``, whose first draws are the model's, one year
+    after another (a scenario's driver uniforms come after them, so a runner's replicate and
+    this one see the same numbers). Years: ``drivers``'.
     Cost: ``replicates * Y`` model steps (see the module docstring).
     """
     rows, years = drivers.shape
@@ -484,8 +494,6 @@ def run_reference(
     ex: list[tuple[int, int, int, int, int, list[float]]] = []
     for r in range(replicates):
         g = replicate_generator(seed, int(ids[r]))
-        if n_driver_uniforms:
-            g.random(n_driver_uniforms)
         model = reference_model(state, drivers, params, row=r if rows > 1 else 0, rng=g)
 
         def record(t: int, model: Any = model, r: int = r) -> None:
