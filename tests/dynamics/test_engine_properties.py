@@ -246,6 +246,7 @@ def _permuted_state(s, perm):
         dependence_assumed=s.dependence_assumed[perm],
         capability=s.capability[perm],
         threat=s.threat[perm],
+        perception=s.perception[perm],
         leader_threat=s.leader_threat[perm],
         conflict=s.conflict[np.ix_(perm, perm)],
         ties=s.ties[np.ix_(perm, perm)],

@@ -14,12 +14,15 @@ from phalanx.cli.common import (
     OnTopOption,
     UserError,
     console,
+    declared_option,
     load_kb,
     print_table,
     print_warnings,
     query_date,
     user_errors,
 )
+from phalanx.params import default_of
+from phalanx.report.scenarios import ScenarioOptions
 
 _SHOWN_KINDS = ("invocation", "deployment", "accession", "withdrawal", "suspension", "freeze")
 """Event kinds listed in the terminal summary (the HTML report lists every event)."""
@@ -42,16 +45,35 @@ def report(
         bool,
         typer.Option("--force", help="Replace --out even if Phalanx did not write it."),
     ] = False,
+    scenarios: Annotated[
+        str | None,
+        typer.Option(
+            "--scenarios",
+            help="Scenarios to run from the report's date: NAME,... (shipped names or .yaml "
+            "files), or none (default: every shipped scenario).",
+        ),
+    ] = None,
+    runs: Annotated[
+        int,
+        declared_option(
+            ScenarioOptions,
+            "runs",
+            "--runs",
+            help="Monte Carlo runs per scenario (1 to 100000; more runs, narrower intervals).",
+        ),
+    ] = default_of(ScenarioOptions, "runs"),
     data: DataOption = None,
     on_top: OnTopOption = False,
 ) -> None:
     """Summarise an organisation in the terminal and write the offline HTML report."""
     # imported here, not at start-up: the report loads DuckDB, plotly and the solvers
     from phalanx.report.html import default_organization, summary, write_report
+    from phalanx.report.scenarios import headline, run_scenarios
     from phalanx.report.sections import strain_section
 
     with user_errors():
         day = query_date(at, "--at") if at else dt.date.today()
+        names = _scenario_names(scenarios)
         if not out.parent.is_dir():
             raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
         kb = load_kb(data, on_top)
@@ -73,7 +95,38 @@ def report(
             [e for e in s["events"] if e["kind"] in _SHOWN_KINDS],
         )
         sections = [strain_section(kb, oid, day)]
-        path = write_report(kb, out, oid, day, sections, force=force)
+        ran = None if names == [] else run_scenarios(kb, oid, day, scenarios=names, runs=runs)
+        if ran is not None:
+            _print_scenarios(ran, headline)
+        path = write_report(kb, out, oid, day, sections, force=force, scenarios=ran or [])
     console.print(
         f"report written to [bold]{path}[/bold] ({path.stat().st_size // 1024} KiB, works offline)"
     )
+
+
+def _scenario_names(value: str | None) -> list[str] | None:
+    """``--scenarios``: None (every shipped one), ``none`` ([]), or the comma-separated names."""
+    if value is None:
+        return None
+    if value.strip().lower() == "none":
+        return []
+    names = [v.strip() for v in value.split(",")]
+    if not all(names):
+        raise UserError(f"--scenarios: expected NAME,... or none, got {value!r}")
+    return names
+
+
+def _print_scenarios(ran, headline) -> None:
+    """One line per scenario: the chance that at least one member leaves by the horizon."""
+    if ran.not_run:
+        print_warnings([f"no scenario was run from {ran.start}: {ran.not_run}"])
+        return
+    for r in ran.runs:
+        h = headline(r)
+        console.print(
+            f"scenario {r.name} (seed {r.seed}, {r.runs} runs): at least one member leaves by "
+            f"{h['year']} in {100 * h['probability']:.0f}% of runs "
+            f"(95% {100 * h['low']:.0f}-{100 * h['high']:.0f}%)",
+            markup=False,
+            highlight=False,
+        )

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from phalanx import __version__
@@ -21,6 +22,9 @@ from phalanx.kb import KnowledgeBase
 from phalanx.kb.coverage import coverage_warnings
 from phalanx.report.timeline import membership_timeline
 from phalanx.safe_files import MARKER, write_output
+
+if TYPE_CHECKING:  # pragma: no cover
+    from phalanx.report.scenarios import ScenarioSet
 
 __all__ = ["build_report", "write_report", "summary", "default_organization", "link"]
 
@@ -36,6 +40,7 @@ th,td{border-bottom:1px solid #ddd;padding:.3rem .4rem;text-align:left;vertical-
 th{background:#f4f4f4} .src a{margin-right:.3rem} .num{text-align:right}
 section{margin-top:2rem} .tag{display:inline-block;padding:0 .35rem;border-radius:.3rem;background:#eef;font-size:.8rem}
 .warn{background:#fff4e0;border-left:4px solid #e69500;padding:.5rem 1rem}
+.pair{display:flex;flex-wrap:wrap;gap:1rem} .pair>div{flex:1 1 28rem;min-width:0}
 """
 
 
@@ -111,18 +116,30 @@ def build_report(
     sections: list[str] | None = None,
     *,
     made: dt.datetime | None = None,
+    scenarios: Sequence[str] | ScenarioSet | None = None,
+    runs: int | None = None,
+    years: int | None = None,
 ) -> str:
     """The report as one HTML string, as of ``at`` (default today).
 
     ``organization`` defaults to the package's; ``sections`` are extra HTML blocks
     added in order; ``made`` is the generation time shown (default now, UTC).
+    ``scenarios`` adds the "Scenarios" section after them (see
+    :mod:`phalanx.report.scenarios`): None runs every shipped scenario, a list of names
+    or paths runs those, ``[]`` leaves the section out, and a
+    :class:`~phalanx.report.scenarios.ScenarioSet` already run is shown as it is;
+    ``runs`` and ``years`` size the runs (defaults: the section's declared ones).
     """
     s = summary(kb, organization, at)
     at = s["date"]
     org = s["organization"]
     esc = html.escape
     names = {a["id"]: a["name"] for a in kb.actors()}
-    used = sorted({i for r in s["members"] + s["spells"] + s["events"] for i in r["sources"]})
+    scenario_set = _scenarios(kb, org["id"], at, scenarios, runs, years)
+    used = sorted(
+        {i for r in s["members"] + s["spells"] + s["events"] for i in r["sources"]}
+        | _cited(scenario_set)
+    )
     sources = kb.sources(used)
     urls = {r["id"]: r["url"] for r in sources}
     fig = membership_timeline(
@@ -200,6 +217,10 @@ def build_report(
     mechanism = org["dispute_mechanism"]
     mechanism_text = "unknown" if mechanism is None else "yes" if mechanism else "no"
     extra = "".join(sections or [])
+    if scenario_set is not None:
+        from phalanx.report.scenarios import scenarios_html
+
+        extra += scenarios_html(scenario_set, names, urls)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="generator" content="{esc(GENERATOR)} {esc(__version__)}">
@@ -221,6 +242,34 @@ decision rule: {_text(org["decision_rule"])} &middot; dispute mechanism: {mechan
 """
 
 
+def _scenarios(
+    kb: KnowledgeBase,
+    org: str,
+    at: dt.date,
+    scenarios: Sequence[str] | ScenarioSet | None,
+    runs: int | None,
+    years: int | None,
+) -> ScenarioSet | None:
+    """The scenarios to show: run now (names or None: all shipped), given, or none."""
+    from phalanx.report.scenarios import ScenarioOptions, ScenarioSet, run_scenarios
+
+    if isinstance(scenarios, ScenarioSet):
+        return scenarios
+    if scenarios is not None and len(scenarios) == 0:
+        return None
+    sizes = ScenarioOptions(
+        **{k: v for k, v in (("runs", runs), ("years", years)) if v is not None}
+    )
+    return run_scenarios(kb, org, at, scenarios=scenarios, runs=sizes.runs, years=sizes.years)
+
+
+def _cited(scenario_set: ScenarioSet | None) -> set[str]:
+    """The ids of the sources the scenarios cite (only the package's show in Sources)."""
+    if scenario_set is None:
+        return set()
+    return {str(c.get("source")) for r in scenario_set.runs for c in r.cites}
+
+
 def write_report(
     kb: KnowledgeBase,
     path: str | Path,
@@ -229,10 +278,15 @@ def write_report(
     sections: list[str] | None = None,
     *,
     force: bool = False,
+    scenarios: Sequence[str] | ScenarioSet | None = None,
+    runs: int | None = None,
+    years: int | None = None,
 ) -> Path:
     """Write :func:`build_report` to ``path`` (UTF-8) and return the path.
 
     Written atomically with :func:`phalanx.safe_files.write_output`: a file Phalanx did
     not write (no generator marker) or a symbolic link is replaced only with ``force``.
+    ``scenarios``, ``runs`` and ``years`` as in :func:`build_report`.
     """
-    return write_output(path, build_report(kb, organization, at, sections), force=force)
+    page = build_report(kb, organization, at, sections, scenarios=scenarios, runs=runs, years=years)
+    return write_output(path, page, force=force)

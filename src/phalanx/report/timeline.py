@@ -8,16 +8,10 @@ from typing import Any
 import plotly.graph_objects as go
 
 from phalanx.kb.dates import parse_partial_date
+from phalanx.report.colours import STATUS_COLOURS
 
 __all__ = ["membership_timeline", "STATUS_COLOURS"]
 
-STATUS_COLOURS = {
-    "member": "#2c7fb8",
-    "observer": "#a1dab4",
-    "partner": "#41b6c4",
-    "suspended": "#d95f0e",
-    "frozen": "#fec44f",
-}
 _MS_PER_DAY = 86_400_000
 
 

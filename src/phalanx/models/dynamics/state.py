@@ -220,10 +220,10 @@ def initial_state(
             "dependence from the leader's arms supply where the indicator is missing: "
             + ", ".join(a for a, f in zip(actors, from_supply, strict=True) if f)
         )
-    if assumed.any():
+    if (assumed & candidates).any():  # a patron's dependence is never read: not worth a word
         assumptions.append(
             f"dependence {dependence_missing:g} (dependence_missing) assumed for: "
-            + ", ".join(a for a, f in zip(actors, assumed, strict=True) if f)
+            + ", ".join(a for a, f in zip(actors, assumed & candidates, strict=True) if f)
         )
     capability = np.nan_to_num(arr.indicator("cinc"), nan=0.0)
 
