@@ -20,7 +20,7 @@ package in 2022). Only the ``i < j`` entry of a driver's ``conflict_scale`` is r
 
 Cost per block: ``O(Y R (E + N K + P N + N))`` time, plus ``O(B N log N)`` for the ``B``
 requests of a year, and ``O(R Y N)`` memory for the record (the drivers hold their own
-``O(R Y N**2)``). See ``benchmarks/bench_dynamics.py`` for the
+``O(R Y N**2)``). See ``benchmarks/bench_engine.py`` for the
 measured rate (actor-years per second).
 """
 
