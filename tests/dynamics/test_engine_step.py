@@ -25,8 +25,8 @@ def test_uniforms_per_year():
 
 def test_one_step_by_hand():
     s = toy_state()
-    # three replicates; the leader is at war in year 1 and loses 0.3 of its capacity
-    d = with_drivers(s, 3, 1, at_war=np.ones((3, 1), bool), drain=np.full(3, 0.3))
+    # three replicates; the leader is at war in year 1 and loses 0.5 of its capacity
+    d = with_drivers(s, 3, 1, at_war=np.ones((3, 1), bool), drain=np.full(3, 0.5))
     u = np.full((3, 1, uniforms_per_year(3)), 0.5)
     # layout: u_move (L, B, C), u_req (L, B, C), u_agg (L, B, C), u_clash (LB, LC, BC)
     u[0, 0, [1, 4]] = [0.1, 0.2]  # rep 0: B asks (0.2 < 1 - e^-0.5 = 0.3935), then freezes
@@ -36,52 +36,53 @@ def test_one_step_by_hand():
     params = MembershipParams(alpha=-5.0, freeze_offset=1.0)
     res = run_chunk(s, d, params, u, np.array([10, 11, 12]))
 
-    # Step 1: kappa = max(0.05, 1 - 0.3) = 0.7 (capacity0 1)
-    assert res.capacity[:, 1] == pytest.approx([0.7] * 3)
-    # Step 3: d = d0 (1 - 0.3 * 0) (1 - 0.05 (1 - 0.7)) = d0 * 0.985
-    assert res.dependence[0, 1] == pytest.approx([1.0, 0.4925, 0.197], abs=1e-6)
+    # Step 1: kappa = max(0.05, 1 - 0.5) = 0.5 (capacity0 1)
+    assert res.capacity[:, 1] == pytest.approx([0.5] * 3)
+    # Step 3: d = d0 (1 - 0.3 * 0) (1 - 0.05 (1 - 0.5)) = d0 * 0.975
+    assert res.dependence[0, 1] == pytest.approx([1.0, 0.4875, 0.195], abs=1e-6)
     # Step 6, rep 0: B (member) faces C (outside) at 0.5: H = 0.5. Voters L and B.
-    # Leader: 0.7 * clip(0.3 + 0.6 * W[L,B]=1 - 0.6 * W[L,C]=0.5) = 0.7 * 0.6 = 0.42;
-    # B: 1. Consensus: both block (salience 1) -> min = 0.42; cap 0.7 does not bind.
+    # Leader's willingness: clip(0.3 + 0.6 * W[L,B]=1 - 0.6 * W[L,C]=0.5) = 0.6; B: 1.
+    # Consensus: both block (salience 1) -> min = 0.6; the leader's capacity caps it at 0.5.
     req = res.requests
     assert list(req["replicate"]) == [10, 11]
     assert list(req["requester"]) == [1, 1] and list(req["aggressor"]) == [2, 2]
-    assert req["outcome"] == pytest.approx([0.42, 0.42])
-    assert [BINDINGS[b] for b in req["binding"]] == ["member", "member"]
-    # beliefs (start 0.7, recovery moves nothing at 0.7): B 0.7 + 0.6 (0.42 - 0.7) = 0.532;
-    # L observes: 0.7 + 0.2 (0.42 - 0.7) = 0.644; C is outside: 0.7
-    assert res.belief[0, 1] == pytest.approx([0.644, 0.532, 0.7], abs=1e-6)
+    assert req["outcome"] == pytest.approx([0.5, 0.5])
+    assert [BINDINGS[b] for b in req["binding"]] == ["leader_capacity", "leader_capacity"]
+    # beliefs (start 0.7, recovery moves nothing at 0.7): B 0.7 + 0.6 (0.5 - 0.7) = 0.58;
+    # L observes: 0.7 + 0.2 (0.5 - 0.7) = 0.66; C is outside: 0.7
+    assert res.belief[0, 1] == pytest.approx([0.66, 0.58, 0.7], abs=1e-6)
     assert res.belief[2, 1] == pytest.approx([0.7, 0.7, 0.7], abs=1e-6)
     # Step 7, B in rep 0: theta = max(T = 0.4, X with outsider C = 0.5) = 0.5
-    #   dependence 2 (1 - 0.4925) = 1.015; credibility 2.5 * 0.5 * (1 - 0.532 * 0.7) = 0.7845
+    #   dependence 2 (1 - 0.4875) = 1.025; credibility 2.5 * 0.5 * (1 - 0.58 * 0.5) = 0.8875
     #   leader_threat 0; patrons 0; member_conflict 0 (no conflict with L);
     #   threat divergence: one target, perceived by B; Tbar = (0 + 0.4) / 2 = 0.2 over
-    #   members L, B; |0.4 - 0.2| = 0.2; leader_war 1 * (1 - 0.7) = 0.3.
-    #   z = -5 + 1.015 + 0.7845 + 0.2 + 0.3 = -2.7005
-    z_b = -2.7005
-    p_exit, p_freeze = sigma(z_b), sigma(z_b + 1.0)  # 0.06294, 0.15440
-    c1, c2 = p_exit, p_exit + (1 - p_exit) * p_freeze  # 0.06294, 0.20762
+    #   members L, B; |0.4 - 0.2| = 0.2; leader_war 1 * (1 - 0.5) = 0.5.
+    #   z = -5 + 1.025 + 0.8875 + 0.2 + 0.5 = -2.3875
+    z_b = -2.3875
+    p_exit, p_freeze = sigma(z_b), sigma(z_b + 1.0)  # 0.08413, 0.19979
+    c1, c2 = p_exit, p_exit + (1 - p_exit) * p_freeze  # 0.08413, 0.26711
     assert c1 < 0.1 < c2 and 0.01 < c1  # so rep 0 freezes, rep 1 leaves
-    # C (outside): dependence 2 (1 - 0.197) = 1.606; leader_threat 3 * 0.5 = 1.5;
+    # C (outside): dependence 2 (1 - 0.195) = 1.61; leader_threat 3 * 0.5 = 1.5;
     #   member_conflict 1.5 * min(1, X[C,B] = 0.5) = 0.75; divergence |0 - 0.2| = 0.2;
-    #   leader_war 0.3.  z = -5 + 4.356 = -0.644; p_join = sigma(0.644 - 8) = 0.0006
-    assert sigma(0.644 - 8) < 0.5  # C stays out at u = 0.5
+    #   leader_war 0.5.  z = -5 + 4.56 = -0.44; p_join = sigma(0.44 - 8) = 0.0005
+    assert sigma(0.44 - 8) < 0.5  # C stays out at u = 0.5
     assert res.status[:, 1].tolist() == [[1, 2, 0], [1, 0, 0], [1, 1, 0]]
     # the exit of rep 1: B, from MEMBER, largest term dependence (1.015)
     ex = res.exits
     assert list(ex["replicate"]) == [11] and list(ex["actor"]) == [1]
     assert list(ex["from_status"]) == [1] and MECHANISMS[ex["mechanism"][0]] == "dependence"
-    assert ex["terms"][0] == pytest.approx([1.015, 0.7845, 0, 0, 0, 0.2, 0.3], abs=1e-9)
-    # rep 2 asked nothing: credibility 2.5 * 0.5 * (1 - 0.7 * 0.7) = 0.6375
+    assert ex["terms"][0] == pytest.approx([1.025, 0.8875, 0, 0, 0, 0.2, 0.5], abs=1e-9)
+    # rep 2 asked nothing: credibility 2.5 * 0.5 * (1 - 0.7 * 0.5) = 0.8125, z = -2.4625,
+    # p_exit 0.0785, then freeze up to 0.2518: u = 0.9 stays
     # Step 9, strain of rep 0 after the year: only L is a full member (B froze), so only
-    # the requests have a value: 1 of 1 answered below 0.5 -> 1; index 1
+    # the requests have a value: 1 of 1, answered at 0.5 (not below 0.5) -> 0; index 0
     assert np.isnan(res.strain_components[0, 1, [0, 1, 3]]).all()
-    assert res.strain_components[0, 1, 2] == pytest.approx(1.0)
-    assert res.strain[0, 1] == pytest.approx(1.0)
-    # rep 2: members L, B: conflicts 0 / 1 pair; independence 1 - 0.4925; no requests;
-    # T seen by B only: p = 1/2 -> 4 p (1 - p) = 1.  Index (0 + 0.5 * 0.5075 + 0.5) / 2
-    assert res.strain_components[2, 1] == pytest.approx([0, 0.5075, np.nan, 1.0], nan_ok=True)
-    assert res.strain[2, 1] == pytest.approx((0.5 * 0.5075 + 0.5 * 1.0) / 2.0)
+    assert res.strain_components[0, 1, 2] == pytest.approx(0.0)
+    assert res.strain[0, 1] == pytest.approx(0.0)
+    # rep 2: members L, B: conflicts 0 / 1 pair; independence 1 - 0.4875; no requests;
+    # T seen by B only: p = 1/2 -> 4 p (1 - p) = 1.  Index (0 + 0.5 * 0.5125 + 0.5) / 2
+    assert res.strain_components[2, 1] == pytest.approx([0, 0.5125, np.nan, 1.0], nan_ok=True)
+    assert res.strain[2, 1] == pytest.approx((0.5 * 0.5125 + 0.5 * 1.0) / 2.0)
     assert res.clashes[:, 1].tolist() == [0, 0, 0]
     # t = 0 is the start itself
     assert res.status[:, 0].tolist() == [[1, 1, 0]] * 3 and res.capacity[:, 0].tolist() == [1] * 3
@@ -151,15 +152,20 @@ def test_voters_positions_and_rules_by_hand():
     assert outcome(abstain_below=0.5) == (pytest.approx(0.6), "member")  # C abstains
     assert outcome(rule="majority") == (pytest.approx(0.6), "member")  # 2 of 3 at 0.6
     assert outcome(rule="unanimity", abstain_below=0.5) == (pytest.approx(0.42), "member")
-    # the leader's capacity at 0.5 (no war, no recovery): L's position 0.5 * 0.6 = 0.3
-    # binds consensus as a member; with C tied to B at 1 (C at 0.9) a majority would adopt
-    # 0.9, which the cap 0.5 cuts down
+    # the leader's capacity at 0.5 (no war, no recovery) caps the outcome; its position
+    # stays its willingness (0.6). Consensus adopts C's 0.42, below the cap: a member binds
     u, d = _ask(s, 1, capacity0=np.array([0.5]))
     res = run_chunk(s, d, MembershipParams(), u, [0])
-    assert res.requests["outcome"][0] == pytest.approx(0.3)
+    assert res.requests["outcome"][0] == pytest.approx(0.42)
+    assert BINDINGS[res.requests["binding"][0]] == "member"
+    # with C tied to B at 1 (C at 0.3 + 0.6 + 0.12 - 0.12 = 0.9) consensus would adopt L's
+    # 0.6 and a majority C's 0.9: the cap 0.5 cuts both down, and says so
     s2 = small_state(
         "LBCD", [1, 1, 1, 0], {(1, 3): 0.6, (2, 3): 0.4}, {(0, 1): 1.0, (0, 3): 0.5, (1, 2): 1.0}
     )
+    res = run_chunk(s2, d, MembershipParams(), u, [0])
+    assert res.requests["outcome"][0] == pytest.approx(0.5)
+    assert BINDINGS[res.requests["binding"][0]] == "leader_capacity"
     res = run_chunk(s2, d, MembershipParams(rule="majority"), u, [0])
     assert res.requests["outcome"][0] == pytest.approx(0.5)
     assert BINDINGS[res.requests["binding"][0]] == "leader_capacity"

@@ -168,22 +168,21 @@ def _divergence(thr: np.ndarray, mem_f: np.ndarray) -> np.ndarray:
     perceives (``T > 0``), ``Tbar`` the members' mean row; 0 when no member perceives any
     target (docs/odd/membership.md, step 7). A member that shares the common view scores 0;
     one that ignores a threat every member fears, or fears one nobody else does, scores
-    its intensity. Loops over the few targets.
+    its intensity. ``O(R N K)``.
     """
     r, n, k = thr.shape
-    out = np.zeros((r, n))
     if k == 0:
-        return out
+        return np.zeros((r, n))
     count = np.maximum(mem_f.sum(axis=1), 1.0)
-    used = np.zeros(r)
-    for c in range(k):
-        tc = thr[:, :, c]
-        seen = ((mem_f * tc) > 0).any(axis=1)
-        bar = (mem_f * tc).sum(axis=1) / count
-        out += np.abs(tc - bar[:, None]) * seen[:, None]
-        used += seen
+    member_view = mem_f[:, :, None] * thr  # (R, N, K)
+    bar = member_view.sum(axis=1) / count[:, None]  # (R, K)
+    seen = (member_view > 0).any(axis=1)  # (R, K): targets some member perceives
+    used = seen.sum(axis=1)  # (R,)
+    dist = np.abs(thr - bar[:, None, :])
+    dist *= seen[:, None, :]
+    total = dist.sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(used[:, None] > 0, out / used[:, None], 0.0)
+        out = np.where(used[:, None] > 0, total / used[:, None], 0.0)
     return np.clip(out, 0.0, 1.0)
 
 
@@ -395,7 +394,9 @@ def run_chunk(
             pos = base + pr.position_shared_enemy * xj - pr.position_exposure * theta[rq_r]
             np.clip(pos, 0.0, 1.0, out=pos)
             kap = kappa[rq_r]
-            pos[:, lead] = kap * np.clip(base[:, lead], 0.0, 1.0)
+            # the leader's willingness only: its capacity caps the outcome below (as in
+            # collective_decision), so an answer bound by capacity is recorded as such
+            pos[:, lead] = np.clip(base[:, lead], 0.0, 1.0)
             pos[bidx, rq_i] = 1.0
             sal = np.maximum(np.maximum(w_req, w_agg), xj)
             sal[:, lead] = 1.0

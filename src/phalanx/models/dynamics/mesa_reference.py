@@ -150,6 +150,8 @@ def _classes() -> tuple[type, type]:
             self.W = state.ties.tolist()
             self.A0 = state.patron_arms.tolist()
             self.G0 = state.patron_guarantee.tolist()
+            pp = state.patron_partnership
+            self.Q0 = pp.tolist() if pp is not None else [[0.0] * n for _ in self.G0]
             self.group = [bool(g) for g in drivers.cooperation_group]
             self.pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
             self.requests: list[tuple[int, int, int, float, int]] = []
@@ -227,7 +229,7 @@ def _classes() -> tuple[type, type]:
                 no_a = no_v = no_g = 1.0
                 for q in range(len(self.A0)):
                     no_a *= 1.0 - min(1.0, self.A0[q][i] + offer[q][i])
-                    no_v *= 1.0 - invest[q][i]
+                    no_v *= 1.0 - min(1.0, self.Q0[q][i] + invest[q][i])
                     no_g *= 1.0 - min(1.0, self.G0[q][i] + guar[q][i])
                 a_i, v_i, g_i = 1.0 - no_a, 1.0 - no_v, 1.0 - no_g
                 arms[i] = a_i
@@ -366,7 +368,8 @@ def _classes() -> tuple[type, type]:
                     x, s = 1.0, 1.0
                 elif k == L:
                     base = p.position_base + p.position_ties * W[L][i]
-                    x, s = kappa * _clip01(base - p.position_aggressor_ties * W[L][j]), 1.0
+                    # willingness only: its capacity caps the outcome (collective_decision)
+                    x, s = _clip01(base - p.position_aggressor_ties * W[L][j]), 1.0
                 else:
                     x = _clip01(
                         p.position_base
