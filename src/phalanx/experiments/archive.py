@@ -295,10 +295,14 @@ class ArchiveWriter:
     def write(self, chunk: ChunkResult) -> None:
         """Append one chunk (one row group per table). Cost O(R Y N)."""
         tables = chunk_tables(chunk, self.actors, self.start_year, self.answered_level)
+        self.write_tables(tables, len(chunk.replicate))
+
+    def write_tables(self, tables: Mapping[str, pa.Table], replicates: int) -> None:
+        """Append one chunk's tables, built by :func:`chunk_tables` (in a worker, say)."""
         for name, table in tables.items():
             if table.num_rows:
                 self._writers[name].write_table(table, row_group_size=table.num_rows)
-        self.replicates += len(chunk.replicate)
+        self.replicates += int(replicates)
 
     def _close(self) -> None:
         for w in self._writers.values():

@@ -171,10 +171,23 @@ class _Job:
     years: int
     chunk_size: int
     runs: int
+    # (actors, start year, answered level) when the run is archived: the worker then builds
+    # the chunk's Arrow tables itself, so the main process only appends them to the files
+    archive: tuple[tuple[str, ...], int, float] | None = None
 
 
-def _run_chunk(job: _Job, chunk: int) -> ChunkResult:
-    """Drivers from the replicates' streams, then the engine, for chunk ``chunk``."""
+@dataclass(frozen=True)
+class _Done:
+    """A finished chunk: what the summary reads, and the archive's tables if any."""
+
+    chunk: ChunkResult
+    tables: dict[str, Any] | None = None
+
+
+def _run_chunk(job: _Job, chunk: int) -> _Done:
+    """Drivers from the replicates' streams, then the engine, for chunk ``chunk``; with
+    an archive, also the chunk's tables (then the per-actor beliefs and dependence, which
+    only the tables hold, are not sent back)."""
     from phalanx.models.dynamics.engine import run_chunk, uniforms_per_year
     from phalanx.models.dynamics.streams import replicate_uniforms
 
@@ -183,7 +196,16 @@ def _run_chunk(job: _Job, chunk: int) -> ChunkResult:
         job.seed, ids, job.compiled.n_uniforms, uniforms_per_year(job.state.n), job.years
     )
     drivers = job.compiled.sample(driver_u)
-    return run_chunk(job.state, drivers, job.params, engine_u, ids)
+    result = run_chunk(job.state, drivers, job.params, engine_u, ids)
+    if job.archive is None:
+        return _Done(result)
+    from dataclasses import replace
+
+    from phalanx.experiments.archive import chunk_tables
+
+    tables = chunk_tables(result, *job.archive)
+    empty = np.zeros((0, 0, 0), dtype=np.float32)
+    return _Done(replace(result, belief=empty, dependence=empty), tables)
 
 
 _WORKER_JOB: _Job | None = None
@@ -194,7 +216,7 @@ def _init_worker(job: _Job) -> None:
     _WORKER_JOB = job
 
 
-def _pool_task(chunk: int) -> ChunkResult:
+def _pool_task(chunk: int) -> _Done:
     assert _WORKER_JOB is not None, "worker not initialised"
     return _run_chunk(_WORKER_JOB, chunk)
 
@@ -207,12 +229,12 @@ def _windowed(
     window: int,
     submit: Callable[[int], Any],
     wait_any: Callable[[list[Any]], Any],
-    deliver: Callable[[ChunkResult], None],
+    deliver: Callable[[_Done], None],
     cancel: Callable[[Any], None],
 ) -> None:
     """Keep at most ``window`` chunks submitted or waiting; deliver them in chunk order."""
     pending: dict[Any, int] = {}
-    ready: dict[int, ChunkResult] = {}
+    ready: dict[int, _Done] = {}
     next_submit = next_write = 0
     try:
         while next_write < n_chunks:
@@ -229,15 +251,13 @@ def _windowed(
             cancel(fut)
 
 
-def _run_serial(job: _Job, n_chunks: int, deliver: Callable[[ChunkResult], None]) -> int:
+def _run_serial(job: _Job, n_chunks: int, deliver: Callable[[_Done], None]) -> int:
     for c in range(n_chunks):
         deliver(_run_chunk(job, c))
     return 1
 
 
-def _run_local(
-    job: _Job, n_chunks: int, workers: int, deliver: Callable[[ChunkResult], None]
-) -> int:
+def _run_local(job: _Job, n_chunks: int, workers: int, deliver: Callable[[_Done], None]) -> int:
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -296,7 +316,7 @@ def _dask_client(cluster: Any, workers: int | None) -> tuple[Any, Callable[[], N
 
 
 def _run_dask(
-    job: _Job, n_chunks: int, client: Any, token: str, deliver: Callable[[ChunkResult], None]
+    job: _Job, n_chunks: int, client: Any, token: str, deliver: Callable[[_Done], None]
 ) -> int:
     import distributed
 
@@ -513,16 +533,20 @@ def run_experiment(
         )
     done = 0
 
-    def deliver(chunk: ChunkResult) -> None:
+    def deliver(item: _Done) -> None:
         nonlocal done
+        chunk = item.chunk
         acc.add(chunk)
         if writer is not None:
-            writer.write(chunk)
+            writer.write_tables(item.tables, len(chunk.replicate))
         done += len(chunk.replicate)
         if progress is not None:
             progress(done, settings.runs)
 
-    job = _Job(state, compiled, model_params, root_seed, settings.years, size, settings.runs)
+    archive = None if writer is None else (state.actors, start_year, model_params.answered_level)
+    job = _Job(
+        state, compiled, model_params, root_seed, settings.years, size, settings.runs, archive
+    )
     local_workers = settings.workers or os.cpu_count() or 1
     t0 = time.perf_counter()
     try:
