@@ -350,7 +350,12 @@ def scenarios_html(
         "each, from the knowledge base as it stands on the start date. The percentages say how "
         "often each outcome came up in those runs; the intervals (Wilson 95%) measure only the "
         "Monte Carlo error of that share, which shrinks with more runs. Neither says whether "
-        "the assumptions will hold.</p>",
+        "the assumptions will hold. The model's parameters are its defaults (and any a "
+        "scenario sets): prior guesses, with the baseline hazard set near the "
+        "organisation's own base rate of exits and the mechanism weights assumed, not yet "
+        "calibrated to history; from a strained present they give more exits than the "
+        "organisation's history has seen, so read them as the consequences of those "
+        "assumptions, and compare scenarios with one another rather than with zero.</p>",
         "<h3>What the scenarios assume</h3>",
     ]
     for r in runs:
