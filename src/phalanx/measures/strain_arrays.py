@@ -107,12 +107,12 @@ def threat_divergence(
     k = threat.shape[-1]
     if k == 0:
         return np.full(r, np.nan)
-    perceived = threat > 0
-    if perceived.ndim == 2:
-        perceived = np.broadcast_to(perceived, (r, *perceived.shape))
-    count = np.empty((r, k))
-    for c in range(k):  # a loop over the few targets beats a reduction over a short axis
-        count[:, c] = (m & perceived[:, :, c]).sum(axis=1)
+    perceived = (threat > 0).astype(float)
+    mf = m.astype(float)
+    if perceived.ndim == 2:  # the same perceptions in every replicate: one product
+        count = mf @ perceived
+    else:
+        count = np.einsum("rn,rnk->rk", mf, perceived)
     valid = count > 0
     if target_actor is not None:
         ta = np.asarray(target_actor)
