@@ -210,7 +210,7 @@ def memory_child(runs: int, years: int, out: Path, workers: int) -> dict[str, An
         "peak_tree_mb": peak[0] / 2**20 if sampled else None,
         "rusage_mb": (self_kb + child_kb) / 1024,
         "archive_mb": size / 2**20,
-        "files": sorted(f.name for f in out.rglob("*.parquet")),
+        "files": sorted({f.parent.name for f in out.rglob("part-*.parquet")}),  # the tables
     }
 
 

@@ -51,7 +51,11 @@ def main() -> None:
                 f"{runs * 10 * n / secs:11.3g} actor-years/s  x{base / secs:4.2f} vs serial  "
                 f"(chunk {rec.metadata['chunk_size']})"
             )
-            written[label] = {t: (rec.path / f"{t}.parquet").read_bytes() for t in TABLES}
+            written[label] = {
+                str(f.relative_to(rec.path)): f.read_bytes()
+                for t in TABLES
+                for f in sorted((rec.path / t).iterdir())
+            }
         same = len({tuple(sorted(w.items())) for w in written.values()}) == 1
         print(f"  same bytes on every backend: {same}")
         small = runs // 4

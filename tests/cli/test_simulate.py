@@ -50,7 +50,7 @@ def test_simulate_json_schema(embedded_run, archive):
     assert all(RECORD <= set(r) for r in s["status_probabilities"])
     statuses = {r["status"] for r in s["status_probabilities"]}
     assert statuses == {"out", "member", "frozen", "suspended"}
-    assert Path(s["path"]).parent == archive and (Path(s["path"]) / "status.parquet").is_file()
+    assert Path(s["path"]).parent == archive and (Path(s["path"]) / "status").is_dir()
     assert set(s["first_exit"]) == {"any", "by_actor", "median_year"}
     assert len(s["responses"]["histogram"]["edges"]) == 11
 

@@ -3,25 +3,28 @@
 One run is one folder ``<root>/<run_id>/`` (root: ``--out``, else the environment variable
 ``PHALANX_RUNS``, else ``./phalanx-runs``) holding
 
-- ``status.parquet``: replicate, year, actor, status (long format; actor and status are
-  dictionary-encoded strings); one row group per chunk of replicates;
-- ``years.parquet``: replicate, year, capacity, strain, each simulated strain component,
-  clashes;
-- ``beliefs.parquet``: replicate, year, actor, belief, dependence;
-- ``requests.parquet``: replicate, year, requester, aggressor, outcome, binding, category;
-- ``exits.parquet``: replicate, year, actor, from_status, mechanism, and the seven
-  mechanism terms as ``term_<mechanism>``;
+- ``status/``: replicate, year, actor, status (long format; actor and status are
+  dictionary-encoded strings);
+- ``years/``: replicate, year, capacity, strain, each simulated strain component, clashes;
+- ``beliefs/``: replicate, year, actor, belief, dependence;
+- ``requests/``: replicate, year, requester, aggressor, outcome, binding, category;
+- ``exits/``: replicate, year, actor, from_status, mechanism, and the seven mechanism terms
+  as ``term_<mechanism>``;
 - ``summary.json`` (:mod:`phalanx.experiments.summary`), ``scenario.yaml`` (a copy of the
   scenario file as run) and ``metadata.json`` (everything needed to repeat the run, and
   ``status``: complete or failed).
 
-Years are calendar years (the start date's year is year index 0). Every file is written
-under a temporary name and renamed when complete; the Parquet tables are streamed chunk by
-chunk with :class:`pyarrow.parquet.ParquetWriter` (memory O(chunk)), and carry the key-value
-metadata ``generator: phalanx``. Nothing in the Parquet files or ``summary.json`` depends on
-the clock, the backend or the number of workers: only ``metadata.json`` has ``created``. (The
-summary's ``run_id``, which holds the time, is kept in ``metadata.json`` and put back by
-:func:`load_run`.)
+Each table is a folder of Parquet files, one per chunk of replicates, named so that they
+sort in chunk order (``part-000000.parquet``, ...): pyarrow (``read_table(folder)``),
+DuckDB (``'status/*.parquet'``) and pandas read a folder as one table. A chunk's parts are
+encoded where the chunk was computed (:func:`encode_tables`, in the worker), so the process
+that writes the archive only puts bytes on disk, and a worker needs no access to it (a Dask
+worker on another machine). Years are calendar years (the start date's year is year index
+0). Table folders are written under temporary names and renamed when the run is complete;
+every part carries the key-value metadata ``generator: phalanx``. Nothing in the Parquet
+files or ``summary.json`` depends on the clock, the backend or the number of workers: only
+``metadata.json`` has ``created``. (The summary's ``run_id``, which holds the time, is kept
+in ``metadata.json`` and put back by :func:`load_run`.)
 
 pyarrow is imported inside the functions that need it.
 """
@@ -60,6 +63,8 @@ __all__ = [
     "default_root",
     "make_run_id",
     "ArchiveWriter",
+    "encode_tables",
+    "read_table",
     "Run",
     "list_runs",
     "load_run",
@@ -234,14 +239,57 @@ def chunk_tables(
     return out
 
 
+def _dictionary_columns(schema: pa.Schema) -> list[str]:
+    import pyarrow as pa
+
+    # dictionary pages for the labels and the replicate and year columns only: tried on
+    # the floats too, they cost three times the writing time for larger files
+    return [f.name for f in schema if pa.types.is_dictionary(f.type)] + ["replicate", "year"]
+
+
+def encode_tables(tables: Mapping[str, pa.Table], compression: str = "zstd") -> dict[str, bytes]:
+    """Each non-empty table of one chunk as the bytes of a Parquet file (one row group).
+
+    Done where the chunk was computed (a worker process or a Dask worker), so the process
+    that writes the archive only puts bytes on disk. Deterministic: the same table gives
+    the same bytes. Cost O(rows).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out: dict[str, bytes] = {}
+    for name, table in tables.items():
+        if not table.num_rows:
+            continue
+        sink = pa.BufferOutputStream()
+        pq.write_table(
+            table,
+            sink,
+            compression=compression,
+            write_statistics=True,
+            use_dictionary=_dictionary_columns(table.schema),
+            row_group_size=table.num_rows,
+        )
+        out[name] = sink.getvalue().to_pybytes()
+    return out
+
+
+def part_name(index: int) -> str:
+    """The file name of chunk ``index``'s part of a table (sorts in chunk order)."""
+    return f"part-{index:06d}.parquet"
+
+
 class ArchiveWriter:
     """Writes one run's folder, chunk by chunk, in replicate order.
 
     ``ArchiveWriter(root, run_id, actors=..., start_year=..., answered_level=...)`` creates
-    ``<root>/<run_id>/`` (the root too, if missing; an existing run folder is an error),
-    :meth:`write` appends a chunk to every table, :meth:`finish` writes the summary, the
-    scenario copy and the metadata and renames the tables into place; :meth:`fail` records
-    a failed run (metadata ``status: failed`` with the error) and removes partial tables.
+    ``<root>/<run_id>/`` (the root too, if missing; an existing run folder is an error).
+    Each table is a folder of Parquet files, one per chunk (``status/part-000000.parquet``,
+    ...), which pyarrow, DuckDB and pandas read as one table. :meth:`write` appends a chunk
+    (:meth:`write_parts` one already encoded by :func:`encode_tables`), :meth:`finish`
+    writes the summary, the scenario copy and the metadata and renames the table folders
+    into place; :meth:`fail` records a failed run (metadata ``status: failed`` with the
+    error) and removes the partial tables.
     """
 
     def __init__(
@@ -254,18 +302,18 @@ class ArchiveWriter:
         answered_level: float,
         compression: str = "zstd",
     ) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         self.root = Path(root)
         self.run_id = run_id
         self.path = self.root / run_id
         self.actors = tuple(actors)
         self.start_year = int(start_year)
         self.answered_level = float(answered_level)
+        self.compression = compression
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.path.mkdir()
+            for name in TABLES:
+                self._tmp(name).mkdir()
         except FileExistsError:
             raise UserError(
                 "a run with this id exists already; wait a second or pick another --seed",
@@ -273,51 +321,42 @@ class ArchiveWriter:
             ) from None
         except OSError as e:
             raise os_error(self.path, e, "written") from None
-        self._writers = {}
-        schemas = _schemas(self.actors)
-        for name in TABLES:
-            tmp = self.path / f".{name}.parquet.tmp"
-            # dictionary pages for the labels and the replicate and year columns only:
-            # tried on the floats too, they cost three times the writing time for larger files
-            dict_columns = [f.name for f in schemas[name] if pa.types.is_dictionary(f.type)] + [
-                "replicate",
-                "year",
-            ]
-            self._writers[name] = pq.ParquetWriter(
-                tmp,
-                schemas[name],
-                compression=compression,
-                write_statistics=True,
-                use_dictionary=dict_columns,
-            )
         self.replicates = 0
+        self.chunks = 0
+
+    def _tmp(self, name: str) -> Path:
+        return self.path / f".{name}.tmp"
 
     def write(self, chunk: ChunkResult) -> None:
-        """Append one chunk (one row group per table). Cost O(R Y N)."""
+        """Append one chunk (one file per table). Cost O(R Y N)."""
         tables = chunk_tables(chunk, self.actors, self.start_year, self.answered_level)
-        self.write_tables(tables, len(chunk.replicate))
+        self.write_parts(encode_tables(tables, self.compression), len(chunk.replicate))
 
-    def write_tables(self, tables: Mapping[str, pa.Table], replicates: int) -> None:
-        """Append one chunk's tables, built by :func:`chunk_tables` (in a worker, say)."""
-        for name, table in tables.items():
-            if table.num_rows:
-                self._writers[name].write_table(table, row_group_size=table.num_rows)
+    def write_parts(self, parts: Mapping[str, bytes], replicates: int) -> None:
+        """Append one chunk's tables, encoded by :func:`encode_tables` (in a worker, say)."""
+        for name, data in parts.items():
+            try:
+                (self._tmp(name) / part_name(self.chunks)).write_bytes(data)
+            except OSError as e:
+                raise os_error(self._tmp(name), e, "written") from None
+        self.chunks += 1
         self.replicates += int(replicates)
-
-    def _close(self) -> None:
-        for w in self._writers.values():
-            w.close()
-        self._writers = {}
 
     def finish(
         self, summary: Mapping[str, Any], metadata: Mapping[str, Any], scenario_text: str
     ) -> Path:
-        """Close the tables, rename them into place and write the JSON files and the
-        scenario copy. ``summary`` is stored without its ``run_id`` (see the module text).
-        Returns the run folder."""
-        self._close()
+        """Rename the table folders into place (a table no chunk had rows for gets one empty
+        part, so that its schema is there) and write the JSON files and the scenario copy.
+        ``summary`` is stored without its ``run_id`` (see the module text). Returns the run
+        folder."""
+        import pyarrow.parquet as pq
+
+        schemas = _schemas(self.actors)
         for name in TABLES:
-            os.replace(self.path / f".{name}.parquet.tmp", self.path / f"{name}.parquet")
+            tmp = self._tmp(name)
+            if not any(tmp.iterdir()):
+                pq.write_table(schemas[name].empty_table(), tmp / part_name(0))
+            os.replace(tmp, self.path / name)
         stored = {"generator": GENERATOR, **{k: v for k, v in summary.items() if k != "run_id"}}
         write_output(self.path / "summary.json", dump_json(stored))
         write_output(self.path / "scenario.yaml", scenario_text)
@@ -327,12 +366,10 @@ class ArchiveWriter:
 
     def fail(self, metadata: Mapping[str, Any], error: BaseException) -> None:
         """Record the run as failed (keeping what says why) and drop the partial tables."""
-        try:
-            self._close()
-        except Exception:  # the original error matters more than a second one
-            pass
+        import shutil
+
         for name in TABLES:
-            (self.path / f".{name}.parquet.tmp").unlink(missing_ok=True)
+            shutil.rmtree(self._tmp(name), ignore_errors=True)
         meta = {
             "generator": GENERATOR,
             **metadata,
@@ -357,6 +394,17 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
+def read_table(folder: str | Path) -> pa.Table:
+    """One archived table (a folder of part files), its parts in chunk order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parts = sorted(Path(folder).glob("part-*.parquet"))
+    if not parts:
+        raise UserError("no part files in the table folder", file=folder)
+    return pa.concat_tables([pq.read_table(p) for p in parts])
+
+
 @dataclass
 class Run:
     """A run loaded from the archive: its metadata and summary, and its tables on demand.
@@ -379,15 +427,13 @@ class Run:
         if name not in TABLES:
             raise UserError(f"unknown table {name!r}; expected one of {', '.join(TABLES)}")
         if name not in self._tables:
-            import pyarrow.parquet as pq
-
-            file = self.path / f"{name}.parquet"
-            if not file.is_file():
+            folder = self.path / name
+            if not folder.is_dir():
                 raise UserError(
                     f"the run has no {name} table (status: {self.metadata.get('status')})",
-                    file=file,
+                    file=folder,
                 )
-            self._tables[name] = pq.read_table(file)
+            self._tables[name] = read_table(folder)
         return self._tables[name]
 
 

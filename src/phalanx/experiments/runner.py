@@ -172,16 +172,16 @@ class _Job:
     chunk_size: int
     runs: int
     # (actors, start year, answered level) when the run is archived: the worker then builds
-    # the chunk's Arrow tables itself, so the main process only appends them to the files
+    # and encodes the chunk's Parquet parts itself, so the main process only writes bytes
     archive: tuple[tuple[str, ...], int, float] | None = None
 
 
 @dataclass(frozen=True)
 class _Done:
-    """A finished chunk: what the summary reads, and the archive's tables if any."""
+    """A finished chunk: what the summary reads, and the archive's encoded parts if any."""
 
     chunk: ChunkResult
-    tables: dict[str, Any] | None = None
+    parts: dict[str, bytes] | None = None
 
 
 def _run_chunk(job: _Job, chunk: int) -> _Done:
@@ -201,11 +201,11 @@ def _run_chunk(job: _Job, chunk: int) -> _Done:
         return _Done(result)
     from dataclasses import replace
 
-    from phalanx.experiments.archive import chunk_tables
+    from phalanx.experiments.archive import chunk_tables, encode_tables
 
-    tables = chunk_tables(result, *job.archive)
+    parts = encode_tables(chunk_tables(result, *job.archive))
     empty = np.zeros((0, 0, 0), dtype=np.float32)
-    return _Done(replace(result, belief=empty, dependence=empty), tables)
+    return _Done(replace(result, belief=empty, dependence=empty), parts)
 
 
 _WORKER_JOB: _Job | None = None
@@ -538,7 +538,7 @@ def run_experiment(
         chunk = item.chunk
         acc.add(chunk)
         if writer is not None:
-            writer.write_tables(item.tables, len(chunk.replicate))
+            writer.write_parts(item.parts or {}, len(chunk.replicate))
         done += len(chunk.replicate)
         if progress is not None:
             progress(done, settings.runs)
