@@ -388,8 +388,10 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
     """Two run summaries side by side, with the Monte Carlo uncertainty of the differences.
 
     ``status``: for every (actor, year, status) present in both, the probabilities in ``a``
-    and ``b`` and ``difference = a - b`` with Newcombe's hybrid score 95% interval (the runs
-    are independent ensembles). ``first_exit``: the probability that some candidate has left
+    and ``b`` and ``difference = a - b`` with Newcombe's hybrid score 95% interval, which
+    treats the runs as independent ensembles: two runs with the same seed share their
+    engine draws (common random numbers), are positively correlated, and then get an
+    interval wider than it need be (conservative). ``first_exit``: the probability that some candidate has left
     by each common year, likewise, and both median years. ``strain``: the median strain of
     each per common year. Years are matched by calendar year, so runs with different start
     dates compare on the years they share. Cost O(records).
@@ -399,42 +401,29 @@ def compare_runs(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
     def keyed(rows: Sequence[Mapping[str, Any]], *keys: str) -> dict[tuple, Mapping[str, Any]]:
         return {tuple(r[k] for k in keys): r for r in rows}
 
-    sa = keyed(a["status_probabilities"], "actor", "year", "status")
-    sb = keyed(b["status_probabilities"], "actor", "year", "status")
-    common = [k for k in sa if k in sb]
-    xa = np.array([sa[k]["count"] for k in common], dtype=float)
-    xb = np.array([sb[k]["count"] for k in common], dtype=float)
-    d, lo, hi = newcombe_interval(xa, na, xb, nb)
-    status = [
-        {
-            "actor": k[0],
-            "year": k[1],
-            "status": k[2],
-            "a": sa[k]["probability"],
-            "b": sb[k]["probability"],
-            "difference": _r(d[j]),
-            "low": _r(lo[j]),
-            "high": _r(hi[j]),
-        }
-        for j, k in enumerate(common)
-    ]
-    fa = keyed(a["first_exit"]["any"], "year")
-    fb = keyed(b["first_exit"]["any"], "year")
-    years = [k for k in fa if k in fb]
-    ya = np.array([fa[k]["count"] for k in years], dtype=float)
-    yb = np.array([fb[k]["count"] for k in years], dtype=float)
-    d2, lo2, hi2 = newcombe_interval(ya, na, yb, nb)
-    first = [
-        {
-            "year": k[0],
-            "a": fa[k]["probability"],
-            "b": fb[k]["probability"],
-            "difference": _r(d2[j]),
-            "low": _r(lo2[j]),
-            "high": _r(hi2[j]),
-        }
-        for j, k in enumerate(years)
-    ]
+    def differences(ra: Sequence[Mapping[str, Any]], rb: Sequence[Mapping[str, Any]], *keys: str):
+        """Rows keyed by ``keys`` present in both, with a - b and its interval."""
+        ka, kb = keyed(ra, *keys), keyed(rb, *keys)
+        common = [k for k in ka if k in kb]
+        xa = np.array([ka[k]["count"] for k in common], dtype=float)
+        xb = np.array([kb[k]["count"] for k in common], dtype=float)
+        d, lo, hi = newcombe_interval(xa, na, xb, nb)
+        return [
+            {
+                **dict(zip(keys, k, strict=True)),
+                "a": ka[k]["probability"],
+                "b": kb[k]["probability"],
+                "difference": _r(d[j]),
+                "low": _r(lo[j]),
+                "high": _r(hi[j]),
+            }
+            for j, k in enumerate(common)
+        ]
+
+    status = differences(
+        a["status_probabilities"], b["status_probabilities"], "actor", "year", "status"
+    )
+    first = differences(a["first_exit"]["any"], b["first_exit"]["any"], "year")
     strain_years = [
         r["year"] for r in a["strain"] if any(s["year"] == r["year"] for s in b["strain"])
     ]
