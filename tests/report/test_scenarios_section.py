@@ -223,15 +223,22 @@ def test_anzus_section_runs_every_scenario_and_never_names_the_csto():
     assert [r[0] for r in who] == ["Australia (AUS)", "New Zealand (NZL)"]
 
 
-def test_triple_alliance_runs_in_its_period_and_says_why_not_after_it():
+def test_triple_alliance_runs_in_its_period_and_says_why_not_before_it():
     kb = KnowledgeBase.from_path(TRIPLE)
     ran = run_scenarios(kb, "TRI", dt.date(1910, 1, 1), scenarios=["baseline"], runs=6, years=2)
     assert [r.name for r in ran.runs] == ["baseline"] and ran.runs[0].leader == "GER"
+    assert ran.note is None and ran.start == "1910-01-01"
+    # a report dated after the package's period (today, say) starts from the last day the
+    # package can say something about: the alliance's last day before it dissolved
     late = run_scenarios(kb, "TRI", dt.date(1950, 1, 1), scenarios=["baseline"], runs=6, years=2)
-    assert late.runs == () and "period" in late.not_run
-    assert late.not_run.endswith("(the report's date is the start)")
-    assert not late.not_run.startswith("field")
-    assert "No scenario was run from 1950-01-01" in scenarios_html(late)
+    assert [r.name for r in late.runs] == ["baseline"] and late.start == "1918-10-31"
+    assert "1950-01-01" in late.note and "1918-10-31" in late.note
+    assert html.escape(late.note) in scenarios_html(late)
+    early = run_scenarios(kb, "TRI", dt.date(1870, 1, 1), scenarios=["baseline"], runs=6, years=2)
+    assert early.runs == () and "period" in early.not_run
+    assert early.not_run.endswith("(the report's date is the start)")
+    assert not early.not_run.startswith("field")
+    assert "No scenario was run from 1870-01-01" in scenarios_html(early)
 
 
 def test_an_unknown_scenario_is_a_user_error_before_anything_runs():

@@ -121,6 +121,8 @@ def _print_scenarios(ran, headline) -> None:
     if ran.not_run:
         print_warnings([f"no scenario was run from {ran.start}: {ran.not_run}"])
         return
+    if ran.note:
+        print_warnings([ran.note])
     for r in ran.runs:
         h = headline(r)
         console.print(

@@ -105,6 +105,7 @@ class ScenarioSet:
     start: str
     years: int
     not_run: str | None = None  # a plain reason, e.g. the leader is no member on the date
+    note: str | None = None  # why the start is not the report's date, when it is not
 
 
 # --- running -----------------------------------------------------------------------------
@@ -127,9 +128,11 @@ def run_scenarios(
     Each runs ``runs`` replicates over ``years`` years with the scenario's declared seed
     (a scenario file without one gets fresh entropy from the runner, shown on the page, so
     only then does the page differ between two reports). An unknown scenario is a UserError
-    raised before anything runs; a date on which the model cannot start (outside the
-    package's period, no leader, the leader not a member) gives a :class:`ScenarioSet` without runs whose ``not_run`` says
-    why, so the rest of the report is still made.
+    raised before anything runs. A date after the package's period (a report dated today
+    on a historical package) starts the scenarios from the last day the package covers, and
+    ``note`` says so; a date on which the model cannot start (before the period, no leader,
+    the leader not a member) gives a :class:`ScenarioSet` without runs whose ``not_run``
+    says why, so the rest of the report is still made.
     """
     from phalanx.experiments.scenario import list_scenarios, load_scenario
     from phalanx.models.dynamics.state import initial_state
@@ -138,6 +141,17 @@ def run_scenarios(
     runs, years = opts.runs, opts.years
     names = [s["name"] for s in list_scenarios()] if scenarios is None else list(scenarios)
     loaded = [load_scenario(n) for n in names]
+    from phalanx.models.dynamics.state import default_start
+
+    note = None
+    last = default_start(kb, kb.resolve_organization(organization))
+    if kb.defaults.period is not None and at > last:
+        # a report dated after what the package covers: start from the last day it covers
+        note = (
+            f"The report's date, {at.isoformat()}, lies after the package's period; the "
+            f"scenarios start from its last day, {last.isoformat()}."
+        )
+        at = last
     start = at.isoformat()
     try:
         initial_state(kb, organization, at)
@@ -148,7 +162,7 @@ def run_scenarios(
         )
         return ScenarioSet((), start, years, not_run=why)
     done = [_run_one(kb, organization, at, s, runs, years, out, backend, workers) for s in loaded]
-    return ScenarioSet(tuple(done), start, years)
+    return ScenarioSet(tuple(done), start, years, note=note)
 
 
 def _run_one(kb, organization, at, scenario, runs, years, out, backend, workers) -> ScenarioRun:
@@ -343,6 +357,7 @@ def scenarios_html(
     label = {a: f"{names.get(a, a)} ({a})" for r in runs for a in r.candidates}
     parts = [
         f'<section id="scenarios"><h2>Scenarios, {_esc(result.start)} to {end}</h2>',
+        f"<p>{_esc(result.note)}</p>" if result.note else "",
         '<p class="warn"><b>Model outputs under stated assumptions, not forecasts of fact.</b> '
         "Each scenario below is a set of assumptions about the leading state's capacity, the "
         "offers of outside patrons, conflicts and threats, stated with the source passages it "
