@@ -48,7 +48,7 @@ def _check(p: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 def brier(p: ArrayLike, y: ArrayLike) -> float:
     """Mean squared difference between forecast and outcome, in [0, 1] (lower is better).
 
-    >>> brier([0.8, 0.1], [1, 0])
+    >>> round(brier([0.8, 0.1], [1, 0]), 6)
     0.025
     """
     pa, ya = _check(p, y)
