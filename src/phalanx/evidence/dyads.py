@@ -214,7 +214,7 @@ def build_dyad_years(
         ATOP file links; an NMC file with two CINCs for one state-year.
 
     Cost: O(n log n) in the ATOP rows, in DuckDB (one in-memory connection, closed on
-    return); about half a second on the full ATOP 5.1 file.
+    return); about 0.4 s on the full ATOP 5.1 file.
     """
     import duckdb
 
