@@ -168,7 +168,9 @@ def test_real_files_read_whole(con, validation_dir, reader, name, rows):
     the last line having no newline)."""
     path = validation_dir / "datasets" / name
     loaded = reader(con, path, table="t")
-    assert loaded.source.rows == rows == len(csv_rows(path))
+    with open(path, "rb") as fh:  # no field of these files holds a line break
+        lines = sum(1 for line in fh if line.strip()) - 1
+    assert loaded.source.rows == rows == lines
 
 
 def test_real_nmc_layouts_agree_and_minus_nine_is_null(con, validation_dir):
