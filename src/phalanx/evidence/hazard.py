@@ -95,6 +95,11 @@ class HazardSettings(Settings):
         200, ge=0, le=10000, description="Cluster-bootstrap replicates over spells (0: none)."
     )
     seed: int = Field(0, ge=0, description="Root seed of the bootstrap resampling.")
+    cluster: Literal["spell", "cohort"] = Field(
+        "spell",
+        description="Bootstrap unit: the dyad's spell, or the cohort of spells with the same "
+        "first and last year (a proxy for the dyads of one multilateral alliance).",
+    )
     level: float = Field(0.95, gt=0, lt=1, description="Coverage of the intervals (0..1).")
 
     @field_validator("covariates")
@@ -180,8 +185,11 @@ class HazardModel(Estimator):
     """Discrete-time logistic hazard of pact termination (see the module's docstring).
 
     Parameters: ``covariates`` (a subset of :data:`COVARIATES`), ``duration`` (``"log"``,
-    ``"bins"`` or ``"none"``), ``bootstrap`` (cluster replicates over spells, 0 for Wald
-    intervals only), ``seed``, ``level`` (interval coverage).
+    ``"bins"`` or ``"none"``), ``bootstrap`` (cluster replicates, 0 for Wald intervals
+    only), ``seed``, ``cluster`` (``"spell"``: resample dyad-spells; ``"cohort"``: resample
+    the groups of spells with the same first and last year, which holds together the dyads
+    of one multilateral pact that begin and end together, since the table does not say
+    which alliance links a pair), ``level`` (interval coverage).
 
     After :meth:`fit`: ``coef_`` (name -> log-odds per unit, ``"intercept"`` included),
     ``se_`` (Wald), ``intervals_`` (name -> (low, high): bootstrap percentiles, or Wald
@@ -190,7 +198,8 @@ class HazardModel(Estimator):
     replicate), ``cov_`` (Wald covariance), ``names_`` (coefficient order),
     ``columns_`` (design columns), ``dropped_`` (covariate -> why it is not in the model),
     ``notes_``, ``n_rows_`` (the rows fitted), ``n_events_``, ``n_spells_``,
-    ``n_censored_`` (final-year rows left out), ``mean_log_age_``.
+    ``n_censored_`` (final-year rows left out), ``n_clusters_``, ``column_means_`` (design
+    column -> mean over the fitted rows), ``interval_method_``.
     """
 
     Params = HazardSettings
@@ -201,12 +210,14 @@ class HazardModel(Estimator):
         duration: str = "log",
         bootstrap: int = 200,
         seed: int = 0,
+        cluster: str = "spell",
         level: float = 0.95,
     ) -> None:
         self.covariates = covariates
         self.duration = duration
         self.bootstrap = bootstrap
         self.seed = seed
+        self.cluster = cluster
         self.level = level
 
     # --- fitting -------------------------------------------------------------------------
@@ -273,10 +284,19 @@ class HazardModel(Estimator):
         self.n_events_ = int(y.sum())
         spell_codes, spell_index = np.unique(table["spell"].to_numpy(), return_inverse=True)
         self.n_spells_ = len(spell_codes)
-        self.mean_log_age_ = float(np.log1p(table["age"].to_numpy(dtype=float)).mean())
+        if s.cluster == "cohort":
+            _require(table, ["start", "year"], "dyad-year table")
+            last = table.groupby("spell")["year"].transform("max").to_numpy()
+            pairs = np.column_stack([table["start"].to_numpy(), last])
+            _, cluster_index = np.unique(pairs, axis=0, return_inverse=True)
+            cluster_index = cluster_index.ravel()
+        else:
+            cluster_index = spell_index
+        self.n_clusters_ = int(cluster_index.max()) + 1
 
         self._mu = x.mean(axis=0) if x.shape[1] else np.zeros(0)
         self._sd = x.std(axis=0) if x.shape[1] else np.zeros(0)
+        self.column_means_ = dict(zip(self.columns_, self._mu.tolist(), strict=True))
         xs = (x - self._mu) / self._sd if x.shape[1] else x
         clf = self._classifier()
         clf.fit(xs if xs.shape[1] else np.zeros((len(y), 1)), y)
@@ -287,13 +307,18 @@ class HazardModel(Estimator):
         se = np.sqrt(np.clip(np.diag(self.cov_), 0, None))
         self.se_ = dict(zip(self.names_, se.tolist(), strict=True))
 
-        reps = self._bootstrap(clf, xs, y, spell_index, s.bootstrap, s.seed)
+        reps = self._bootstrap(clf, xs, y, cluster_index, s.bootstrap, s.seed)
         self.bootstrap_coef_ = reps
         tail = (1 - s.level) / 2
         if s.bootstrap > 0:
             lows, highs = np.nanquantile(reps, [tail, 1 - tail], axis=0)
             self.boot_se_ = dict(zip(self.names_, np.nanstd(reps, axis=0).tolist(), strict=True))
-            self.interval_method_ = f"cluster bootstrap over spells, {s.bootstrap} replicates"
+            unit = (
+                "spells" if s.cluster == "spell" else "cohorts of spells (same first and last year)"
+            )
+            self.interval_method_ = (
+                f"cluster bootstrap over {unit}, {s.bootstrap} replicates, percentile intervals"
+            )
         else:
             from statistics import NormalDist
 
@@ -352,23 +377,23 @@ class HazardModel(Estimator):
         clf: Any,
         xs: np.ndarray,
         y: np.ndarray,
-        spell_index: np.ndarray,
+        cluster_index: np.ndarray,
         reps: int,
         seed: int,
     ) -> np.ndarray:
-        """Refit on spells resampled with replacement (as row weights): reps x k."""
+        """Refit on clusters resampled with replacement (as row weights): reps x k."""
         out = np.full((reps, len(self.names_)), np.nan)
         if reps == 0:
             return out
         rng = as_generator(seed)
-        n_spells = self.n_spells_
+        n_clusters = self.n_clusters_
         start_coef, start_int = clf.coef_.copy(), clf.intercept_.copy()
         boot = self._classifier()
         boot.set_params(warm_start=True)
         failed = 0
         for r in range(reps):
-            counts = np.bincount(rng.integers(0, n_spells, n_spells), minlength=n_spells)
-            w = counts[spell_index].astype(float)
+            counts = np.bincount(rng.integers(0, n_clusters, n_clusters), minlength=n_clusters)
+            w = counts[cluster_index].astype(float)
             used = w > 0
             xr, yr, wr = xs[used], y[used], w[used]
             if yr.min() == yr.max():
