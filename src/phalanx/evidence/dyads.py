@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from phalanx.errors import UserError
 from phalanx.evidence import covariates as cov
 from phalanx.ingest.atop import read_atop
-from phalanx.ingest.common import Loaded, year_spells_sql
+from phalanx.ingest.common import shown_path, year_spells_sql
 from phalanx.ingest.majors import read_majors
 from phalanx.ingest.mid import read_mid
 from phalanx.ingest.nmc import read_nmc
@@ -156,7 +156,7 @@ def _span(con, table: str) -> list[int]:
     return _years(con, table)
 
 
-def _check_states_cover(con, states: Loaded, atop_file: str) -> None:
+def _check_states_cover(con, states_file: str, atop_file: str) -> None:
     missing = [
         int(c)
         for (c,) in con.execute(
@@ -169,7 +169,7 @@ def _check_states_cover(con, states: Loaded, atop_file: str) -> None:
         raise UserError(
             f"has no state-system spell for the state(s) {shown} that {atop_file} links by a "
             "defence pledge; expected the COW state system file covering every ATOP state",
-            file=states.source.file,
+            file=states_file,
         )
 
 
@@ -233,11 +233,11 @@ def build_dyad_years(
             raise UserError(
                 "has no dyad-year with atop_defense = 1; expected an ATOP file with defence "
                 "pledges",
-                file=loaded["atop"].source.file,
+                file=shown_path(atop),
             )
-        _check_states_cover(con, loaded["states"], loaded["atop"].source.file)
+        _check_states_cover(con, shown_path(states), loaded["atop"].source.file)
         con.execute(_ENDINGS.format(spells=year_spells_sql("states")))
-        cov.capability(con, None if nmc is None else loaded["nmc"].source.file)
+        cov.capability(con, None if nmc is None else shown_path(nmc))
         cov.dispute(con)
         cov.common_rival(con, final_year)
         cov.stronger_at_war(con)

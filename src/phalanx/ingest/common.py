@@ -46,6 +46,7 @@ __all__ = [
     "Source",
     "Loaded",
     "read_header",
+    "shown_path",
     "read_table",
     "version_from_column",
     "year_spells_sql",
@@ -123,7 +124,9 @@ class Loaded:
     source: Source
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: str | Path) -> str:
+    """``path`` as a message shows it: relative to the working folder when inside it."""
+    path = Path(path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
@@ -132,7 +135,7 @@ def _shown(path: Path) -> str:
 
 def _check_path(path: Path, what: str, limit: int) -> int:
     """The size of the regular file ``path``, or a UserError saying why it cannot be read."""
-    shown = _shown(path)
+    shown = shown_path(path)
     if is_absent(path):
         raise UserError(f"{what} file does not exist", file=shown)
     try:
@@ -160,17 +163,19 @@ def read_header(path: str | Path, *, what: str = "CSV") -> list[str]:
         with open(p, "rb") as fh:
             head = fh.read(_HEADER_BYTES)
     except OSError as e:
-        raise UserError(f"{what} file cannot be read ({e.strerror or e})", file=_shown(p)) from None
+        raise UserError(
+            f"{what} file cannot be read ({e.strerror or e})", file=shown_path(p)
+        ) from None
     if not head.strip():
         raise UserError(
             f"{what} file is empty; expected a header line naming the columns",
-            file=_shown(p),
+            file=shown_path(p),
         )
     end = head.find(b"\n")
     if end < 0 and len(head) == _HEADER_BYTES:
         raise UserError(
             f"{what} file's first line is over {_HEADER_BYTES:,} bytes; expected a CSV header",
-            file=_shown(p),
+            file=shown_path(p),
             line=1,
         )
     first = head if end < 0 else head[:end]
@@ -179,13 +184,13 @@ def read_header(path: str | Path, *, what: str = "CSV") -> list[str]:
     except UnicodeDecodeError:
         raise UserError(
             f"{what} file's header is not UTF-8 text; save the file as UTF-8 CSV",
-            file=_shown(p),
+            file=shown_path(p),
             line=1,
         ) from None
     if not text.strip():
         raise UserError(
             f"{what} file's first line is blank; expected a header naming the columns",
-            file=_shown(p),
+            file=shown_path(p),
             line=1,
         )
     return [name.strip() for name in next(csv.reader([text]))]
@@ -211,7 +216,7 @@ def _layout_error(layout: Layout, header: list[str], shown: str) -> UserError:
     missing = [c for c in layout.columns if c not in header]
     found = ", ".join(header) if header else "(none)"
     return UserError(
-        f"is not a {layout.dataset} file: expected the columns {_expected_list(layout)}; "
+        f"is not in the {layout.dataset} layout: expected the columns {_expected_list(layout)}; "
         f"found {found} (missing: {', '.join(missing)})",
         file=shown,
     )
@@ -304,7 +309,7 @@ def read_table(
     import duckdb
 
     p = Path(path)
-    shown = _shown(p)
+    shown = shown_path(p)
     _check_path(p, layout.dataset, limit)
     header = read_header(p, what=layout.dataset)
     dupes = sorted({c for c in header if header.count(c) > 1})

@@ -32,6 +32,7 @@ from phalanx.ingest.common import (
     Loaded,
     read_header,
     read_table,
+    shown_path,
     version_from_column,
 )
 
@@ -87,10 +88,10 @@ def read_nmc(
     if header and not raw and any(c not in header for c in NMC_LAYOUT.columns):
         found = ", ".join(header)
         raise UserError(
-            "is not a COW NMC file: expected the columns "
+            "is not in a COW NMC layout: expected the columns "
             f"{', '.join(NMC_LAYOUT.columns)} (peacesciencer) or "
             f"{', '.join(NMC_RAW_LAYOUT.columns)} (COW abridged); found {found}",
-            file=str(path),
+            file=shown_path(path),
         )
     loaded = read_table(con, path, layout, table=table, version=version, limit=MAX_BYTES)
     if raw and version is None:
