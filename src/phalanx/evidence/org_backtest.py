@@ -114,8 +114,11 @@ def observation_end(kb: KnowledgeBase, org: str) -> dt.date:
 
     The last day of the package's ``period``, or the day before the organisation's
     dissolution when that is earlier (membership ending with the organisation is not a
-    member's exit). A package without a ``period`` is refused: its data would not say up
-    to when a member that shows no exit was observed to stay.
+    member's exit). A package that declares no ``period`` has one derived from its
+    membership dates (``defaults.derived``), which ends in the year of the last dated spell:
+    a conservative reading (nothing later is known to have been observed), said in the
+    errors it causes. A package with no period at all is refused: its data would not say
+    up to when a member that shows no exit was observed to stay.
     """
     period = kb.defaults.period
     if not period:
@@ -138,9 +141,16 @@ def _observed(kb: KnowledgeBase, org: str, cutoff: int, horizon: int) -> tuple[i
     last_full = end.year if end == cutoff_day(end.year) else end.year - 1
     years = min(horizon, last_full - cutoff)
     if years < 1:
+        derived = "period" in kb.defaults.derived
+        why = (
+            " (the period is derived from the membership dates; declare 'period' in the "
+            "phalanx object of datapackage.json to say how long the data observe)"
+            if derived
+            else ""
+        )
         raise UserError(
             f"the cut-off {cutoff} leaves no whole year observed: the data end on "
-            f"{end.isoformat()}; choose a cut-off year no later than {last_full - 1}",
+            f"{end.isoformat()}{why}; choose a cut-off year no later than {last_full - 1}",
             field="cutoffs",
         )
     return years, cutoff_day(cutoff + years)
