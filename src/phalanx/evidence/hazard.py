@@ -462,6 +462,9 @@ class HazardModel(Estimator):
             nz = c != 0
             vals = reps[:, nz] @ c[nz]
             vals = vals[np.isfinite(vals)]  # a replicate without a needed column is left out
+            if vals.size == 0:
+                nan = float("nan")
+                return {"estimate": est, "se": nan, "low": nan, "high": nan}
             low, high = np.quantile(vals, [tail, 1 - tail])
             return {
                 "estimate": est,

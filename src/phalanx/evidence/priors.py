@@ -150,7 +150,11 @@ EXPECTED: dict[str, tuple[str, int, str]] = {
 
 
 def parameter_range(name: str) -> tuple[float, float]:
-    """The declared range [low, high] of a :class:`MembershipParams` field."""
+    """The declared range [low, high] of a :class:`MembershipParams` field.
+
+    >>> parameter_range("alpha"), parameter_range("beta_leader_war")
+    ((-30.0, 5.0), (0.0, 20.0))
+    """
     field = MembershipParams.model_fields.get(name)
     if field is None:
         raise KeyError(name)
@@ -171,7 +175,12 @@ def _phi(z: float) -> float:
 
 @dataclass(frozen=True)
 class Prior:
-    """``Normal(mean, sd)`` truncated to ``[low, high]``; ``source`` says where it came from."""
+    """``Normal(mean, sd)`` truncated to ``[low, high]``; ``source`` says where it came from.
+
+    >>> p = Prior("beta_patrons", mean=-1.0, sd=1.0, low=0.0, high=20.0)
+    >>> bool((p.sample(0, 1000) >= 0).all()), float(p.logpdf([-0.5])[0])
+    (True, -inf)
+    """
 
     name: str
     mean: float
