@@ -15,7 +15,6 @@ from phalanx.evidence.org_backtest import (
     known_by,
     member_outcomes,
     organization_backtest,
-    training_rows,
 )
 from phalanx.kb import KnowledgeBase
 from phalanx.models.dynamics import MembershipParams
@@ -281,11 +280,3 @@ def test_large_n_on_the_triple_alliance_uses_its_own_leader():
     members = member_outcomes(kb, None, 1910, 5)
     fc = LargeNForecaster(_Model(), t)(kb, "TRI", 1910, 5, members)
     assert fc.probabilities == pytest.approx([1 - 0.9**5, 1 - 0.8**5, None])
-
-
-def test_training_rows_stop_the_year_before_the_cut_off():
-    t = _table()
-    rows = training_rows(t, 2018)
-    # a 2017 row's outcome (does the pact go on in 2018?) is known at the end of 2018
-    assert sorted(rows["year"].tolist()) == [2005, 2005, 2017]
-    assert len(training_rows(t, 2005)) == 0

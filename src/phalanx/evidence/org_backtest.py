@@ -76,7 +76,6 @@ __all__ = [
     "observation_end",
     "organization_backtest",
     "persistence_forecaster",
-    "training_rows",
 ]
 
 DEFAULT_CUTOFFS = (2005, 2012, 2020)
@@ -567,18 +566,6 @@ class SimulationForecaster(Estimator):
 # --- the large-N models -----------------------------------------------------------------------------
 
 
-def training_rows(table: Any, cutoff: int) -> Any:
-    """The rows of the dyad-year table whose outcome is known on 31 December ``cutoff``.
-
-    A row of year ``t`` says whether the pact terminates after ``t`` (``ends``), which is
-    seen only in year ``t + 1``; so the rows up to ``cutoff - 1`` are known at the end of
-    the cut-off year, and the cut-off year's own row is the one forecast from. The rows
-    are those years only; their flags were computed on the whole table, which for these
-    years depends only on whether the pact is present one year later. O(rows).
-    """
-    return table[table["year"].to_numpy() <= int(cutoff) - 1]
-
-
 class LargeNForecaster:
     """A model of defence-pact termination fitted on the ATOP dyad-year table, as a forecaster.
 
@@ -587,7 +574,8 @@ class LargeNForecaster:
     returning one fitted on the years up to it (called once per cut-off and kept).
     ``table`` is the dyad-year table (``phalanx.evidence.dyads.build_dyad_years``: columns
     ``a``, ``b``, ``year``; ``attrs["final_year"]``). A fit on the years up to a cut-off
-    uses :func:`training_rows`, e.g. ``LargeNForecaster(lambda c:
+    reads the rows whose outcome is known then (``year < cutoff``:
+    :func:`phalanx.evidence.backtest.training_rows`), e.g. ``LargeNForecaster(lambda c:
     HazardModel().fit(training_rows(table, c)), table)``.
 
     The event differs from the cases' own: the model forecasts the end of the defence
