@@ -231,7 +231,9 @@ def run_chunk(
         carries the simulation's own statuses from one year to the next). The leader must
         be MEMBER and patrons OUT; codes OUT, MEMBER, FROZEN, SUSPENDED.
     initial_belief : float array ``(R, N)``, optional
-        Per-replicate beliefs at t = 0 in [0, 1] instead of :func:`initial_beliefs`.
+        Per-replicate beliefs at t = 0 in [0, 1] instead of :func:`initial_beliefs`
+        (which reads ``state.status``, not ``initial_status``, for who observed the past
+        requests).
 
     Returns
     -------
