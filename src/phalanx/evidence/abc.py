@@ -255,7 +255,7 @@ class ABCSMC(Estimator):
         wd = np.ones_like(obs) if weights is None else np.asarray(weights, float).reshape(-1)
         if wd.shape != obs.shape or (wd < 0).any():
             raise ValueError("weights must be >= 0, one per observed summary")
-        n, d = p.particles, len(p.priors)
+        n = p.particles
 
         def run(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             st = np.asarray(simulate(theta, self._rng), dtype=float)

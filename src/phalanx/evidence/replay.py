@@ -512,7 +512,7 @@ def pattern_spec(history: History) -> PatternSpec:
             if who:
                 names = ", ".join(history.actors[i] for i in who)
                 stats.append((f"{flow} {_label(a, b)} by {names}", "matched", p, f, who, True))
-    for p, (a, b) in enumerate(periods):
+    for p, (_, b) in enumerate(periods):
         stats.append((f"in the organisation at the end of {b}", "stock", p, -1, None, False))
     exit_years = [y for y, e in zip(years, obs[:, 0].any(axis=1), strict=True) if e]
     after = exit_years[-1] + 1 if exit_years else years[0]
