@@ -302,7 +302,12 @@ def write_posterior(path: str | Path, posterior: Mapping[str, Any], *, force: bo
     from phalanx.safe_files import MARKER, write_output
 
     body = {"generator": MARKER.decode(), **posterior}
-    return write_output(path, json.dumps(body, indent=1) + "\n", force=force)
+    draws = body.pop("draws", None)
+    text = json.dumps({**body, "draws": "@DRAWS@"}, indent=1)
+    if draws is not None:  # one draw per line: readable and a third of the size
+        rows = ",\n  ".join(json.dumps(list(r)) for r in draws)
+        text = text.replace('"@DRAWS@"', "[\n  " + rows + "\n ]")
+    return write_output(path, text + "\n", force=force)
 
 
 # --- the calibration ------------------------------------------------------------------------
@@ -486,7 +491,7 @@ def calibrate(
         "stop_reason": abc.stop_reason_,
         "parameters": names,
         "summary": {n: _summary(draws[:, j]) for j, n in enumerate(names)},
-        "draws": [[round(float(v), 6) for v in row] for row in draws],
+        "draws": [[round(float(v), 5) for v in row] for row in draws],
         "patterns": patterns,
         "cost": {
             "seconds": round(elapsed, 1),
