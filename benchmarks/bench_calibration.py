@@ -47,16 +47,12 @@ def main() -> None:
     for r in (500,) if quick else (500, 2000, 8000):
         rng = np.random.default_rng(0)
         arrays = {n: priors[n].sample(rng, r) for n in CALIBRATED}
-        paths = {}
-
-        def scalar() -> None:
-            paths["p"] = replay(history, p, r, np.random.default_rng(1))
-
-        def per_replicate() -> None:
-            replay(history, p, r, np.random.default_rng(1), param_arrays=arrays)
-
-        ts, ta = best(scalar), best(per_replicate)
-        tc = best(lambda: count_patterns(paths["p"], spec))
+        paths = replay(history, p, r, np.random.default_rng(1))
+        ts = best(lambda r=r: replay(history, p, r, np.random.default_rng(1)))
+        ta = best(
+            lambda r=r, a=arrays: replay(history, p, r, np.random.default_rng(1), param_arrays=a)
+        )
+        tc = best(lambda x=paths: count_patterns(x, spec))
         print(f"{r:>6} {r / ts:>12.0f} {r / ta:>12.0f} {ta / ts:>7.2f} {tc / ts:>13.3f}")
 
 
