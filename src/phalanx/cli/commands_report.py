@@ -62,6 +62,13 @@ def report(
             help="Monte Carlo runs per scenario (1 to 100000; more runs, narrower intervals).",
         ),
     ] = default_of(ScenarioOptions, "runs"),
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence/--no-evidence",
+            help="Include the Evidence section (hazard fit, backtests, calibration, requests).",
+        ),
+    ] = True,
     data: DataOption = None,
     on_top: OnTopOption = False,
 ) -> None:
@@ -98,7 +105,9 @@ def report(
         ran = None if names == [] else run_scenarios(kb, oid, day, scenarios=names, runs=runs)
         if ran is not None:
             _print_scenarios(ran, headline)
-        path = write_report(kb, out, oid, day, sections, force=force, scenarios=ran or [])
+        path = write_report(
+            kb, out, oid, day, sections, force=force, scenarios=ran or [], evidence=evidence
+        )
     console.print(
         f"report written to [bold]{path}[/bold] ({path.stat().st_size // 1024} KiB, works offline)"
     )

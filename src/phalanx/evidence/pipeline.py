@@ -38,6 +38,7 @@ __all__ = [
     "DatasetFiles",
     "backtest",
     "estimate",
+    "prior_mean_params",
     "shipped",
 ]
 
@@ -117,6 +118,27 @@ def estimate(
     return fit_summary(model, table, created=dt.date.today().isoformat())
 
 
+def prior_mean_params(table: Any, covariates: tuple[str, ...] | None = None) -> Any:
+    """The simulation's parameters at the prior means that a hazard fit on ``table`` gives.
+
+    Each parameter the fit informs (:func:`~phalanx.evidence.priors.fit_summary`'s
+    ``priors``) is set to its prior mean clipped to the parameter's range (a weight whose
+    coefficient has the wrong sign is 0, the constrained estimate); the rest keep their
+    defaults. Used by the organisation backtest, with ``table`` the dyad-years known at a
+    cut-off, so that the simulation's forecast uses nothing after it. One logistic fit.
+    """
+    from phalanx.evidence.hazard import HazardModel
+    from phalanx.evidence.priors import fit_summary
+    from phalanx.models.dynamics.params import MembershipParams
+
+    covariates = _covariates(table) if covariates is None else covariates
+    model = HazardModel(covariates=covariates, bootstrap=0).fit(table)
+    priors = fit_summary(model, table)["priors"]
+    return MembershipParams(
+        **{k: min(max(v["mean"], v["low"]), v["high"]) for k, v in priors.items()}
+    )
+
+
 def backtest(
     files: DatasetFiles,
     kb: KnowledgeBase | None = None,
@@ -136,8 +158,10 @@ def backtest(
     the termination within each horizon of every pact alive at the cut-off. The
     organisation's (``kb``'s, default the package's own organisation; skipped when ``kb``
     is None) scores each member's leaving full membership after each of ``org_cutoffs``
-    with the organisation's own base rate, persistence, the simulation (``runs`` runs) and
-    the large-N logistic and hazard models fitted on the dyad-years known at the cut-off.
+    with the organisation's own base rate, persistence, the simulation (``runs`` runs with
+    neutral drivers, at the parameters of :func:`prior_mean_params` fitted on the
+    dyad-years known at the cut-off) and the large-N hazard model fitted on the same years
+    (the direct logistic classifier is large-N only).
     Returns ``{format, created, seed, settings, sources, records, reliability, cases}``;
     ``records`` are contract 3's. Cost: dominated by the fits (a few per cut-off) and the
     simulation runs.
@@ -171,7 +195,11 @@ def backtest(
         forecasters = {
             "base-rate": base_rate_forecaster,
             "persistence": persistence_forecaster,
-            "simulation": SimulationForecaster(runs=runs, seed=seed),
+            "simulation": SimulationForecaster(
+                params=lambda c: prior_mean_params(training_rows(table, c), covariates),
+                runs=runs,
+                seed=seed,
+            ),
             "hazard": LargeNForecaster(
                 lambda c: HazardModel(covariates=covariates, bootstrap=0).fit(
                     training_rows(table, c)
@@ -196,7 +224,7 @@ def backtest(
             "bootstrap": bootstrap,
             "runs": runs,
             "covariates": list(covariates),
-            "data_version": kb.data_version if kb is not None else None,
+            "data_version": kb.version if kb is not None else None,
         },
         "sources": table.attrs.get("sources", []),
         "records": records,

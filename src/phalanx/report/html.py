@@ -119,6 +119,7 @@ def build_report(
     scenarios: Sequence[str] | ScenarioSet | None = None,
     runs: int | None = None,
     years: int | None = None,
+    evidence: bool = True,
 ) -> str:
     """The report as one HTML string, as of ``at`` (default today).
 
@@ -129,6 +130,7 @@ def build_report(
     or paths runs those, ``[]`` leaves the section out, and a
     :class:`~phalanx.report.scenarios.ScenarioSet` already run is shown as it is;
     ``runs`` and ``years`` size the runs (defaults: the section's declared ones).
+    ``evidence`` adds the "Evidence" section (:mod:`phalanx.report.evidence`) after them.
     """
     s = summary(kb, organization, at)
     at = s["date"]
@@ -221,6 +223,10 @@ def build_report(
         from phalanx.report.scenarios import scenarios_html
 
         extra += scenarios_html(scenario_set, names, urls)
+    if evidence:
+        from phalanx.report.evidence import evidence_data, evidence_html
+
+        extra += evidence_html(evidence_data(kb, org["id"], at))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="generator" content="{esc(GENERATOR)} {esc(__version__)}">
@@ -281,12 +287,22 @@ def write_report(
     scenarios: Sequence[str] | ScenarioSet | None = None,
     runs: int | None = None,
     years: int | None = None,
+    evidence: bool = True,
 ) -> Path:
     """Write :func:`build_report` to ``path`` (UTF-8) and return the path.
 
     Written atomically with :func:`phalanx.safe_files.write_output`: a file Phalanx did
     not write (no generator marker) or a symbolic link is replaced only with ``force``.
-    ``scenarios``, ``runs`` and ``years`` as in :func:`build_report`.
+    ``scenarios``, ``runs``, ``years`` and ``evidence`` as in :func:`build_report`.
     """
-    page = build_report(kb, organization, at, sections, scenarios=scenarios, runs=runs, years=years)
+    page = build_report(
+        kb,
+        organization,
+        at,
+        sections,
+        scenarios=scenarios,
+        runs=runs,
+        years=years,
+        evidence=evidence,
+    )
     return write_output(path, page, force=force)

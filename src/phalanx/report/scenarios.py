@@ -91,6 +91,7 @@ class ScenarioRun:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     overrides: Mapping[str, Any] = field(default_factory=dict)
     parameter_file: str | None = None
+    parameters_source: Mapping[str, Any] = field(default_factory=dict)
     assumptions: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     run_id: str | None = None
@@ -201,6 +202,7 @@ def _run_one(kb, organization, at, scenario, runs, years, out, backend, workers)
         parameters=dict(meta.get("parameters") or {}),
         overrides=dict(scenario.parameters),
         parameter_file=meta.get("parameter_file"),
+        parameters_source=dict(meta.get("parameters_source") or {}),
         assumptions=tuple(meta.get("assumptions") or ()),
         warnings=tuple(meta.get("warnings") or ()),
         run_id=record.run_id if kept else None,
@@ -249,15 +251,38 @@ def _value(v: Any) -> str:
 
 def _parameters_text(run: ScenarioRun) -> str:
     """Which parameters the run used, in one phrase (HTML)."""
-    base = (
-        f"the values of <code>{_esc(run.parameter_file)}</code>"
-        if run.parameter_file
-        else "the model's defaults (docs/odd/membership.md)"
-    )
+    from phalanx.experiments.provenance import parameters_text
+
+    if run.parameters_source:
+        base = _esc(parameters_text({"parameters_source": run.parameters_source}))
+    elif run.parameter_file:
+        base = f"Parameters: the values of <code>{_esc(run.parameter_file)}</code>"
+    else:
+        base = "Parameters: the model's defaults (docs/odd/membership.md)"
     if not run.overrides:
-        return f"parameters: {base}"
+        return base
     changed = ", ".join(f"{_esc(k)} = {_esc(_value(v))}" for k, v in sorted(run.overrides.items()))
-    return f"parameters: {base}, except {changed} (set by the scenario)"
+    return f"{base}, except {changed} (set by the scenario)"
+
+
+def _calibration_text(runs: Sequence[ScenarioRun]) -> str:
+    """What the page says about the parameters: calibrated (a posterior) or not."""
+    kinds = {r.parameters_source.get("kind") for r in runs}
+    if kinds == {"posterior"}:
+        return (
+            "The model's parameters are drawn, run by run, from the package's posterior: a "
+            "calibration by approximate Bayesian computation to the organisation's history, "
+            "with priors from two centuries of defence pacts (see the Evidence section). It "
+            "reproduces some of that history's patterns and misses others, which the "
+            "Evidence section lists; read the scenarios as the consequences of their "
+            "assumptions under that calibration, and compare them with one another."
+        )
+    return (
+        "The model's parameters are not calibrated to this organisation's history (the "
+        "package has no posterior, or a parameter file was given): prior guesses, so read "
+        "the scenarios as the consequences of their assumptions, and compare them with one "
+        "another rather than with zero."
+    )
 
 
 def caption(run: ScenarioRun) -> str:
@@ -365,12 +390,7 @@ def scenarios_html(
         "each, from the knowledge base as it stands on the start date. The percentages say how "
         "often each outcome came up in those runs; the intervals (Wilson 95%) measure only the "
         "Monte Carlo error of that share, which shrinks with more runs. Neither says whether "
-        "the assumptions will hold. The model's parameters are its defaults (and any a "
-        "scenario sets): prior guesses, with the baseline hazard set near the "
-        "organisation's own base rate of exits and the mechanism weights assumed, not yet "
-        "calibrated to history; from a strained present they give more exits than the "
-        "organisation's history has seen, so read them as the consequences of those "
-        "assumptions, and compare scenarios with one another rather than with zero.</p>",
+        "the assumptions will hold. " + _calibration_text(runs) + "</p>",
         "<h3>What the scenarios assume</h3>",
     ]
     for r in runs:
