@@ -245,6 +245,7 @@ def run_design(
     seed: int,
     backend: str = "local",
     workers: int | None = None,
+    chunk_points: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DesignRun:
     """Run ``runs_per_point`` replicates at every point of ``design`` (uniforms ``(P, d)``
@@ -252,7 +253,8 @@ def run_design(
 
     ``seed`` is the root seed (replicate streams as in the module text); ``backend`` is
     ``serial`` or ``local`` (``workers`` processes, default the CPU count; one chunk or one
-    worker runs in this process). ``progress(done_points, points)`` is called after each
+    worker runs in this process); ``chunk_points`` points per chunk (default: about
+    :data:`~phalanx.experiments.runner.CHUNK_WORK` actor-years; results do not depend on it). ``progress(done_points, points)`` is called after each
     chunk. Returns a :class:`DesignRun`; bad parameter values at a point are a
     ParameterError naming the point.
     """
@@ -294,7 +296,9 @@ def run_design(
         uniforms_per_year(state.n),
         setup.years,
     )
-    per_chunk = max(1, default_chunk_size(state.n, setup.years) // k)
+    if chunk_points is not None and (isinstance(chunk_points, bool) or chunk_points < 1):
+        raise UserError(f"chunk_points must be >= 1, got {chunk_points!r}", field="chunk_points")
+    per_chunk = chunk_points or max(1, default_chunk_size(state.n, setup.years) // k)
     job = _DesignJob(
         state=state,
         compiled=setup.compiled,

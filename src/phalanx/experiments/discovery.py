@@ -155,24 +155,21 @@ def ema() -> Any:
     return analysis
 
 
-def _frame(x: np.ndarray | Sequence[np.ndarray], names: Sequence[str]) -> Any:
-    """A DataFrame of the factors, one column each (whole numbers kept as int64, so EMA
-    peels them as discrete)."""
+def _frame(x: np.ndarray | Sequence[np.ndarray], names: Sequence[str]) -> tuple[Any, list[bool]]:
+    """A DataFrame of the factors, one float column each, and which were whole numbers.
+
+    EMA 2.5.3's pasting step fails on int64 columns under pandas 3 (it converts only int32
+    pastes), so whole numbers are peeled as floats; their limits are then rounded inwards
+    (:meth:`PrimDiscovery.fit`), which keeps exactly the same cases in the box.
+    """
     import pandas as pd
 
-    cols = list(x.T) if isinstance(x, np.ndarray) else list(x)
+    cols = list(np.asarray(x).T) if isinstance(x, np.ndarray) else list(x)
     if len(cols) != len(names):
         raise ValueError(f"expected {len(names)} columns, got {len(cols)}")
-    return pd.DataFrame(
-        {
-            n: (
-                np.asarray(c, np.int64)
-                if np.asarray(c).dtype.kind in "iu"
-                else np.asarray(c, float)
-            )
-            for n, c in zip(names, cols, strict=True)
-        }
-    )
+    whole = [np.asarray(c).dtype.kind in "iu" for c in cols]
+    frame = pd.DataFrame({n: np.asarray(c, float) for n, c in zip(names, cols, strict=True)})
+    return frame, whole
 
 
 def _binary(y: np.ndarray, n: int) -> np.ndarray:
@@ -184,9 +181,8 @@ def _binary(y: np.ndarray, n: int) -> np.ndarray:
     return y.astype(np.int64)
 
 
-def _num(v: Any) -> float | int:
-    v = v.item() if hasattr(v, "item") else v
-    return int(v) if isinstance(v, int | np.integer) else float(v)
+def _num(v: Any, whole: bool) -> float | int:
+    return int(round(float(v))) if whole else float(v)
 
 
 class PrimDiscovery(Estimator):
@@ -220,7 +216,8 @@ class PrimDiscovery(Estimator):
     ) -> PrimDiscovery:
         """Find one box (peeling then pasting) and choose among its trajectory."""
         p = self._validate_params()
-        frame = _frame(x, names)
+        frame, whole = _frame(x, names)
+        integer = dict(zip(frame.columns, whole, strict=True))
         y = _binary(y, len(frame))
         if y.min() == y.max():
             raise ValueError("y must hold both 0 and 1 (cases of interest and others)")
@@ -259,11 +256,14 @@ class PrimDiscovery(Estimator):
             entry = []
             for c in restricted:
                 q = qp.get(c, [-1, -1])
+                low, high = float(lims[c].iloc[0]), float(lims[c].iloc[1])
+                if integer[c]:  # the same whole numbers lie inside
+                    low, high = int(np.ceil(low)), int(np.floor(high))
                 entry.append(
                     {
                         "factor": c,
-                        "low": _num(lims[c].iloc[0]),
-                        "high": _num(lims[c].iloc[1]),
+                        "low": low,
+                        "high": high,
                         "qp_low": None if q[0] == -1 else float(q[0]),
                         "qp_high": None if q[1] == -1 else float(q[1]),
                     }
@@ -272,7 +272,8 @@ class PrimDiscovery(Estimator):
         self.trajectory_ = traj
         self.limits_ = limits
         self.bounds_ = {
-            str(c): [_num(init[c].iloc[0]), _num(init[c].iloc[1])] for c in init.columns
+            str(c): [_num(init[c].iloc[0], integer[c]), _num(init[c].iloc[1], integer[c])]
+            for c in init.columns
         }
         ok = [t for t in traj if t["density"] >= p.density]
         self.meets_target_ = bool(ok)
@@ -311,7 +312,7 @@ def feature_scores(
     """EMA's extra-trees feature scores of a 0/1 outcome: ``[{factor, score}]``, highest
     first (the scores sum to 1). ``seed`` seeds the forest. O(trees x n log n)."""
     analysis = ema()
-    frame = _frame(x, names)
+    frame, _ = _frame(x, names)
     y = _binary(y, len(frame))
     with _quiet():
         scores, _ = analysis.feature_scoring.get_ex_feature_scores(
