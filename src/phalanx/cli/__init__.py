@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "commands_align",
     "commands_decide",
     "commands_simulate",
+    "commands_discover",
     "commands_report",
 )
 """The modules whose commands make up the CLI, in the order of ``phalanx --help``."""

@@ -193,7 +193,7 @@ class SobolAnalysis(Estimator):
 def run_sensitivity(
     kb: KnowledgeBase,
     scenario: str | Path | Scenario,
-    outcome: str,
+    outcome: str | None = None,
     *,
     organization: str | None = None,
     start: str | dt.date | None = None,
@@ -213,7 +213,9 @@ def run_sensitivity(
     """Sobol indices of ``outcome`` (its mean over the runs of each point) over
     ``scenario``'s uncertainty space.
 
-    Options as :func:`~phalanx.experiments.discovery.run_discovery`'s. Returns
+    ``outcome`` defaults to the number of exits by the last simulated year (``years``
+    default :data:`~phalanx.experiments.design_runner.DEFAULT_YEARS`); the other options
+    are :func:`~phalanx.experiments.discovery.run_discovery`'s. Returns
     ``{"metadata", "outcome", "statistic", "factors", "output", "indices",
     "second_order", "note"}``: ``output`` the mean and variance of the per-point values,
     ``indices`` those of :class:`SobolAnalysis` (empty, with ``note``, when the output
@@ -230,17 +232,19 @@ def run_sensitivity(
         samples=samples, runs_per_point=runs_per_point, second_order=second_order, seed=seed
     )
     SobolParams(second_order=second_order, resamples=resamples, conf_level=conf_level)
-    target = parse_outcome(outcome)
+    target = None if outcome is None else parse_outcome(outcome)
     setup = setup_design(
         kb,
         scenario,
         organization=organization,
         start=start,
         years=years,
-        reach=target.year,
+        reach=None if target is None else target.year,
         parameters=_ranges(parameters),
         params=params,
     )
+    if target is None:
+        target = parse_outcome(f"exits by {int(setup.state.date[:4]) + setup.years}")
     bound = bind(target, setup.state, setup.years)
     root = resolve_seed(s.seed if s.seed is not None else setup.scenario.seed)
     u = saltelli_design(setup.space.d, s.samples, root, second_order=s.second_order)
