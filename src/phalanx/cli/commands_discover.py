@@ -168,7 +168,8 @@ def _print_discovery(result: dict[str, Any]) -> None:
     met = "" if prim["meets_target"] else " (no box reached the density asked for)"
     console.print(
         f"Chosen box {box['box']}{met}: coverage {number(box['coverage'])}, density "
-        f"{number(box['density'])}, mass {number(box['mass'])}; rule: {prim['rule']}."
+        f"{number(box['density'])} (all cases: {number(prim['trajectory'][0]['density'])}), "
+        f"mass {number(box['mass'])}; rule: {prim['rule']}."
     )
     rows = [
         {
@@ -193,7 +194,7 @@ def _print_discovery(result: dict[str, Any]) -> None:
         "Peeling trajectory (coverage against density)",
         ["box", "coverage", "density", "mass", "restricted"],
         [{**t, "restricted": len(t["restricted"])} for t in shown],
-        caption=f"{len(traj)} boxes; every {step}th shown, with the chosen and the last one",
+        caption=f"{len(traj)} boxes; one in {step} shown, with the chosen and the last one",
     )
     print_table(
         "Feature scores (extra trees): how much each factor explains",

@@ -23,10 +23,12 @@ cases inside it) and its restricted factors, with their limits in the factors' u
 **quasi-p-values** (Bryant and Lempert 2010: a one-sided binomial test of whether the
 restriction raises the density; small is significant).
 
-**The chosen box** is the one of largest coverage among the boxes whose density reaches
+**The chosen box** is, among the boxes that restrict at least one factor (the first box
+holds every case and says nothing), the one of largest coverage whose density reaches
 ``density`` (default 0.8); ties go to fewer restricted factors, then higher density. When
 no box reaches it, the densest box is chosen and ``meets_target`` is false. The whole
-trajectory is returned, so another choice is a look-up away.
+trajectory is returned (its first box's density is the share of cases of interest
+overall), so another choice is a look-up away.
 
 **Feature scores**: EMA's extra-trees feature scoring (Jaxa-Rozen and Kwakkel 2018) on the
 same cases, a second view that ranks every factor by how much it explains, box or not.
@@ -73,7 +75,7 @@ class DiscoverySettings(Settings):
         1000, ge=10, le=1_000_000, description="Points of the design (10..1,000,000)."
     )
     runs_per_point: int = Field(
-        20, ge=1, le=10_000, description="Replicates at each point (1..10,000)."
+        50, ge=1, le=10_000, description="Replicates at each point (1..10,000)."
     )
     design: Literal["lhs", "sobol"] = Field(
         "lhs", description="The design: lhs (Latin hypercube) or sobol (scrambled Sobol)."
@@ -275,12 +277,14 @@ class PrimDiscovery(Estimator):
             str(c): [_num(init[c].iloc[0], integer[c]), _num(init[c].iloc[1], integer[c])]
             for c in init.columns
         }
-        ok = [t for t in traj if t["density"] >= p.density]
+        # the first box holds every case and restricts nothing: never chosen (unless alone)
+        pool = [t for t in traj if t["restricted"]] or traj
+        ok = [t for t in pool if t["density"] >= p.density]
         self.meets_target_ = bool(ok)
         if ok:
             best = max(ok, key=lambda t: (t["coverage"], -len(t["restricted"]), t["density"]))
         else:
-            best = max(traj, key=lambda t: (t["density"], t["coverage"]))
+            best = max(pool, key=lambda t: (t["density"], t["coverage"]))
         self.chosen_ = int(best["box"])
         self.settings_ = p.model_dump()
         return self
@@ -293,9 +297,9 @@ class PrimDiscovery(Estimator):
         return {
             "settings": self.settings_,
             "rule": (
-                "the box of largest coverage whose density is at least "
-                f"{self.settings_['density']:g} (ties: fewer restricted factors, then higher "
-                "density); if none reaches it, the densest box"
+                "among the boxes that restrict a factor, the one of largest coverage whose "
+                f"density is at least {self.settings_['density']:g} (ties: fewer restricted "
+                "factors, then higher density); if none reaches it, the densest"
             ),
             "trajectory": self.trajectory_,
             "limits": self.limits_,
@@ -334,7 +338,7 @@ def run_discovery(
     start: str | dt.date | None = None,
     years: int | None = None,
     points: int = 1000,
-    runs_per_point: int = 20,
+    runs_per_point: int = 50,
     design: str = "lhs",
     seed: int | None = None,
     parameters: Mapping[str, tuple[float, float]] | Sequence[str] | None = None,

@@ -60,7 +60,7 @@ class SensitivitySettings(Settings):
         "design has N (d + 2) points, N (2 d + 2) with --second-order.",
     )
     runs_per_point: int = Field(
-        10, ge=1, le=10_000, description="Replicates at each point (1..10,000)."
+        20, ge=1, le=10_000, description="Replicates at each point (1..10,000)."
     )
     second_order: bool = Field(False, description="Also estimate the second-order indices.")
     seed: int | None = Field(
@@ -156,6 +156,7 @@ class SobolAnalysis(Estimator):
             raise ValueError("y must be finite")
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=RuntimeWarning)
+            warnings.filterwarnings("ignore", message="Constant values encountered")
             res = analyze.analyze(
                 _problem(names),
                 y,
@@ -199,7 +200,7 @@ def run_sensitivity(
     start: str | dt.date | None = None,
     years: int | None = None,
     samples: int = 256,
-    runs_per_point: int = 10,
+    runs_per_point: int = 20,
     second_order: bool = False,
     seed: int | None = None,
     parameters: Mapping[str, tuple[float, float]] | Sequence[str] | None = None,
@@ -274,7 +275,8 @@ def run_sensitivity(
     note = None
     indices: list[dict[str, Any]] = []
     second: list[dict[str, Any]] = []
-    if float(np.var(y)) == 0.0:
+    constant = float(np.ptp(y)) <= 1e-12 * max(1.0, float(np.abs(y).max()))  # rounding only
+    if constant:
         note = (
             f"{target.text!r} takes the same value ({y[0]:g}) at every design point: no factor "
             "moves it over these ranges, and its Sobol indices are undefined"
@@ -302,7 +304,11 @@ def run_sensitivity(
         "outcome": target.text,
         "statistic": "probability" if target.binary else "mean",
         "factors": [f.meta() for f in setup.space.factors],
-        "output": {"mean": float(np.mean(y)), "variance": float(np.var(y)), "points": len(y)},
+        "output": {
+            "mean": float(np.mean(y)),
+            "variance": 0.0 if constant else float(np.var(y)),
+            "points": len(y),
+        },
         "indices": indices,
         "second_order": second,
         "note": note,
