@@ -81,13 +81,13 @@ def main() -> None:
 
     if not quick:
         t0 = time.perf_counter()
-        r = run_discovery(kb, "long-war", OUTCOME, seed=1, workers=2)
+        r = run_discovery(kb, "long-war", OUTCOME, seed=1)
         print(
             f"phalanx discover defaults ({r['metadata']['points']} points x "
             f"{r['metadata']['runs_per_point']} runs): {time.perf_counter() - t0:.2f} s"
         )
         t0 = time.perf_counter()
-        r = run_sensitivity(kb, "long-war", OUTCOME, seed=1, workers=2)
+        r = run_sensitivity(kb, "long-war", OUTCOME, seed=1)
         print(
             f"phalanx sensitivity defaults ({r['metadata']['points']} points x "
             f"{r['metadata']['runs_per_point']} runs): {time.perf_counter() - t0:.2f} s"

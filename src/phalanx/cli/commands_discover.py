@@ -81,9 +81,11 @@ ParamsOption = Annotated[
 ]
 WorkersOption = Annotated[int | None, declared_option(E, "workers", "--workers")]
 BackendOption = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--backend", help="Where the points run: serial (this process) or local (processes)."
+        "--backend",
+        help="Where the points run: serial (this process) or local (worker processes); "
+        "default: local when --workers is given, else serial.",
     ),
 ]
 OutFileOption = Annotated[
@@ -271,7 +273,7 @@ def discover(
     params: ParamsOption = None,
     organization: OrgOption = None,
     workers: WorkersOption = None,
-    backend: BackendOption = "local",
+    backend: BackendOption = None,
     data: DataOption = None,
     on_top: OnTopOption = False,
     out: OutFileOption = None,
@@ -345,7 +347,7 @@ def sensitivity(
     params: ParamsOption = None,
     organization: OrgOption = None,
     workers: WorkersOption = None,
-    backend: BackendOption = "local",
+    backend: BackendOption = None,
     data: DataOption = None,
     on_top: OnTopOption = False,
     out: OutFileOption = None,

@@ -243,7 +243,7 @@ def run_design(
     *,
     runs_per_point: int = 10,
     seed: int,
-    backend: str = "local",
+    backend: str | None = None,
     workers: int | None = None,
     chunk_points: int | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -253,7 +253,9 @@ def run_design(
 
     ``seed`` is the root seed (replicate streams as in the module text); ``backend`` is
     ``serial`` or ``local`` (``workers`` processes, default the CPU count; one chunk or one
-    worker runs in this process); ``chunk_points`` points per chunk (default: about
+    worker runs in this process); None: ``local`` when ``workers`` is given, else
+    ``serial`` (a design of the default size runs in seconds in this process, less than a
+    process pool takes to start and feed); ``chunk_points`` points per chunk (default: about
     :data:`~phalanx.experiments.runner.CHUNK_WORK` actor-years; results do not depend on it). ``progress(done_points, points)`` is called after each
     chunk. Returns a :class:`DesignRun`; bad parameter values at a point are a
     ParameterError naming the point.
@@ -262,6 +264,8 @@ def run_design(
     from phalanx.models.dynamics.engine import uniforms_per_year
     from phalanx.models.dynamics.streams import replicate_uniforms
 
+    if backend is None:
+        backend = "serial" if workers is None else "local"
     if backend not in BACKENDS:
         raise UserError(f"unknown backend {backend!r}; expected serial or local", field="--backend")
     if (

@@ -346,7 +346,7 @@ def run_discovery(
     cases: str = "points",
     share: float = 0.5,
     density: float = 0.8,
-    backend: str = "local",
+    backend: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:

@@ -207,7 +207,7 @@ def run_sensitivity(
     params: MembershipParams | str | Path | None = None,
     resamples: int = 100,
     conf_level: float = 0.95,
-    backend: str = "local",
+    backend: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
