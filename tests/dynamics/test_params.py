@@ -24,6 +24,7 @@ SPEC = {
     "frozen_exit_offset": (1.0, -10, 10),
     "return_offset": (-6.0, -30, 10),
     "join_offset": (-8.0, -30, 10),
+    "renewal_offset": (0.0, -10, 10),  # issue 10: the renewal term (docs/odd/membership.md 7.7)
     "belief_start": (0.7, 0, 1),
     "learning_requester": (0.6, 0, 1),
     "learning_observer": (0.2, 0, 1),

@@ -24,6 +24,7 @@ from phalanx.cli.common import (
     default_of,
     emit_json,
     err_console,
+    escape,
     load_kb,
     number,
     print_table,
@@ -213,7 +214,27 @@ def simulate(
         emit_json({**record.summary, "path": str(record.path), "warnings": list(record.warnings)})
         return
     console.print(f"Run {record.run_id} (seed {record.seed}) saved in {record.path}")
+    console.print(escape(parameters_line(record.metadata)))
     _print_summary(record.summary)
+
+
+def parameters_line(meta: dict) -> str:
+    """Where a run's model parameters came from, in one line (``parameters_source``)."""
+    src = meta.get("parameters_source") or {}
+    kind = src.get("kind")
+    if kind == "posterior":
+        return (
+            f"Parameters: the package's posterior {src.get('file')} ({src.get('draws')} draws "
+            f"of {', '.join(src.get('parameters', []))}; replicate r takes draw r % "
+            f"{src.get('draws')}; calibrated on {src.get('data_version')})"
+        )
+    if kind == "file":
+        return f"Parameters: the file {src.get('file')}"
+    if kind == "given":
+        return "Parameters: given by the caller"
+    if kind == "defaults":
+        return "Parameters: the model's defaults (the package has no calibrated posterior)"
+    return "Parameters: not recorded (a run from before issue 10)"
 
 
 @app.command()
@@ -278,6 +299,7 @@ def results(
         f"{meta.get('runs')} runs of {meta.get('years')} years from {meta.get('start')}, "
         f"data {meta.get('data_version')}, status {meta.get('status')}"
     )
+    console.print(escape(parameters_line(meta)))
     if run.summary is None:
         console.print(f"No summary: {meta.get('error', 'the run did not complete')}")
         return

@@ -174,6 +174,9 @@ class _Job:
     # (actors, start year, answered level) when the run is archived: the worker then builds
     # and encodes the chunk's Parquet parts itself, so the main process only writes bytes
     archive: tuple[tuple[str, ...], int, float] | None = None
+    # the package's posterior, when the run uses it: (parameter names, draws (D, k));
+    # replicate r takes draw r % D (phalanx.evidence.calibration)
+    posterior: tuple[tuple[str, ...], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,12 @@ def _run_chunk(job: _Job, chunk: int) -> _Done:
         job.seed, ids, job.compiled.n_uniforms, uniforms_per_year(job.state.n), job.years
     )
     drivers = job.compiled.sample(driver_u)
-    result = run_chunk(job.state, drivers, job.params, engine_u, ids)
+    arrays = None
+    if job.posterior is not None:
+        names, draws = job.posterior
+        rows = ids % draws.shape[0]
+        arrays = {n: draws[rows, k] for k, n in enumerate(names)}
+    result = run_chunk(job.state, drivers, job.params, engine_u, ids, param_arrays=arrays)
     if job.archive is None:
         return _Done(result)
     from dataclasses import replace
@@ -360,6 +368,50 @@ def _inputs_hash(parts: dict[str, Any]) -> str:
     return hashlib.sha256(dump_json(parts).encode()).hexdigest()
 
 
+def _parameters_source(
+    kb: KnowledgeBase,
+    state: InitialState,
+    params: MembershipParams | None,
+    param_file: str | None,
+    scenario_names: set[str],
+) -> tuple[dict[str, Any], tuple[tuple[str, ...], np.ndarray] | None, list[str]]:
+    """Where the run's parameters come from (recorded as ``parameters_source``), the
+    posterior's (names, draws) when the run uses it, and warnings about it."""
+    if param_file is not None:
+        return {"kind": "file", "file": param_file}, None, []
+    if params is not None:
+        return {"kind": "given"}, None, []
+    from phalanx.evidence.calibration import package_posterior
+
+    post = package_posterior(kb, state.organization)
+    if post is None:
+        return {"kind": "defaults"}, None, []
+    names = tuple(n for n in post.parameters if n not in scenario_names)
+    cols = [post.parameters.index(n) for n in names]
+    source: dict[str, Any] = {
+        "kind": "posterior",
+        "file": post.path.name,
+        "version": post.version,
+        "draws": post.size,
+        "parameters": list(names),
+        "data_version": post.data_version,
+        "sha256": hashlib.sha256(np.ascontiguousarray(post.draws).tobytes()).hexdigest(),
+        "rule": "replicate r takes draw r % draws; 'parameters' records their means",
+    }
+    kept = sorted(set(post.parameters) - set(names))
+    warnings = []
+    if kept:
+        source["set_by_scenario"] = kept
+    if post.data_version != state.data_version:
+        warnings.append(
+            f"the posterior {post.path.name} was calibrated on {post.data_version}; this run "
+            f"uses {state.data_version}"
+        )
+    if not names:
+        return {**source, "kind": "scenario"}, None, warnings
+    return source, (names, post.draws[:, cols].copy()), warnings
+
+
 def run_experiment(
     kb: KnowledgeBase,
     scenario: str | Path | Scenario,
@@ -390,6 +442,11 @@ def run_experiment(
         Root seed; default the scenario's ``seed``, else fresh entropy. Recorded.
     params : MembershipParams, or a parameter file's path, optional
         Model parameters over the scenario's (only the names it sets explicitly count).
+        None: the package's calibrated posterior when it declares one for the
+        organisation (``phalanx.evidence.calibration``): replicate ``r`` takes draw
+        ``r % D`` of the posterior's parameters (those the scenario sets explicitly keep
+        the scenario's value); otherwise the defaults. ``metadata["parameters_source"]``
+        says which (kind ``posterior``, ``file``, ``given`` or ``defaults``).
     out : str or Path, optional
         Archive root: the run is saved in ``out/<run_id>/``. None keeps it in memory
         (the CLI passes ``archive.default_root()``).
@@ -434,6 +491,17 @@ def run_experiment(
     model_params = merge_parameters(dict(sc.parameters), params)
 
     state = initial_state(kb, organization, start)
+    source, posterior, post_warnings = _parameters_source(
+        kb, state, params, param_file, set(sc.parameters)
+    )
+    if posterior is not None:  # record the posterior means of the parameters it varies
+        names, draws = posterior
+        model_params = MembershipParams(
+            **{
+                **model_params.model_dump(),
+                **{n: float(draws[:, k].mean()) for k, n in enumerate(names)},
+            }
+        )
     compiled = compile_scenario(sc, state, settings.years)
     root_seed = resolve_seed(settings.seed if settings.seed is not None else sc.seed)
     size = settings.chunk_size or default_chunk_size(state.n, settings.years)
@@ -452,6 +520,7 @@ def run_experiment(
         "organization": state.organization,
         "data_version": state.data_version,
         "phalanx": _versions()["phalanx"],
+        "parameters_source": source,
     }
     inputs_hash = _inputs_hash(inputs)
     run_id = make_run_id(sc.name, created.replace(tzinfo=None), inputs_hash)
@@ -492,6 +561,7 @@ def run_experiment(
         },
         "parameters": parameters,
         "parameter_file": param_file,
+        "parameters_source": source,
         "runs": settings.runs,
         "years": settings.years,
         "start": state.date,
@@ -514,7 +584,7 @@ def run_experiment(
         "versions": _versions(),
         "inputs_hash": inputs_hash,
         "assumptions": list(state.assumptions),
-        "warnings": list(compiled.warnings),
+        "warnings": list(compiled.warnings) + post_warnings,
     }
 
     close_client: Callable[[], None] = lambda: None  # noqa: E731
@@ -545,7 +615,15 @@ def run_experiment(
 
     archive = None if writer is None else (state.actors, start_year, model_params.answered_level)
     job = _Job(
-        state, compiled, model_params, root_seed, settings.years, size, settings.runs, archive
+        state,
+        compiled,
+        model_params,
+        root_seed,
+        settings.years,
+        size,
+        settings.runs,
+        archive,
+        posterior,
     )
     local_workers = settings.workers or os.cpu_count() or 1
     t0 = time.perf_counter()
@@ -582,7 +660,7 @@ def run_experiment(
         summary=summary,
         metadata=metadata,
         path=path,
-        warnings=tuple(compiled.warnings),
+        warnings=tuple(compiled.warnings) + tuple(post_warnings),
         chunks=n_chunks,
         elapsed=elapsed,
     )

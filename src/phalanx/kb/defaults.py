@@ -15,7 +15,8 @@ assistance, and whether the leader's capacity caps what the organisation can do,
       "assistance": ["deployment"],
       "leader_caps_outcome": true,
       "patrons": ["CHN", "USA"],
-      "issues": "issues"
+      "issues": "issues",
+      "posterior": "posterior.json"
     }
 
 Every key is optional. What a package leaves out is derived from its data and marked as
@@ -26,6 +27,9 @@ powers that court the region's states) is left as None when not declared: the me
 model derives them from the data on its own start date. A layer on top of another
 overrides only the keys it declares, except that patrons belong to their case: a layer that
 names an organisation or a leader without declaring patrons drops the ones below it.
+``posterior`` names a calibrated posterior of the membership model's parameters shipped
+in the package (``phalanx.evidence.calibration``); like the patrons it belongs to its
+case, so a layer naming another organisation or leader without declaring one drops it.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class DeclaredDefaults(BaseModel):
     leader_caps_outcome: bool | None = None
     issues: str | None = Field(None, max_length=200)
     patrons: tuple[str, ...] | None = Field(None, max_length=500)
+    posterior: str | None = Field(None, max_length=200)
 
     @field_validator("region", "patrons")
     @classmethod
@@ -90,7 +95,7 @@ class DeclaredDefaults(BaseModel):
                 raise ValueError(f"ends ({v[1]}) before it starts ({v[0]})")
         return v
 
-    @field_validator("issues")
+    @field_validator("issues", "posterior")
     @classmethod
     def _relative(cls, v: str | None) -> str | None:
         if v is not None:
@@ -142,6 +147,8 @@ class Defaults:
     patrons : tuple of str or None
         Outside patrons courting the region's states, as declared; None when the package
         does not declare them (models then derive them from the data).
+    posterior_file : Path or None
+        The calibrated posterior the package declares (``posterior``), or None.
     issue_folders : tuple of Path
         Folders of issue files shipped by the package's layers.
     derived : frozenset of str
@@ -158,6 +165,7 @@ class Defaults:
     issue_folders: tuple[Path, ...] = ()
     patrons: tuple[str, ...] | None = None
     derived: frozenset[str] = field(default_factory=frozenset)
+    posterior_file: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-serialisable form."""
@@ -171,6 +179,7 @@ class Defaults:
             "leader_caps_outcome": self.leader_caps_outcome,
             "issue_folders": [str(p) for p in self.issue_folders],
             "patrons": None if self.patrons is None else list(self.patrons),
+            "posterior_file": None if self.posterior_file is None else str(self.posterior_file),
             "derived": sorted(self.derived),
         }
 
@@ -188,6 +197,7 @@ def resolve_defaults(
     where = {}
     layer_of: dict[str, int] = {}
     folders: list[Path] = []
+    posterior: Path | None = None
     for k, (declared, folder, name) in enumerate(layers):
         for key, value in declared.model_dump(exclude_none=True).items():
             merged[key] = value
@@ -195,6 +205,8 @@ def resolve_defaults(
             layer_of[key] = k
         if declared.issues is not None:
             folders.append(folder / declared.issues)
+        if declared.posterior is not None:
+            posterior = folder / declared.posterior
     probs: list[Problem] = []
     orgs = {r["id"]: r for r in tables.get("organizations", [])}
     actors = {r["id"]: r for r in tables.get("actors", [])}
@@ -269,6 +281,19 @@ def resolve_defaults(
         caps = leader is not None
     if "issues" not in merged:
         derived.add("issues")
+    if posterior is not None and any(
+        layer_of.get(key, -1) > layer_of["posterior"] for key in ("organization", "leader")
+    ):
+        posterior = None  # a posterior goes with its case, as the patrons do
+    if posterior is not None and not posterior.is_file():
+        probs.append(
+            Problem(
+                where.get("posterior", "datapackage.json"),
+                None,
+                "phalanx.posterior",
+                f"file {posterior.name!r} does not exist in the package",
+            )
+        )
     for f in folders:
         if not f.is_dir():
             probs.append(
@@ -290,5 +315,6 @@ def resolve_defaults(
         issue_folders=tuple(folders),
         patrons=None if patrons is None else tuple(patrons),
         derived=frozenset(derived),
+        posterior_file=posterior,
     )
     return defaults, probs

@@ -289,6 +289,7 @@ _CORE: tuple[dict[str, Any], ...] = (
                     "withdrawal",
                     "basing",
                     "duration",
+                    "renewal",
                     "purpose",
                     "other",
                 ],

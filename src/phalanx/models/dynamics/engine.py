@@ -26,12 +26,14 @@ measured rate (actor-years per second).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from phalanx.models.collective import adopted_levels
-from phalanx.models.dynamics.params import MembershipParams
+from phalanx.models.dynamics.params import MembershipParams, check_param_arrays
 from phalanx.models.dynamics.types import (
     MECHANISMS,
     SIM_STRAIN_COMPONENTS,
@@ -45,6 +47,7 @@ __all__ = [
     "run_chunk",
     "initial_beliefs",
     "initial_dependence",
+    "renewal_steps",
     "OUT",
     "MEMBER",
     "FROZEN",
@@ -197,6 +200,10 @@ def run_chunk(
     params: MembershipParams,
     uniforms: np.ndarray,
     replicate_ids: np.ndarray,
+    *,
+    param_arrays: Mapping[str, np.ndarray] | None = None,
+    initial_status: np.ndarray | None = None,
+    initial_belief: np.ndarray | None = None,
 ) -> ChunkResult:
     """Simulate ``R`` replicates for ``Y`` years and return what they did.
 
@@ -212,6 +219,21 @@ def run_chunk(
         index ``y`` is step ``t = y + 1``.
     replicate_ids : int array ``(R,)``
         Global replicate ids, written into every record.
+    param_arrays : mapping of name to float array ``(R,)``, optional
+        Per-replicate values of some of :data:`~.params.ARRAY_PARAMETERS` (the baseline,
+        the mechanism weights and the transition offsets), which then replace ``params``'s
+        value of that name replicate by replicate (a calibration's particles, a
+        posterior's draws). Validated once against the declared ranges. Replicate ``r``
+        with values ``v[r]`` follows exactly the path of a scalar run with those values
+        on the same uniforms.
+    initial_status : int array ``(R, N)``, optional
+        Per-replicate statuses at t = 0 instead of ``state.status`` (a historical replay
+        carries the simulation's own statuses from one year to the next). The leader must
+        be MEMBER and patrons OUT; codes OUT, MEMBER, FROZEN, SUSPENDED.
+    initial_belief : float array ``(R, N)``, optional
+        Per-replicate beliefs at t = 0 in [0, 1] instead of :func:`initial_beliefs`
+        (which reads ``state.status``, not ``initial_status``, for who observed the past
+        requests).
 
     Returns
     -------
@@ -240,6 +262,12 @@ def run_chunk(
         raise ValueError(f"replicate_ids have shape {rep.shape}; expected {(r_count,)}")
 
     pr = params
+    pa = {} if not param_arrays else check_param_arrays(param_arrays, r_count)
+
+    def col(name: str) -> Any:
+        """The parameter's scalar, or its per-replicate values as an (R, 1) column."""
+        return pa[name][:, None] if name in pa else getattr(pr, name)
+
     lead = state.leader
     rule = pr.rule or state.rule
     m_mech = (1.0 - pr.mechanism_mitigation) if state.dispute_mechanism else 1.0
@@ -283,9 +311,21 @@ def run_chunk(
     not_leader[lead] = False
 
     # --- t = 0
-    status = np.broadcast_to(np.asarray(state.status, dtype=np.int8), (r_count, n)).copy()
+    if initial_status is None:
+        status = np.broadcast_to(np.asarray(state.status, dtype=np.int8), (r_count, n)).copy()
+    else:
+        status = _check_initial_status(initial_status, state, r_count)
     kappa = np.maximum(pr.capacity_floor, np.asarray(drivers.capacity0, dtype=float)).copy()
-    belief = np.broadcast_to(initial_beliefs(state, pr), (r_count, n)).copy()
+    if initial_belief is None:
+        belief = np.broadcast_to(initial_beliefs(state, pr), (r_count, n)).copy()
+    else:
+        belief = np.array(initial_belief, dtype=float)
+        if belief.shape != (r_count, n) or not np.all((belief >= 0) & (belief <= 1)):
+            raise ValueError(
+                f"initial_belief must be an (R, N) = {(r_count, n)} array in [0, 1]; "
+                f"got shape {belief.shape}"
+            )
+    renew = renewal_steps(state, years)
     dep = np.broadcast_to(initial_dependence(state, pr), (r_count, n)).copy()
     past_w = np.array([0.5 ** (age / half_life) for age, _ in state.past_request_events])
     past_u = np.array([not ans for _, ans in state.past_request_events], dtype=float)
@@ -458,24 +498,30 @@ def run_chunk(
         conf_org = np.minimum(1.0, to_org) * m_mech
         diverge = _divergence(thr, mem_f)
         terms = np.empty((r_count, n, _N_MECH))
-        terms[:, :, 0] = pr.beta_dependence * (1.0 - dep)
-        terms[:, :, 1] = pr.beta_credibility * theta * (1.0 - belief * kappa[:, None])
-        terms[:, :, 2] = pr.beta_leader_threat * phi
-        terms[:, :, 3] = pr.beta_patrons * outside
-        terms[:, :, 4] = pr.beta_member_conflict * conf_org
-        terms[:, :, 5] = pr.beta_threat_divergence * diverge
-        terms[:, :, 6] = (pr.beta_leader_war * (1.0 - kappa))[:, None]
-        z = pr.alpha + terms[:, :, 0]
+        terms[:, :, 0] = col("beta_dependence") * (1.0 - dep)
+        terms[:, :, 1] = col("beta_credibility") * theta * (1.0 - belief * kappa[:, None])
+        terms[:, :, 2] = col("beta_leader_threat") * phi
+        terms[:, :, 3] = col("beta_patrons") * outside
+        terms[:, :, 4] = col("beta_member_conflict") * conf_org
+        terms[:, :, 5] = col("beta_threat_divergence") * diverge
+        # (R,) * (R,): one value per replicate, then spread over the actors
+        bw = pa["beta_leader_war"] if "beta_leader_war" in pa else pr.beta_leader_war
+        terms[:, :, 6] = (bw * (1.0 - kappa))[:, None]
+        z = col("alpha") + terms[:, :, 0]
         for c in range(1, _N_MECH):
             z += terms[:, :, c]
+        # a renewal year: leaving is easier (or harder) by renewal_offset
+        z_exit = z + col("renewal_offset") if renew[y] else z
 
         # 8. transitions, simultaneous for every candidate
         new = status.copy()
         is_m = (status == MEMBER) & cand
         if is_m.any():
-            p_exit = _sigma(z)
-            p_freeze = _sigma(z + pr.freeze_offset)
-            p_susp = _sigma(z + pr.suspend_offset) if state.suspension_allowed else np.zeros_like(z)
+            p_exit = _sigma(z_exit)
+            p_freeze = _sigma(z + col("freeze_offset"))
+            p_susp = (
+                _sigma(z + col("suspend_offset")) if state.suspension_allowed else np.zeros_like(z)
+            )
             c1 = p_exit
             c2 = c1 + (1.0 - p_exit) * p_freeze
             c3 = c2 + (1.0 - p_exit) * (1.0 - p_freeze) * p_susp
@@ -484,14 +530,14 @@ def run_chunk(
             new = np.where(is_m & (u_move >= c2) & (u_move < c3), SUSPENDED, new)
         is_fs = ((status == FROZEN) | (status == SUSPENDED)) & cand
         if is_fs.any():
-            q_exit = _sigma(z + pr.frozen_exit_offset)
-            q_back = _sigma(-z + pr.return_offset)
+            q_exit = _sigma(z_exit + col("frozen_exit_offset"))
+            q_back = _sigma(-z + col("return_offset"))
             d2 = q_exit + (1.0 - q_exit) * q_back
             new = np.where(is_fs & (u_move < q_exit), OUT, new)
             new = np.where(is_fs & (u_move >= q_exit) & (u_move < d2), MEMBER, new)
         is_o = (status == OUT) & cand
         if is_o.any():
-            new = np.where(is_o & (u_move < _sigma(-z + pr.join_offset)), MEMBER, new)
+            new = np.where(is_o & (u_move < _sigma(-z + col("join_offset"))), MEMBER, new)
         new = new.astype(np.int8)
         left = org & (new == OUT)
         if left.any():
@@ -552,6 +598,8 @@ def run_chunk(
         "leader_caps": state.leader_caps,
         "assumptions": list(state.assumptions),
         "parameters": pr.model_dump(mode="json"),
+        "parameter_arrays": sorted(pa),
+        "renewal_years": [int(state.date[:4]) + int(t) + 1 for t in np.flatnonzero(renew)],
         "replicates": int(r_count),
         "years": int(years),
         "uniforms_per_year": ku,
@@ -571,6 +619,47 @@ def run_chunk(
         exits=exits,
         meta=meta,
     )
+
+
+def _check_initial_status(status: np.ndarray, state: InitialState, r_count: int) -> np.ndarray:
+    """Per-replicate start statuses, checked: shape, codes, the leader a member, patrons
+    out (the engine never moves them, so anything else would be a bug upstream)."""
+    s0 = np.array(status, dtype=np.int8)
+    n = state.n
+    if s0.shape != (r_count, n):
+        raise ValueError(f"initial_status has shape {s0.shape}; expected {(r_count, n)}")
+    if not np.isin(s0, (OUT, MEMBER, FROZEN, SUSPENDED)).all():
+        raise ValueError("initial_status holds a code other than OUT, MEMBER, FROZEN, SUSPENDED")
+    if (s0[:, state.leader] != MEMBER).any():
+        raise ValueError("initial_status must keep the leader MEMBER")
+    if state.patrons and (s0[:, list(state.patrons)] != OUT).any():
+        raise ValueError("initial_status must keep the patrons OUT")
+    return s0
+
+
+def renewal_steps(state: InitialState, years: int) -> np.ndarray:
+    """``(Y,)`` bool: step ``t = y + 1`` contains a renewal date of ``state.renewals``.
+
+    Step ``t`` covers the days from the start's anniversary ``t - 1`` (inclusive) to
+    anniversary ``t`` (exclusive); a renewal is a date on which the treaty's term ends and
+    the parties must act to stay (docs/odd/membership.md, 7.7). O(Y x renewals).
+    """
+    out = np.zeros(int(years), dtype=bool)
+    if not state.renewals or years <= 0:
+        return out
+    start = dt.date.fromisoformat(state.date)
+
+    def anniversary(t: int) -> dt.date:
+        try:
+            return start.replace(year=start.year + t)
+        except ValueError:  # 29 February in a common year
+            return start.replace(year=start.year + t, day=28)
+
+    days = [dt.date.fromisoformat(d) for d in state.renewals]
+    for y in range(int(years)):
+        lo, hi = anniversary(y), anniversary(y + 1)
+        out[y] = any(lo <= d < hi for d in days)
+    return out
 
 
 def _concat(

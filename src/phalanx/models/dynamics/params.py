@@ -24,12 +24,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from phalanx.errors import ParameterError, UserError
 from phalanx.params import Settings
 
-__all__ = ["MembershipParams", "ParameterFile", "load_parameter_file"]
+__all__ = [
+    "MembershipParams",
+    "ParameterFile",
+    "load_parameter_file",
+    "ARRAY_PARAMETERS",
+    "parameter_range",
+    "check_param_arrays",
+]
 
 _MAX_FILE_BYTES = 256 * 1024
 
@@ -108,6 +116,13 @@ class MembershipParams(Settings):
         le=10,
         description="An outsider joins, or a former member returns, with probability "
         "sigma(-z + join_offset) per year (log-odds, -30..10).",
+    )
+    renewal_offset: float = Field(
+        0.0,
+        ge=-10,
+        le=10,
+        description="Log-odds added to leaving in a year in which the treaty's term ends and "
+        "the parties must act to stay (a provision of kind renewal; -10..10; 0: no effect).",
     )
     belief_start: float = _share(
         0.7, "Belief that the organisation will come to one's aid, before any request"
@@ -199,6 +214,96 @@ class MembershipParams(Settings):
                 "as much from its own request as from another's"
             )
         return self
+
+
+ARRAY_PARAMETERS: tuple[str, ...] = (
+    "alpha",
+    "beta_dependence",
+    "beta_credibility",
+    "beta_leader_threat",
+    "beta_patrons",
+    "beta_member_conflict",
+    "beta_threat_divergence",
+    "beta_leader_war",
+    "freeze_offset",
+    "suspend_offset",
+    "frozen_exit_offset",
+    "return_offset",
+    "join_offset",
+    "renewal_offset",
+)
+"""The parameters that may take one value per replicate in the engine (``param_arrays`` of
+``run_chunk``): the disaffection score's baseline and weights and the transition offsets,
+which is what a calibration varies and what a posterior carries into a simulation."""
+
+
+def parameter_range(name: str) -> tuple[float, float, bool, bool]:
+    """``(low, high, low_open, high_open)``: the declared range of parameter ``name``.
+
+    Read from the field's constraints (``ge``/``gt``, ``le``/``lt``); an unbounded side is
+    ``-inf`` or ``inf``. O(1).
+
+    >>> parameter_range("alpha")
+    (-30.0, 5.0, False, False)
+    """
+    info = MembershipParams.model_fields[name]
+    low, high, low_open, high_open = -np.inf, np.inf, False, False
+    for m in info.metadata:
+        for attr, side, is_open in (
+            ("ge", 0, False),
+            ("gt", 0, True),
+            ("le", 1, False),
+            ("lt", 1, True),
+        ):
+            v = getattr(m, attr, None)
+            if v is None:
+                continue
+            if side == 0:
+                low, low_open = float(v), is_open
+            else:
+                high, high_open = float(v), is_open
+    return low, high, low_open, high_open
+
+
+def check_param_arrays(arrays: Any, replicates: int) -> dict[str, np.ndarray]:
+    """Validate per-replicate parameter values once: names, shapes and declared ranges.
+
+    ``arrays`` maps names of :data:`ARRAY_PARAMETERS` to sequences of ``replicates``
+    finite floats, each within the parameter's range. Returns float64 copies of shape
+    ``(replicates,)``. Raises ``ParameterError`` naming the parameter and what is wrong.
+    O(R x names).
+    """
+    out: dict[str, np.ndarray] = {}
+    for name, values in dict(arrays).items():
+        if name not in ARRAY_PARAMETERS:
+            raise ParameterError(
+                "The 'param_arrays' parameter of run_chunk must name parameters among "
+                f"{', '.join(ARRAY_PARAMETERS)}. Got {name!r} instead.",
+                field=str(name),
+            )
+        a = np.array(values, dtype=float).reshape(-1) if np.ndim(values) else None
+        if a is None or a.shape != (replicates,):
+            got = np.shape(values)
+            raise ParameterError(
+                f"The {name!r} parameter of run_chunk's param_arrays must have shape "
+                f"({replicates},), one value per replicate. Got shape {got} instead.",
+                field=name,
+            )
+        low, high, lo_open, hi_open = parameter_range(name)
+        bad = (
+            ~np.isfinite(a)
+            | (a <= low if lo_open else a < low)
+            | (a >= high if hi_open else a > high)
+        )
+        if bad.any():
+            v = float(a[np.flatnonzero(bad)[0]])
+            raise ParameterError(
+                f"The {name!r} parameter of MembershipParams must be in [{low:g}, {high:g}]. "
+                f"Got {v!r} (replicate {int(np.flatnonzero(bad)[0])}) instead.",
+                field=name,
+            )
+        out[name] = a
+    return out
 
 
 class ParameterFile(BaseModel):

@@ -17,6 +17,7 @@ lets any actor, inside the region or not, be a threat target.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,14 @@ from phalanx.kb.arrays import MEMBER, OBSERVER, OUT, PARTNER
 from phalanx.kb.dates import parse_partial_date, parse_query_date
 from phalanx.models.dynamics.types import InitialState
 
-__all__ = ["initial_state", "default_start", "DEFAULT_WINDOW_DAYS", "TIE_KINDS", "GUARANTEE_KINDS"]
+__all__ = [
+    "initial_state",
+    "default_start",
+    "renewal_dates",
+    "DEFAULT_WINDOW_DAYS",
+    "TIE_KINDS",
+    "GUARANTEE_KINDS",
+]
 
 DEFAULT_WINDOW_DAYS = 365
 """Relations count if in force on some day of the year up to the start (as the strain
@@ -88,6 +96,7 @@ def initial_state(
     *,
     window_days: int = DEFAULT_WINDOW_DAYS,
     dependence_missing: float = 0.5,
+    actors: Sequence[str] | None = None,
 ) -> InitialState:
     """The state of ``organization`` on ``start``, ready for the engine.
 
@@ -105,6 +114,11 @@ def initial_state(
         Dependence put where the package has neither a value nor an arms supply from the
         leader (the parameter of the same name; the engine re-applies the run's own value
         through ``dependence_assumed``).
+    actors : sequence of str, optional
+        The simulated actors, in this order, instead of the rules above (a historical
+        replay keeps one order over many start dates). Must hold the leader, every
+        declared patron and every state holding a spell in the organisation on
+        ``start``; each must be a state of the package.
 
     Raises
     ------
@@ -156,12 +170,33 @@ def initial_state(
     everyone = snap.arrays()
     all_status = everyone.status(org)
     # actors: region states in order, then the leader, then states holding a spell now
-    actors: list[str] = [a for a in d.region if kinds.get(a) == "state"]
-    if leader not in actors:
-        actors.append(leader)
-    for a in snap.members(org, statuses=None):
-        if kinds.get(a) == "state" and a not in actors:
-            actors.append(a)
+    fixed = actors is not None
+    if actors is not None:
+        order = list(actors)
+        bad = [a for a in order if kinds.get(a) != "state"]
+        if bad or len(set(order)) != len(order):
+            raise UserError(
+                f"must list distinct states of the package; got {', '.join(bad) or 'a repeat'}",
+                field="actors",
+            )
+        holding = [
+            leader,
+            *(a for a in snap.members(org, statuses=None) if kinds.get(a) == "state"),
+        ]
+        missing = [a for a in holding if a not in order]
+        if missing:
+            raise UserError(
+                f"must hold {missing[0]}, which holds a spell in {org} on {day.isoformat()}",
+                field="actors",
+            )
+        actors = order
+    else:
+        actors = [a for a in d.region if kinds.get(a) == "state"]
+        if leader not in actors:
+            actors.append(leader)
+        for a in snap.members(org, statuses=None):
+            if kinds.get(a) == "state" and a not in actors:
+                actors.append(a)
     assumptions: list[str] = []
     spells_all = membership_spells(kb, org)
     ever = {s["actor"] for s in spells_all}
@@ -169,6 +204,8 @@ def initial_state(
         patron_ids = list(d.patrons)
         for a in patron_ids:
             if a not in actors:
+                if fixed:
+                    raise UserError(f"must hold the declared patron {a}", field="actors")
                 actors.append(a)
         held = [a for a in patron_ids if all_status[everyone.index[a]] != OUT]
         if held:
@@ -311,6 +348,7 @@ def initial_state(
             [org],
         )[0]["n"]
     )
+    renewals = renewal_dates(kb, org)
     used = {
         "armed_conflict",
         "territorial_dispute",
@@ -365,9 +403,23 @@ def initial_state(
         window_days=window_days,
         perception=np.clip(perception, 0.0, 1.0),
         patron_partnership=patron_partnership,
+        renewals=renewals,
     )
     state.check()
     return state
+
+
+def renewal_dates(kb: Any, organization: str) -> tuple[str, ...]:
+    """The ISO days on which ``organization``'s treaty term ended (or ends) and the parties
+    had to act to stay: the ``adopted`` day (the earliest the partial date allows) of each
+    provision of kind ``renewal``, sorted. An automatic prolongation is not a renewal in
+    this sense (it is a ``duration`` provision). O(provisions)."""
+    rows = kb.query(
+        "SELECT adopted_lo FROM provisions WHERE organization = ? AND kind = 'renewal' "
+        "AND adopted_lo IS NOT NULL ORDER BY adopted_lo",
+        [organization],
+    )
+    return tuple(r["adopted_lo"].isoformat() for r in rows)
 
 
 def _past_requests(

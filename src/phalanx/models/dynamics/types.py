@@ -106,6 +106,10 @@ class InitialState:
     # summit formats): courtship rather than a guarantee, so they enter the outside option
     # through the investment channel (weighted by investment_weight); None: none
     patron_partnership: np.ndarray | None = None
+    # ISO dates on which the organisation's treaty term ends and the parties must act to
+    # stay (provisions of kind ``renewal``, their ``adopted`` day); the engine adds
+    # ``renewal_offset`` to leaving in a step that contains one
+    renewals: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
