@@ -18,6 +18,15 @@ QUICK = ["--points", "30", "--runs-per-point", "4", "--seed", "5", "--backend", 
 
 
 @pytest.fixture(scope="module")
+def defaults(tmp_path_factory):
+    """A calibrated-values file holding one default: the model's defaults, so the tests do
+    not depend on the shipped posterior."""
+    path = tmp_path_factory.mktemp("params") / "defaults.yaml"
+    path.write_text("parameters: {alpha: -6.5}\nsource: the defaults\nversion: '1'\n")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
 def discovered(run, tmp_path_factory):
     out = tmp_path_factory.mktemp("disc") / "discovery.json"
     args = ["discover", "long-war", "--outcome", "exits >= 2 by 2031", *QUICK]
@@ -46,8 +55,9 @@ def test_discover_json_and_the_saved_file(discovered, run):
     assert foreign.read_text(encoding="utf-8") == "{}"
 
 
-def test_discover_tables(run):
-    result = run("discover", "long-war", "--outcome", "exits >= 2 by 2031", *QUICK)
+def test_discover_tables(run, defaults):
+    result = run("discover", "long-war", "--outcome", "exits >= 2 by 2031", *QUICK,
+                 "--params", defaults)  # fmt: skip
     assert result.exit_code == 0, result.output
     for needle in ("Scenario discovery of 'exits >= 2 by 2031'", "Chosen box", "qp low",
                    "Peeling trajectory", "Feature scores", "seed 5"):  # fmt: skip

@@ -14,6 +14,7 @@ from phalanx.experiments.discovery import PrimDiscovery, feature_scores, run_dis
 from phalanx.experiments.outcomes import bind
 from phalanx.experiments.uncertainties import latin_hypercube
 from phalanx.kb import KnowledgeBase
+from phalanx.models.dynamics.params import MembershipParams
 
 ROOT = Path(__file__).resolve().parents[2]
 ANZUS = ROOT / "tests" / "data" / "kb" / "anzus"
@@ -104,7 +105,8 @@ def kb():
     return KnowledgeBase.embedded()
 
 
-SMALL = dict(points=40, runs_per_point=5, seed=3, backend="serial")
+# the model's defaults, given explicitly: the tests do not depend on the shipped posterior
+SMALL = dict(points=40, runs_per_point=5, seed=3, backend="serial", params=MembershipParams())
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +121,8 @@ def test_a_discovery_run_records_itself(embedded_result, kb):
     assert meta["data_version"] == str(kb.version) and meta["organization"] == "CSTO"
     assert meta["years"] == 5 and meta["end_year"] == 2031  # just reaching the outcome's year
     assert meta["points"] == 40 and meta["runs_per_point"] == 5
-    assert meta["parameters"]["alpha"] == -6.5 and meta["design"] == "lhs"
+    assert meta["design"] == "lhs"
+    assert meta["parameters_source"] == {"kind": "given"} and meta["parameters"]["alpha"] == -6.5
     assert meta["scenario"]["name"] == "long-war" and len(meta["scenario"]["sha256"]) == 64
     assert r["outcome"] == "exits >= 2 by 2031"
     assert [f["name"] for f in r["factors"]][0] == "leader.capacity"
@@ -204,3 +207,42 @@ def test_parameter_ranges_join_the_space(kb):
             kb, "baseline", "exits >= 1 by 2029",
             parameters=["beta_patrons=0:4", "beta_patrons=1:2"], **SMALL,
         )  # fmt: skip
+
+
+def test_each_replicate_runs_as_a_separate_run_with_its_own_parameters(kb):
+    # worked out independently with the engine's scalar path: replicate j of a point takes
+    # posterior draw j % D and the point's value of a parameter factor
+    from phalanx.models.dynamics.engine import run_chunk, uniforms_per_year
+    from phalanx.models.dynamics.streams import replicate_uniforms
+
+    setup = setup_design(kb, "long-war", years=3, parameters={"beta_patrons": (0.0, 4.0)})
+    # no params: the package's posterior, as simulate uses it (its means recorded)
+    assert setup.parameters_source["kind"] == "posterior"
+    assert setup.posterior is not None and "beta_patrons" not in setup.posterior[0]
+    names, draws = setup.posterior
+    assert getattr(setup.params, names[0]) == pytest.approx(draws[:, 0].mean())
+    space, state, k = setup.space, setup.state, 4
+    u = latin_hypercube(space.d, 3, seed=2)
+    target = bind("departures by 2029", state, 3)
+    run = run_design(setup, u, [target], runs_per_point=k, seed=5, backend="serial")
+    driver_u, engine_u = replicate_uniforms(
+        5, np.arange(k), setup.compiled.n_uniforms, uniforms_per_year(state.n), 3
+    )
+    beta = space.values(u)[space.names.index("beta_patrons")]
+    for p in range(3):
+        for j in range(k):
+            du = driver_u[j : j + 1].copy()
+            for col, f in enumerate(space.factors):
+                if f.kind == "scenario":
+                    du[0, f.slot] = u[p, col]
+            given = {n: float(draws[j % len(draws), c]) for c, n in enumerate(names)}
+            params = setup.params.replace(**given, beta_patrons=float(beta[p]))
+            res = run_chunk(state, setup.compiled.sample(du), params, engine_u[j : j + 1],
+                            np.array([j]))  # fmt: skip
+            assert target.evaluate(res)[0] == run.values[p, j, 0]
+
+
+def test_a_package_without_a_posterior_runs_at_the_defaults():
+    setup = setup_design(KnowledgeBase.from_path(ANZUS), "long-war", years=2)
+    assert setup.parameters_source == {"kind": "defaults"} and setup.posterior is None
+    assert setup.params.alpha == -6.5

@@ -11,6 +11,7 @@ import pytest
 from phalanx.errors import ParameterError, UserError
 from phalanx.experiments.sensitivity import SobolAnalysis, run_sensitivity, saltelli_design
 from phalanx.kb import KnowledgeBase
+from phalanx.models.dynamics.params import MembershipParams
 
 ROOT = Path(__file__).resolve().parents[2]
 ANZUS = ROOT / "tests" / "data" / "kb" / "anzus"
@@ -92,7 +93,7 @@ def embedded():
 def test_exit_indices_on_the_embedded_data(embedded):
     r = run_sensitivity(
         embedded, "long-war", "exits >= 2 by 2031", samples=64, runs_per_point=4, seed=5,
-        backend="serial",
+        backend="serial", params=MembershipParams(),
     )  # fmt: skip
     idx = {i["factor"]: i for i in r["indices"]}
     # within 5 years the war (6 to 15 more years) never ends: its length and the recovery
@@ -103,7 +104,7 @@ def test_exit_indices_on_the_embedded_data(embedded):
     assert r["statistic"] == "probability" and 0 < r["output"]["mean"] < 1
     again = run_sensitivity(
         embedded, "long-war", "exits >= 2 by 2031", samples=64, runs_per_point=4, seed=5,
-        backend="serial",
+        backend="serial", params=MembershipParams(),
     )  # fmt: skip
     assert again["indices"] == r["indices"]
 

@@ -12,6 +12,7 @@ import pytest
 from phalanx.experiments.discovery import run_discovery
 from phalanx.experiments.sensitivity import run_sensitivity
 from phalanx.kb import KnowledgeBase
+from phalanx.models.dynamics.params import MembershipParams
 from phalanx.report.discovery import (
     discovery_html,
     discovery_section,
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def results():
     kb = KnowledgeBase.embedded()
-    common = dict(runs_per_point=10, seed=7, backend="serial")
+    common = dict(runs_per_point=10, seed=7, backend="serial", params=MembershipParams())
     disc = run_discovery(kb, "long-war", "exits >= 2 by 2031", points=40, **common)
     sens = run_sensitivity(kb, "long-war", "exits >= 2 by 2031", samples=16, **common)
     return disc, sens

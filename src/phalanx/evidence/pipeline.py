@@ -204,7 +204,9 @@ def shipped(name: str) -> dict[str, Any]:
     ``UserError`` that says how to make it.
     """
     if name not in SHIPPED_FILES:
-        raise UserError(f"no shipped evidence named {name!r}: expected one of {sorted(SHIPPED_FILES)}")
+        raise UserError(
+            f"no shipped evidence named {name!r}: expected one of {sorted(SHIPPED_FILES)}"
+        )
     ref = resources.files("phalanx") / "data" / "evidence" / SHIPPED_FILES[name]
     try:
         text = ref.read_text(encoding="utf-8")
@@ -216,4 +218,6 @@ def shipped(name: str) -> dict[str, Any]:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{SHIPPED_FILES[name]}: not valid JSON (line {exc.lineno}): {exc.msg}") from None
+        raise UserError(
+            f"{SHIPPED_FILES[name]}: not valid JSON (line {exc.lineno}): {exc.msg}"
+        ) from None

@@ -66,6 +66,11 @@ class DesignSetup:
     params: MembershipParams
     years: int
     parameter_file: str | None = None
+    # where the parameters come from (run_experiment's ``parameters_source``), and the
+    # posterior's (names, draws (D, q)) when the design uses it: replicate j takes draw j % D
+    parameters_source: dict[str, Any] = field(default_factory=lambda: {"kind": "defaults"})
+    posterior: tuple[tuple[str, ...], np.ndarray] | None = None
+    notes: tuple[str, ...] = ()
 
     def meta(self) -> dict[str, Any]:
         """What an experiment records about its set-up (plain JSON types)."""
@@ -87,9 +92,10 @@ class DesignSetup:
             "candidates": [a for a, c in zip(s.actors, s.candidates, strict=True) if c],
             "parameters": self.params.model_dump(mode="json"),
             "parameter_file": self.parameter_file,
+            "parameters_source": dict(self.parameters_source),
             "space": self.space.meta(),
             "assumptions": list(s.assumptions),
-            "warnings": list(self.compiled.warnings),
+            "warnings": [*self.compiled.warnings, *self.notes],
         }
 
 
@@ -121,10 +127,17 @@ def setup_design(
     ``parameters``: model-parameter ranges that join the space (name -> (low, high));
     ``params``: fixed model parameters over the scenario's (a MembershipParams or a
     calibrated-values file), as :func:`~phalanx.experiments.runner.run_experiment` takes
-    them. O(rules x N^2 + the state's build).
+    them. With ``params`` None the package's calibrated posterior is used as ``simulate``
+    uses it (replicate ``j`` takes draw ``j % D``; the scenario's own values and the
+    design's parameter factors win over it); ``parameters_source`` records which.
+    O(rules x N^2 + the state's build).
     """
     from phalanx.experiments.drivers import compile_scenario
-    from phalanx.experiments.runner import ExperimentSettings, merge_parameters
+    from phalanx.experiments.runner import (
+        ExperimentSettings,
+        _parameters_source,
+        merge_parameters,
+    )
     from phalanx.experiments.scenario import Scenario, load_scenario
     from phalanx.experiments.uncertainties import uncertainty_space
     from phalanx.models.dynamics.params import MembershipParams, load_parameter_file
@@ -144,7 +157,15 @@ def setup_design(
     years = ExperimentSettings(years=years).years
     compiled = compile_scenario(sc, state, years)
     space = uncertainty_space(sc, compiled, parameters)
-    return DesignSetup(sc, state, compiled, space, base, years, param_file)
+    source, posterior, notes = _parameters_source(
+        kb, state, params, param_file, set(sc.parameters) | set(parameters or {})
+    )
+    if posterior is not None:  # record the posterior means of what it varies, as simulate
+        names, draws = posterior
+        base = base.replace(**{n: float(draws[:, k].mean()) for k, n in enumerate(names)})
+    return DesignSetup(
+        sc, state, compiled, space, base, years, param_file, source, posterior, tuple(notes)
+    )
 
 
 @dataclass(frozen=True)
@@ -164,6 +185,7 @@ class _DesignJob:
     parameter_names: tuple[str, ...]
     outcomes: tuple[BoundOutcome, ...]
     points_per_chunk: int
+    posterior: tuple[tuple[str, ...], np.ndarray] | None = None
 
     def chunk_points(self, chunk: int) -> np.ndarray:
         lo = chunk * self.points_per_chunk
@@ -172,26 +194,34 @@ class _DesignJob:
     def run(self, chunk: int) -> np.ndarray:
         """``(m, k, outcomes)`` for the ``m`` points of chunk ``chunk``."""
         from phalanx.models.dynamics.engine import run_chunk
+        from phalanx.models.dynamics.params import ARRAY_PARAMETERS
 
         points = self.chunk_points(chunk)
         k = self.driver_u.shape[0]
         out = np.empty((len(points), k, len(self.outcomes)))
-        groups: list[np.ndarray]
-        if self.parameter_names:
-            groups = [points[i : i + 1] for i in range(len(points))]  # one set per point
-        else:
-            groups = [points]
+        # parameters the engine takes per replicate go in arrays (the whole chunk in one
+        # call); any other parameter factor needs one call per point
+        scalar = [i for i, n in enumerate(self.parameter_names) if n not in ARRAY_PARAMETERS]
+        vector = [i for i, n in enumerate(self.parameter_names) if n in ARRAY_PARAMETERS]
+        groups = [points[i : i + 1] for i in range(len(points))] if scalar else [points]
         for group in groups:
             m = len(group)
             u = np.tile(self.driver_u, (m, 1))
             for slot, col in zip(self.slots, self.scenario_columns, strict=True):
                 u[:, slot] = np.repeat(self.design[group, col], k)
             params = self.params
-            if self.parameter_names:
+            if scalar:
                 values = self.parameter_values[group[0]]
                 params = params.replace(
-                    **{n: float(v) for n, v in zip(self.parameter_names, values, strict=True)}
+                    **{self.parameter_names[i]: float(values[i]) for i in scalar}
                 )
+            arrays: dict[str, np.ndarray] = {}
+            if self.posterior is not None:
+                names, draws = self.posterior
+                rows = np.tile(np.arange(k) % draws.shape[0], m)  # replicate j: draw j % D
+                arrays.update({n: draws[rows, c] for c, n in enumerate(names)})
+            for i in vector:
+                arrays[self.parameter_names[i]] = np.repeat(self.parameter_values[group, i], k)
             ids = (group[:, None] * k + np.arange(k)[None, :]).reshape(-1).astype(np.int64)
             result = run_chunk(
                 self.state,
@@ -199,6 +229,7 @@ class _DesignJob:
                 params,
                 np.tile(self.engine_u, (m, 1, 1)),
                 ids,
+                param_arrays=arrays or None,
             )
             rows = group - points[0]
             for i, o in enumerate(self.outcomes):
@@ -317,6 +348,7 @@ def run_design(
         parameter_names=names,
         outcomes=tuple(outcomes),
         points_per_chunk=per_chunk,
+        posterior=setup.posterior,
     )
     n_chunks = -(-n_points // per_chunk)
     values = np.empty((n_points, k, len(outcomes)))

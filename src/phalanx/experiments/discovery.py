@@ -430,14 +430,17 @@ def run_discovery(
         "share_of_interest": float(y.mean()),
         "definition": what,
         "outcome_rate": float(hits.mean()),
+        "point_share_range": [float(per_point.min()), float(per_point.max())],
         "note": None,
     }
     prim_result = None
     scores: list[dict[str, Any]] = []
     if y.min() == y.max():
+        lo, hi = case_info["point_share_range"]
         case_info["note"] = (
             f"every case is {'of interest' if y[0] else 'without the outcome'}: nothing to "
-            "discover (try another threshold, outcome, horizon or more runs)"
+            f"discover; the share of a point's runs with the outcome ranges from {lo:.2f} "
+            f"to {hi:.2f} (choose --share within it, or another outcome or horizon)"
         )
     else:
         prim_result = PrimDiscovery(density=s.density).fit(x, y, names).result()
