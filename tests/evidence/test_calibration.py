@@ -50,8 +50,8 @@ def test_the_priors_file_of_contract_4():
     [
         ({"format": "other/1"}, "format"),
         ({"priors": {"nonsense": {"mean": 0, "sd": 1, "low": 0, "high": 1}}}, "priors.nonsense"),
-        ({"priors": {"alpha": {"mean": 0, "sd": 0, "low": -1, "high": 1}}}, "priors.alpha"),
-        ({"priors": {"alpha": {"mean": 0, "sd": 1, "low": -40, "high": 1}}}, "priors.alpha"),
+        ({"priors": {"alpha": {"mean": 0, "sd": 0, "low": -1, "high": 1}}}, "priors.alpha.sd"),
+        ({"priors": {"alpha": {"mean": 0, "sd": 1, "low": -40, "high": 1}}}, "priors.alpha.low"),
         ({"priors": {"alpha": {"mean": "x", "sd": 1, "low": -1, "high": 1}}}, "priors.alpha.mean"),
     ],
 )

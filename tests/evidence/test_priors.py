@@ -60,7 +60,7 @@ def test_the_simulation_hazard_on_dyad_years_by_hand():
 
 def test_a_truncated_prior_piles_at_the_bound_with_the_textbook_mean():
     # N(-3, 1) truncated to [0, 20]: mean = -3 + pdf(3) / (1 - Phi(3)) = 0.28312
-    p = Prior("beta_dependence", mean=-3.0, sd=1.0, low=0.0, high=20.0)
+    p = Prior(name="beta_dependence", mean=-3.0, sd=1.0, low=0.0, high=20.0)
     draws = p.sample(5, 20000)
     assert draws.min() >= 0 and draws.max() <= 20
     pdf3 = math.exp(-4.5) / math.sqrt(2 * math.pi)
@@ -74,10 +74,10 @@ def test_a_truncated_prior_piles_at_the_bound_with_the_textbook_mean():
 @pytest.mark.parametrize(
     "prior",
     [
-        Prior("a", mean=1.0, sd=0.5, low=0.0, high=20.0),
-        Prior("b", mean=-3.0, sd=1.0, low=0.0, high=20.0),
-        Prior("c", mean=-30.0, sd=1.0, low=0.0, high=20.0),  # the mass is about 1e-197
-        Prior("d", mean=4.0, sd=3.0, low=-30.0, high=5.0),
+        Prior(name="a", mean=1.0, sd=0.5, low=0.0, high=20.0),
+        Prior(name="b", mean=-3.0, sd=1.0, low=0.0, high=20.0),
+        Prior(name="c", mean=-30.0, sd=1.0, low=0.0, high=20.0),  # the mass is about 1e-197
+        Prior(name="d", mean=4.0, sd=3.0, low=-30.0, high=5.0),
     ],
 )
 def test_the_log_density_integrates_to_one(prior):

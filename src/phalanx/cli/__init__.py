@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "commands_align",
     "commands_decide",
     "commands_simulate",
+    "commands_evidence",
     "commands_calibrate",
     "commands_discover",
     "commands_report",

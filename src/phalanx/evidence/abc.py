@@ -43,6 +43,7 @@ Jasra (2012), Statistics and Computing 22: 1009; Filippi, Barnes, Cornebise and 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,8 +51,14 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from phalanx.params import Estimator, Settings
+from phalanx.seeds import SeedLike, as_generator
 
 __all__ = ["Prior", "ABCSMC", "ABCSMCParams", "weighted_quantile", "resample"]
+
+
+def _phi(z: float) -> float:
+    """The standard normal CDF."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
 
 
 class Prior(Settings):
@@ -74,21 +81,36 @@ class Prior(Settings):
         """Whether ``x`` lies in the support."""
         return (x >= self.low) & (x <= self.high)
 
-    def logpdf(self, x: np.ndarray) -> np.ndarray:
-        """Log density up to a constant (the truncation's mass cancels in ABC's weights);
-        ``-inf`` outside the support."""
-        z = (np.asarray(x, dtype=float) - self.mean) / self.sd
-        return np.where(self.inside(x), -0.5 * z * z, -np.inf)
+    def _standard_bounds(self) -> tuple[float, float, bool]:
+        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+        if a > 0:  # both bounds in the upper tail: work on the mirror image, for precision
+            return -b, -a, True
+        return a, b, False
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """``size`` draws by inverting the truncated normal's CDF. O(size)."""
-        from scipy.special import ndtr, ndtri
+    def logpdf(self, x: Any) -> np.ndarray:
+        """Log density at ``x``, normalised over ``[low, high]`` even far in a tail
+        (``-inf`` outside). O(len(x))."""
+        xa = np.asarray(x, dtype=float)
+        a, b, _ = self._standard_bounds()
+        mass = _phi(b) - _phi(a)
+        if mass > 0:
+            log_mass = math.log(mass)
+        else:  # far in the tail: the mass is about pdf(b) / |b| (Mills' ratio)
+            log_mass = -0.5 * b * b - math.log(abs(b) * math.sqrt(2 * math.pi))
+        z = (xa - self.mean) / self.sd
+        dens = -0.5 * z * z - math.log(self.sd * math.sqrt(2 * math.pi)) - log_mass
+        return np.where(self.inside(xa), dens, -np.inf)
 
-        a = ndtr((self.low - self.mean) / self.sd)
-        b = ndtr((self.high - self.mean) / self.sd)
-        u = a + rng.random(size) * (b - a)
-        x = self.mean + self.sd * ndtri(np.clip(u, 1e-300, 1 - 1e-16))
-        return np.clip(x, self.low, self.high)
+    def sample(self, rng: SeedLike, size: int) -> np.ndarray:
+        """``size`` draws by inverting the truncated normal's CDF (exact in the tails, no
+        rejection); ``rng`` a Generator or a seed. O(size)."""
+        from scipy.special import ndtri
+
+        gen = as_generator(rng)
+        a, b, flip = self._standard_bounds()
+        u = gen.uniform(_phi(a), _phi(b), size)
+        z = np.clip(ndtri(np.clip(u, np.nextafter(0.0, 1.0), 1 - 1e-16)), a, b)
+        return np.clip(self.mean + self.sd * (-z if flip else z), self.low, self.high)
 
     def moments(self) -> tuple[float, float]:
         """Mean and standard deviation of the truncated distribution (closed form)."""

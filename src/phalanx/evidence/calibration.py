@@ -93,56 +93,14 @@ def read_prior_file(path: str | Path) -> tuple[dict[str, Prior], dict[str, Any]]
     """The priors of a hazard-fit file (contract 4) and what identifies it.
 
     Returns (name -> :class:`~phalanx.evidence.abc.Prior`, ``{"file", "version",
-    "created"}``). A file that is not JSON, not of format ``phalanx-hazard-fit/1``, or
-    whose prior names an unknown parameter, has a non-finite number, ``sd <= 0`` or an
-    interval outside the parameter's range is a ``UserError`` naming the file and field.
+    "created"}``); the file is read and checked by
+    :func:`phalanx.evidence.priors.load_priors` (errors name the file and field).
     """
-    from phalanx.models.dynamics.params import MembershipParams, parameter_range
-    from phalanx.safe_files import read_user_text
+    from phalanx.evidence.priors import load_priors
 
-    shown = str(path)
-    text = read_user_text(path, limit=_MAX_BYTES, what="priors file")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise UserError(f"is not valid JSON ({e.msg})", file=shown, line=e.lineno) from None
-    if not isinstance(data, dict) or data.get("format") != PRIORS_FORMAT:
-        got = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise UserError(
-            f"expected a file of format {PRIORS_FORMAT!r}; got {got!r}", file=shown, field="format"
-        )
-    raw = data.get("priors")
-    if not isinstance(raw, dict):
-        raise UserError("expected an object of priors by parameter", file=shown, field="priors")
-    out: dict[str, Prior] = {}
-    for name, entry in raw.items():
-        where = f"priors.{name}"
-        if name not in MembershipParams.model_fields:
-            raise UserError("is not a parameter of the membership model", file=shown, field=where)
-        if not isinstance(entry, dict):
-            raise UserError("expected an object with mean, sd, low, high", file=shown, field=where)
-        vals = {}
-        for key in ("mean", "sd", "low", "high"):
-            v = entry.get(key)
-            if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-                raise UserError(
-                    f"expected a finite number; got {v!r}", file=shown, field=f"{where}.{key}"
-                )
-            vals[key] = float(v)
-        lo, hi, _, _ = parameter_range(name)
-        if vals["sd"] <= 0 or not lo <= vals["low"] < vals["high"] <= hi:
-            raise UserError(
-                f"expected sd > 0 and low < high within [{lo:g}, {hi:g}]; got sd {vals['sd']:g}, "
-                f"[{vals['low']:g}, {vals['high']:g}]",
-                file=shown,
-                field=where,
-            )
-        out[name] = Prior(name=name, source=str(entry.get("from", ""))[:500], **vals)
-    info = {
-        "file": Path(shown).name,
-        "version": data.get("version"),
-        "created": data.get("created"),
-    }
+    out = load_priors(path)
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    info = {"file": Path(path).name, "version": data.get("version"), "created": data.get("created")}
     return out, info
 
 

@@ -52,18 +52,17 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
 from phalanx.errors import UserError
+from phalanx.evidence.abc import Prior
 from phalanx.models.dynamics.params import MembershipParams
+from phalanx.models.dynamics.params import parameter_range as _declared_range
 from phalanx.safe_files import MARKER, read_user_text, write_output
-from phalanx.seeds import SeedLike, as_generator
 
 __all__ = [
     "FORMAT",
@@ -155,70 +154,10 @@ def parameter_range(name: str) -> tuple[float, float]:
     >>> parameter_range("alpha"), parameter_range("beta_leader_war")
     ((-30.0, 5.0), (0.0, 20.0))
     """
-    field = MembershipParams.model_fields.get(name)
-    if field is None:
+    if name not in MembershipParams.model_fields:
         raise KeyError(name)
-    low, high = -math.inf, math.inf
-    for m in field.metadata:
-        for attr in ("ge", "gt"):
-            if getattr(m, attr, None) is not None:
-                low = float(getattr(m, attr))
-        for attr in ("le", "lt"):
-            if getattr(m, attr, None) is not None:
-                high = float(getattr(m, attr))
-    return low, high
-
-
-def _phi(z: float) -> float:
-    return 0.5 * math.erfc(-z / math.sqrt(2.0))
-
-
-@dataclass(frozen=True)
-class Prior:
-    """``Normal(mean, sd)`` truncated to ``[low, high]``; ``source`` says where it came from.
-
-    >>> p = Prior("beta_patrons", mean=-1.0, sd=1.0, low=0.0, high=20.0)
-    >>> bool((p.sample(0, 1000) >= 0).all()), float(p.logpdf([-0.5])[0])
-    (True, -inf)
-    """
-
-    name: str
-    mean: float
-    sd: float
-    low: float
-    high: float
-    source: str = ""
-
-    def _standard_bounds(self) -> tuple[float, float, bool]:
-        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
-        if a > 0:  # both bounds in the upper tail: work on the mirror image, for precision
-            return -b, -a, True
-        return a, b, False
-
-    def sample(self, seed: SeedLike, size: int) -> np.ndarray:
-        """``size`` draws by the inverse CDF (exact in the tails, no rejection). O(size)."""
-        rng = as_generator(seed)
-        a, b, flip = self._standard_bounds()
-        fa, fb = _phi(a), _phi(b)
-        u = rng.uniform(fa, fb, size)
-        tiny = np.nextafter(0.0, 1.0)
-        inv = NormalDist().inv_cdf
-        z = np.array([inv(min(max(v, tiny), 1 - 1e-16)) for v in u], dtype=float)
-        z = np.clip(z, a, b)
-        return self.mean + self.sd * (-z if flip else z)
-
-    def logpdf(self, x: Any) -> np.ndarray:
-        """Log density at ``x`` (-inf outside ``[low, high]``). O(len(x))."""
-        xa = np.asarray(x, dtype=float)
-        a, b, _ = self._standard_bounds()
-        mass = _phi(b) - _phi(a)
-        if mass > 0:
-            log_mass = math.log(mass)
-        else:  # far in the tail: the mass is about pdf(b) / |b| (Mills' ratio)
-            log_mass = -0.5 * b * b - math.log(abs(b) * math.sqrt(2 * math.pi))
-        z = (xa - self.mean) / self.sd
-        dens = -0.5 * z * z - math.log(self.sd * math.sqrt(2 * math.pi)) - log_mass
-        return np.where((xa >= self.low) & (xa <= self.high), dens, -np.inf)
+    low, high, _, _ = _declared_range(name)
+    return float(low), float(high)
 
 
 # --- the simulation's own hazard on dyad-years ----------------------------------------------
@@ -467,5 +406,5 @@ def load_priors(path: str | Path | None = None) -> dict[str, Prior]:
                 file=shown,
                 field=f"{where}.low",
             )
-        out[name] = Prior(name=name, source=str(entry.get("from", "")), **values)
+        out[name] = Prior(name=name, source=str(entry.get("from", ""))[:500], **values)
     return out
