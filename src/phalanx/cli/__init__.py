@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "commands_simulate",
     "commands_evidence",
     "commands_calibrate",
+    "commands_discover",
     "commands_report",
 )
 """The modules whose commands make up the CLI, in the order of ``phalanx --help``."""
