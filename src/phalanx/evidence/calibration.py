@@ -33,7 +33,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,7 @@ class Posterior:
     version: str
     parameters: tuple[str, ...]
     draws: np.ndarray  # (D, len(parameters))
+    fixed: Mapping[str, float] = field(default_factory=dict)  # the others, held in the fit
 
     @property
     def size(self) -> int:
@@ -233,6 +234,15 @@ def load_posterior(path: str | Path) -> Posterior:
     for key in ("organization", "data_version"):
         if not isinstance(data.get(key), str):
             raise UserError("expected a text", file=shown, field=key)
+    fixed = data.get("fixed") or {}
+    if not isinstance(fixed, dict):
+        raise UserError("expected an object of parameter values", file=shown, field="fixed")
+    from phalanx.models.dynamics.params import MembershipParams
+
+    try:
+        MembershipParams(**fixed)
+    except (UserError, ValueError, TypeError) as e:
+        raise UserError(f"not valid parameter values: {e}", file=shown, field="fixed") from None
     return Posterior(
         path=Path(path),
         organization=data["organization"],
@@ -240,6 +250,7 @@ def load_posterior(path: str | Path) -> Posterior:
         version=str(data.get("created") or ""),
         parameters=tuple(names),
         draws=draws,
+        fixed={str(k): float(v) for k, v in fixed.items()},
     )
 
 

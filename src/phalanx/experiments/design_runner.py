@@ -162,7 +162,10 @@ def setup_design(
     )
     if posterior is not None:  # record the posterior means of what it varies, as simulate
         names, draws = posterior
-        base = base.replace(**{n: float(draws[:, k].mean()) for k, n in enumerate(names)})
+        base = base.replace(
+            **{k: v for k, v in source.get("fixed", {}).items() if k not in set(parameters or {})},
+            **{n: float(draws[:, k].mean()) for k, n in enumerate(names)},
+        )
     return DesignSetup(
         sc, state, compiled, space, base, years, param_file, source, posterior, tuple(notes)
     )

@@ -145,6 +145,11 @@ def chunk_ids(chunk: int, chunk_size: int, runs: int) -> np.ndarray:
     return np.arange(lo, min(runs, lo + chunk_size), dtype=np.int64)
 
 
+def given_names(params: MembershipParams | None) -> set[str]:
+    """The parameters a caller set explicitly (none for None)."""
+    return set() if params is None else set(params.model_fields_set)
+
+
 def merge_parameters(
     scenario_parameters: dict[str, Any], params: MembershipParams | None
 ) -> MembershipParams:
@@ -397,6 +402,8 @@ def _parameters_source(
         "data_version": post.data_version,
         "sha256": hashlib.sha256(np.ascontiguousarray(post.draws).tobytes()).hexdigest(),
         "rule": "replicate r takes draw r % draws; 'parameters' records their means",
+        # the parameters the calibration held at their prior means: the run holds them too
+        "fixed": {k: v for k, v in post.fixed.items() if k not in scenario_names},
     }
     kept = sorted(set(post.parameters) - set(names))
     warnings = []
@@ -494,11 +501,14 @@ def run_experiment(
     source, posterior, post_warnings = _parameters_source(
         kb, state, params, param_file, set(sc.parameters)
     )
-    if posterior is not None:  # record the posterior means of the parameters it varies
+    if posterior is not None:  # the values it held, and the means of those it varies
         names, draws = posterior
         model_params = MembershipParams(
             **{
                 **model_params.model_dump(),
+                **{
+                    k: v for k, v in source.get("fixed", {}).items() if k not in given_names(params)
+                },
                 **{n: float(draws[:, k].mean()) for k, n in enumerate(names)},
             }
         )

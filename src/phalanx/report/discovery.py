@@ -176,11 +176,13 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
 
 
 def _meta(result: Result) -> str:
+    from phalanx.experiments.provenance import parameters_text
+
     m = result["metadata"]
-    params = m.get("parameter_file") or "the model's defaults and the scenario's own"
+    params = parameters_text(m) if m.get("parameters_source") else "not recorded"
     return (
         f"<p class='meta'>{_esc(experiment_label(result))}; {_esc(m['organization'])} from "
-        f"{_esc(m['start'])}, {m['years']} years; parameters: {_esc(str(params))}; design "
+        f"{_esc(m['start'])}, {m['years']} years; {_esc(str(params))}; design "
         f"{_esc(m['design'])}, common random numbers across points.</p>"
     )
 

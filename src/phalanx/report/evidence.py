@@ -387,10 +387,19 @@ def _requests_html(req: Mapping[str, Any], organization: str, at: str) -> str:
         f"to {_num(model['brier_high'])}), log score {_num(model['log_score'])}, {model['hits']} "
         f"hits; base rate (also left out): Brier {_num(base['brier'])}, log score "
         f"{_num(base['log_score'])}, {base['hits']} hits. Published reliability rates of "
-        f"alliance commitments: {published}.</p>"
-        + _table(
-            ["date", "organisation", "requester", "kind", "what it did", "P(answered)", ""], rows
+        f"alliance commitments: {published}.</p>" + _own_requests(rows, organization, at)
+    )
+
+
+def _own_requests(rows: list[list[str]], organization: str, at: str) -> str:
+    if not rows:
+        return (
+            f"<p>The table holds no request made to {_esc(organization)} by {_esc(at)}; "
+            "docs/evidence/requests.md lists every case.</p>"
         )
+    columns = ["date", "organisation", "requester", "kind", "what it did", "P(answered)", ""]
+    return f"<p>The requests made to {_esc(organization)} by {_esc(at)}:</p>" + _table(
+        columns, rows
     )
 
 

@@ -130,7 +130,10 @@ def build_report(
     or paths runs those, ``[]`` leaves the section out, and a
     :class:`~phalanx.report.scenarios.ScenarioSet` already run is shown as it is;
     ``runs`` and ``years`` size the runs (defaults: the section's declared ones).
-    ``evidence`` adds the "Evidence" section (:mod:`phalanx.report.evidence`) after them.
+    ``evidence`` adds, after them, scenario discovery and sensitivity on one of the
+    scenarios run (the long war when it was run: :func:`phalanx.report.discovery.
+    discovery_section`, small designs, a few seconds) and the "Evidence" section
+    (:mod:`phalanx.report.evidence`).
     """
     s = summary(kb, organization, at)
     at = s["date"]
@@ -223,6 +226,13 @@ def build_report(
         from phalanx.report.scenarios import scenarios_html
 
         extra += scenarios_html(scenario_set, names, urls)
+    if evidence and scenario_set is not None and scenario_set.runs:
+        from phalanx.report.discovery import discovery_section
+
+        start = dt.date.fromisoformat(scenario_set.start)
+        names_run = [r.name for r in scenario_set.runs]
+        chosen = "long-war" if "long-war" in names_run else names_run[0]
+        extra += discovery_section(kb, org["id"], start, scenario=chosen)
     if evidence:
         from phalanx.report.evidence import evidence_data, evidence_html
 
