@@ -135,37 +135,22 @@ def setup_design(
     from phalanx.experiments.drivers import compile_scenario
     from phalanx.experiments.runner import (
         ExperimentSettings,
-        _parameters_source,
-        merge_parameters,
+        resolve_parameters,
     )
     from phalanx.experiments.scenario import Scenario, load_scenario
     from phalanx.experiments.uncertainties import uncertainty_space
-    from phalanx.models.dynamics.params import MembershipParams, load_parameter_file
     from phalanx.models.dynamics.state import initial_state
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    param_file = None
-    if isinstance(params, str | Path):
-        param_file = str(params)
-        params = load_parameter_file(params)
-    elif params is not None and not isinstance(params, MembershipParams):
-        raise UserError("params must be a MembershipParams or a parameter file", field="params")
-    base = merge_parameters(dict(sc.parameters), params)
     state = initial_state(kb, organization, start)
+    base, source, posterior, notes, param_file = resolve_parameters(
+        kb, state, sc, params, frozenset(parameters or {})
+    )
     if years is None:
         years = DEFAULT_YEARS if reach is None else max(1, reach - int(state.date[:4]))
     years = ExperimentSettings(years=years).years
     compiled = compile_scenario(sc, state, years)
     space = uncertainty_space(sc, compiled, parameters)
-    source, posterior, notes = _parameters_source(
-        kb, state, params, param_file, set(sc.parameters) | set(parameters or {})
-    )
-    if posterior is not None:  # record the posterior means of what it varies, as simulate
-        names, draws = posterior
-        base = base.replace(
-            **{k: v for k, v in source.get("fixed", {}).items() if k not in set(parameters or {})},
-            **{n: float(draws[:, k].mean()) for k, n in enumerate(names)},
-        )
     return DesignSetup(
         sc, state, compiled, space, base, years, param_file, source, posterior, tuple(notes)
     )

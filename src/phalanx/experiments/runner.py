@@ -145,11 +145,6 @@ def chunk_ids(chunk: int, chunk_size: int, runs: int) -> np.ndarray:
     return np.arange(lo, min(runs, lo + chunk_size), dtype=np.int64)
 
 
-def given_names(params: MembershipParams | None) -> set[str]:
-    """The parameters a caller set explicitly (none for None)."""
-    return set() if params is None else set(params.model_fields_set)
-
-
 def merge_parameters(
     scenario_parameters: dict[str, Any], params: MembershipParams | None
 ) -> MembershipParams:
@@ -378,10 +373,11 @@ def _parameters_source(
     state: InitialState,
     params: MembershipParams | None,
     param_file: str | None,
-    scenario_names: set[str],
+    held: set[str],
 ) -> tuple[dict[str, Any], tuple[tuple[str, ...], np.ndarray] | None, list[str]]:
     """Where the run's parameters come from (recorded as ``parameters_source``), the
-    posterior's (names, draws) when the run uses it, and warnings about it."""
+    posterior's (names, draws) when the run uses it, and warnings about it. The names in
+    ``held`` (the scenario's own, a design's factors) are neither drawn nor fixed."""
     if param_file is not None:
         return {"kind": "file", "file": param_file}, None, []
     if params is not None:
@@ -391,7 +387,7 @@ def _parameters_source(
     post = package_posterior(kb, state.organization)
     if post is None:
         return {"kind": "defaults"}, None, []
-    names = tuple(n for n in post.parameters if n not in scenario_names)
+    names = tuple(n for n in post.parameters if n not in held)
     cols = [post.parameters.index(n) for n in names]
     source: dict[str, Any] = {
         "kind": "posterior",
@@ -403,7 +399,7 @@ def _parameters_source(
         "sha256": hashlib.sha256(np.ascontiguousarray(post.draws).tobytes()).hexdigest(),
         "rule": "replicate r takes draw r % draws; 'parameters' records their means",
         # the parameters the calibration held at their prior means: the run holds them too
-        "fixed": {k: v for k, v in post.fixed.items() if k not in scenario_names},
+        "fixed": {k: v for k, v in post.fixed.items() if k not in held},
     }
     kept = sorted(set(post.parameters) - set(names))
     warnings = []
@@ -417,6 +413,51 @@ def _parameters_source(
     if not names:
         return {**source, "kind": "scenario"}, None, warnings
     return source, (names, post.draws[:, cols].copy()), warnings
+
+
+def resolve_parameters(
+    kb: KnowledgeBase,
+    state: InitialState,
+    scenario: Scenario,
+    params: MembershipParams | str | Path | None,
+    held: frozenset[str] = frozenset(),
+) -> tuple[
+    MembershipParams,
+    dict[str, Any],
+    tuple[tuple[str, ...], np.ndarray] | None,
+    list[str],
+    str | None,
+]:
+    """The parameters of a run, and where they come from.
+
+    ``params``: a parameter file (path), a :class:`MembershipParams`, or None (the package's
+    posterior when it declares one for the organisation, else the defaults). The scenario's
+    own ``parameters`` and the names in ``held`` (e.g. a design's parameter factors) keep
+    their values over the posterior's. Returns (the base parameters: with a posterior, the
+    values the calibration held fixed and the means of the ones it varies, as recorded;
+    ``parameters_source``; the posterior's (names, draws) or None; warnings; the parameter
+    file's name or None). Shared by :func:`run_experiment` and the design runner, so that
+    both use a posterior the same way. O(draws).
+    """
+    from phalanx.models.dynamics.params import MembershipParams, load_parameter_file
+
+    param_file = None
+    if isinstance(params, str | Path):
+        param_file = str(params)
+        params = load_parameter_file(params)
+    elif params is not None and not isinstance(params, MembershipParams):
+        raise UserError("params must be a MembershipParams or a parameter file", field="params")
+    base = merge_parameters(dict(scenario.parameters), params)
+    source, posterior, notes = _parameters_source(
+        kb, state, params, param_file, set(scenario.parameters) | set(held)
+    )
+    if posterior is not None:
+        names, draws = posterior
+        base = base.replace(
+            **source.get("fixed", {}),
+            **{n: float(draws[:, k].mean()) for k, n in enumerate(names)},
+        )
+    return base, source, posterior, notes, param_file
 
 
 def run_experiment(
@@ -469,7 +510,6 @@ def run_experiment(
     from phalanx.experiments.drivers import compile_scenario
     from phalanx.experiments.scenario import Scenario, load_scenario
     from phalanx.experiments.summary import SummaryAccumulator
-    from phalanx.models.dynamics.params import MembershipParams, load_parameter_file
     from phalanx.models.dynamics.state import initial_state
     from phalanx.seeds import resolve_seed
 
@@ -489,29 +529,10 @@ def run_experiment(
         raise UserError("a cluster is only used by the dask backend", field="--cluster")
 
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    param_file = None
-    if isinstance(params, str | Path):
-        param_file = str(params)
-        params = load_parameter_file(params)
-    elif params is not None and not isinstance(params, MembershipParams):
-        raise UserError("params must be a MembershipParams or a parameter file", field="params")
-    model_params = merge_parameters(dict(sc.parameters), params)
-
     state = initial_state(kb, organization, start)
-    source, posterior, post_warnings = _parameters_source(
-        kb, state, params, param_file, set(sc.parameters)
+    model_params, source, posterior, post_warnings, param_file = resolve_parameters(
+        kb, state, sc, params
     )
-    if posterior is not None:  # the values it held, and the means of those it varies
-        names, draws = posterior
-        model_params = MembershipParams(
-            **{
-                **model_params.model_dump(),
-                **{
-                    k: v for k, v in source.get("fixed", {}).items() if k not in given_names(params)
-                },
-                **{n: float(draws[:, k].mean()) for k, n in enumerate(names)},
-            }
-        )
     compiled = compile_scenario(sc, state, settings.years)
     root_seed = resolve_seed(settings.seed if settings.seed is not None else sc.seed)
     size = settings.chunk_size or default_chunk_size(state.n, settings.years)
