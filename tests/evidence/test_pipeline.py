@@ -82,3 +82,19 @@ def test_the_shipped_results_are_json_with_provenance():
     json.dumps(bt)
     assert all(s.get("sha256") for s in bt["sources"])
     assert bt["settings"]["organization"] == "CSTO"
+
+
+def test_direct_logistic_is_the_backtests_logistic():
+    """The organisation backtest's logistic forecaster gives, on the large-N rows, exactly
+    the large-N backtest's logistic forecasts (one method, two uses)."""
+    import numpy as np
+
+    from phalanx.evidence.backtest import DirectLogistic, forecasts
+    from phalanx.evidence.hazard import COVARIATES
+
+    table = mini_files().table()
+    covariates = tuple(c for c in COVARIATES if c in table.attrs["covariates_available"])
+    per_h = forecasts(table, 1906, (2,), covariates=covariates)
+    rows = table[table["year"].to_numpy() == 1906]
+    direct = DirectLogistic(table, 1906, covariates).horizon_probability(rows, 2)
+    np.testing.assert_allclose(direct, per_h[2]["logistic"].to_numpy())

@@ -50,13 +50,14 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from phalanx.errors import UserError
-from phalanx.evidence.hazard import COVARIATES, HazardModel, design_matrix
+from phalanx.evidence.hazard import COVARIATES, HazardModel, design_columns, design_matrix
 from phalanx.evidence.priors import simulation_log_odds
 from phalanx.evidence.scores import bootstrap_ci, brier, log_score, reliability_bins
 from phalanx.models.dynamics.params import MembershipParams
 from phalanx.params import Settings
 
 __all__ = [
+    "DirectLogistic",
     "CUTOFFS",
     "DATASET",
     "HORIZONS",
@@ -166,6 +167,33 @@ def _direct_classifier(train: Any, y: np.ndarray, columns: list[str], rows: Any)
     sd = np.where(sd > 0, sd, 1.0)
     clf = LogisticRegression(max_iter=2000).fit((x - mu) / sd, y)
     return clf.predict_proba((design_matrix(rows, columns) - mu) / sd)[:, 1]
+
+
+class DirectLogistic:
+    """The ``logistic`` baseline as a forecaster of other cases (an organisation's members).
+
+    scikit-learn's default logistic regression fitted directly on the outcome "the pact ends
+    within ``h`` years", on the dyad-years of ``table`` whose outcome is known at the end of
+    ``cutoff`` (:func:`direct_cases`), with the hazard model's columns. Gives
+    ``horizon_probability(rows, h)`` like :class:`~phalanx.evidence.hazard.HazardModel`, so
+    the organisation backtest's large-N wrapper takes either. One fit per call.
+    """
+
+    def __init__(
+        self,
+        table: Any,
+        cutoff: int,
+        covariates: tuple[str, ...] = COVARIATES,
+        duration: str = "log",
+    ) -> None:
+        self.table = table
+        self.cutoff = int(cutoff)
+        self.columns = design_columns(tuple(covariates), duration)
+
+    def horizon_probability(self, rows: Any, h: int) -> np.ndarray:
+        """P(the pact of each row ends within ``h`` years), from the direct fit for ``h``."""
+        train, y = direct_cases(self.table, self.cutoff, int(h))
+        return np.asarray(_direct_classifier(train, y, self.columns, rows), dtype=float)
 
 
 def forecasts(

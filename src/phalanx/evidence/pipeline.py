@@ -160,8 +160,8 @@ def backtest(
     is None) scores each member's leaving full membership after each of ``org_cutoffs``
     with the organisation's own base rate, persistence, the simulation (``runs`` runs with
     neutral drivers, at the parameters of :func:`prior_mean_params` fitted on the
-    dyad-years known at the cut-off) and the large-N hazard model fitted on the same years
-    (the direct logistic classifier is large-N only).
+    dyad-years known at the cut-off) and the large-N logistic regression and hazard model
+    fitted on the same years, applied to each member's pact with the leader.
     Returns ``{format, created, seed, settings, sources, records, reliability, cases}``;
     ``records`` are contract 3's. Cost: dominated by the fits (a few per cut-off) and the
     simulation runs.
@@ -182,7 +182,7 @@ def backtest(
     cases: list[dict[str, Any]] = []
     org_id = None
     if kb is not None:
-        from phalanx.evidence.backtest import training_rows
+        from phalanx.evidence.backtest import DirectLogistic, training_rows
         from phalanx.evidence.org_backtest import (
             LargeNForecaster,
             SimulationForecaster,
@@ -199,6 +199,9 @@ def backtest(
                 params=lambda c: prior_mean_params(training_rows(table, c), covariates),
                 runs=runs,
                 seed=seed,
+            ),
+            "logistic": LargeNForecaster(
+                lambda c: DirectLogistic(table, c, covariates), table, name="logistic"
             ),
             "hazard": LargeNForecaster(
                 lambda c: HazardModel(covariates=covariates, bootstrap=0).fit(
