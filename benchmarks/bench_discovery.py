@@ -26,7 +26,7 @@ from phalanx.experiments.sensitivity import SobolAnalysis, run_sensitivity, salt
 from phalanx.experiments.uncertainties import latin_hypercube
 from phalanx.kb import KnowledgeBase
 
-OUTCOME = "exits >= 2 by 2031"
+OUTCOME = "exits >= 1 by 2031"  # two exits almost never happen under the posterior
 
 
 def main() -> None:
@@ -65,7 +65,13 @@ def main() -> None:
     u = latin_hypercube(setup.space.d, points, seed=1)
     run = run_design(setup, u, [bind(OUTCOME, setup.state, 5)], runs_per_point=k, seed=1,
                      backend="serial")  # fmt: skip
-    y = (run.values[:, :, 0].mean(axis=1) >= 0.5).astype(int)
+    share = run.values[:, :, 0].mean(axis=1)
+    y = (share >= 0.5).astype(int)
+    if y.min() == y.max():  # rare under the calibrated posterior: time PRIM on the top quarter
+        y = (share > np.quantile(share, 0.75)).astype(int)
+        print(
+            f"  (no point reaches 0.5; PRIM timed on the points above the 75th percentile, {y.sum()} cases)"
+        )
     cols = setup.space.values(u)
     t0 = time.perf_counter()
     PrimDiscovery().fit(cols, y, setup.space.names)
