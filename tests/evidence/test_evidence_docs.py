@@ -17,6 +17,8 @@ def test_the_tables_are_the_shipped_results():
     assert fit_markdown(shipped("fit")) in DOC
     assert backtest_markdown(bt["records"], "ATOP 5.1 defence pacts") in DOC
     assert backtest_markdown(bt["records"], "CSTO") in DOC
+    org = (ROOT / "docs" / "evidence" / "organization.md").read_text(encoding="utf-8")
+    assert backtest_markdown(bt["records"], "CSTO") in org
 
 
 def test_the_reliability_diagrams_are_the_shipped_results():
