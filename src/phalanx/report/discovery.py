@@ -301,9 +301,11 @@ def discovery_section(
 ) -> str:
     """HTML: discovery and sensitivity of ``outcome`` under ``scenario`` from ``at``.
 
-    ``outcome`` defaults to "at least two exits by the last year" (one on a package with a
-    single candidate); the sensitivity takes the same outcome's probability. The seed
-    defaults to the scenario's. Small defaults: a few seconds on the embedded data.
+    ``outcome`` defaults to "at least one exit by the last year"; every run is a case
+    (``cases="runs"``: under a calibrated posterior exits are rare, so few design points
+    would have the outcome in most of their runs, and PRIM would find nothing); the
+    sensitivity takes the same outcome's probability. The seed defaults to the scenario's.
+    Small defaults: a few seconds on the embedded data.
     """
     from phalanx.experiments.discovery import run_discovery
     from phalanx.experiments.sensitivity import run_sensitivity
@@ -311,11 +313,16 @@ def discovery_section(
 
     state = initial_state(kb, organization, at)
     if outcome is None:
-        need = min(2, max(1, int(state.candidates.sum())))
-        outcome = f"exits >= {need} by {int(state.date[:4]) + years}"
+        outcome = f"exits >= 1 by {int(state.date[:4]) + years}"
     common = dict(organization=organization, start=at, years=years, seed=seed, backend=backend)
     disc = run_discovery(
-        kb, scenario, outcome, points=points, runs_per_point=runs_per_point, **common
+        kb,
+        scenario,
+        outcome,
+        points=points,
+        runs_per_point=runs_per_point,
+        cases="runs",
+        **common,
     )
     sens = run_sensitivity(
         kb, scenario, outcome, samples=samples, runs_per_point=runs_per_point, **common
