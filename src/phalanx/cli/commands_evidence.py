@@ -22,8 +22,6 @@ from phalanx.cli.common import (
     user_errors,
 )
 
-_FILE = {"exists": False, "dir_okay": False}
-
 AtopOption = Annotated[
     Path | None,
     typer.Option("--atop", help="ATOP 5.x directed dyad-years (CSV, the peacesciencer layout)."),
