@@ -38,9 +38,16 @@ def report(
         str | None,
         typer.Option("--at", help="Date of the report (default today); nothing later is shown."),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")] = Path(
+    out: Annotated[Path, typer.Option("--out", "--output", help="HTML file to write.")] = Path(
         "phalanx-report.html"
     ),
+    pdf: Annotated[
+        Path | None,
+        typer.Option(
+            "--pdf",
+            help="Also print the report to this PDF file (headless Chromium, offline).",
+        ),
+    ] = None,
     force: Annotated[
         bool,
         typer.Option("--force", help="Replace --out even if Phalanx did not write it."),
@@ -111,6 +118,14 @@ def report(
     console.print(
         f"report written to [bold]{path}[/bold] ({path.stat().st_size // 1024} KiB, works offline)"
     )
+    if pdf is not None:
+        from phalanx.report.pdf import print_pdf
+
+        with user_errors():
+            printed = print_pdf(path, pdf)
+        console.print(
+            f"PDF written to [bold]{printed}[/bold] ({printed.stat().st_size // 1024} KiB)"
+        )
 
 
 def _scenario_names(value: str | None) -> list[str] | None:

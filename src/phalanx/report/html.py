@@ -41,6 +41,12 @@ th{background:#f4f4f4} .src a{margin-right:.3rem} .num{text-align:right}
 section{margin-top:2rem} .tag{display:inline-block;padding:0 .35rem;border-radius:.3rem;background:#eef;font-size:.8rem}
 .warn{background:#fff4e0;border-left:4px solid #e69500;padding:.5rem 1rem}
 .pair{display:flex;flex-wrap:wrap;gap:1rem} .pair>div{flex:1 1 28rem;min-width:0}
+@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}
+ @page{size:A4;margin:14mm 12mm}
+ h2{break-after:avoid} tr,.js-plotly-plot,.plotly-graph-div{break-inside:avoid}
+ thead{display:table-header-group} .modebar{display:none!important}
+ details>summary{display:none} details{display:block}
+ a{color:inherit;text-decoration:none}}
 """
 
 
