@@ -161,11 +161,12 @@ def strain_command(
 def _write_plot(series: list[dict], title: str, path: Path, force: bool) -> None:
     """The series chart as one offline HTML file, marked as Phalanx's, written safely."""
     from phalanx.measures.series import series_figure
+    from phalanx.report.plotlyjs import plotly_script
     from phalanx.safe_files import MARKER, write_output
 
-    html = series_figure(series, title).to_html(include_plotlyjs=True, full_html=True)
-    meta = f'<meta name="generator" content="{MARKER.decode()}">'
-    html = html.replace("<head>", "<head>" + meta, 1) if "<head>" in html else meta + html
+    html = series_figure(series, title).to_html(include_plotlyjs=False, full_html=True)
+    head = f'<meta name="generator" content="{MARKER.decode()}">' + plotly_script()
+    html = html.replace("<head>", "<head>" + head, 1) if "<head>" in html else head + html
     write_output(path, html, force=force)
 
 

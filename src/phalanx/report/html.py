@@ -156,9 +156,11 @@ def build_report(
     fig = membership_timeline(
         s["spells"], names, at, events=s["events"], title=f"{org['name']}: membership"
     )
-    chart = fig.to_html(
+    from phalanx.report.plotlyjs import plotly_script
+
+    chart = plotly_script() + fig.to_html(
         full_html=False,
-        include_plotlyjs=True,
+        include_plotlyjs=False,
         config={"displaylogo": False},
         div_id="membership-timeline",
     )
