@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from phalanx.report.colours import SCENARIO_COLOURS, STATUS_COLOURS
+from phalanx.report.markup import table
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -169,12 +170,6 @@ def _qp(v: float | None) -> str:
     return "" if v is None else f"{v:.2g}"
 
 
-def _table(columns: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{_esc(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def _meta(result: Result) -> str:
     from phalanx.experiments.provenance import parameters_text
 
@@ -218,14 +213,14 @@ def _discovery_part(result: Result) -> str:
         f"{100 * box['density']:.0f}% of its cases are of interest (density); it covers "
         f"{100 * box['mass']:.0f}% of the cases (mass).{met} A quasi-p-value tests one side "
         "of a limit; small values (below 0.05) mark the restrictions the data support.</p>"
-        + _table(
+        + table(
             ["factor", "meaning", "range", "in the box", "qp low", "qp high"],
             rows,
         )
         + _figure(tradeoff_figure(result), "discovery-tradeoff")
         + "<p>Feature scores (extra trees): how much each factor explains the outcome, box "
         "or not.</p>"
-        + _table(
+        + table(
             ["factor", "score"],
             [
                 [f"<code>{_esc(s['factor'])}</code>", _num(s["score"])]
@@ -261,7 +256,7 @@ def _sensitivity_part(result: Result) -> str:
         for r in sorted(result["indices"], key=lambda r: -(r["ST"] or 0.0))
     ]
     parts.append(
-        _table(["factor", "meaning", "first order", "total"], rows)
+        table(["factor", "meaning", "first order", "total"], rows)
         + _figure(sobol_figure(result), "discovery-sobol")
         + _meta(result)
     )

@@ -20,9 +20,10 @@ here is random: the same inputs give the same HTML.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from phalanx.report.markup import number, table, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from phalanx.kb import KnowledgeBase
@@ -30,25 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["evidence_data", "evidence_html"]
 
 METHOD_ORDER = ("base-rate", "persistence", "logistic", "hazard", "simulation")
-
-
-def _esc(x: Any) -> str:
-    return html.escape("" if x is None else str(x))
-
-
-def _num(x: Any, digits: int = 3) -> str:
-    if x is None or (isinstance(x, float) and x != x):
-        return "n/a"
-    if isinstance(x, int):
-        return str(x)
-    return f"{x:.{digits}f}"
-
-
-def _table(columns: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
-    head = "".join(f"<th>{_esc(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    attr = f' class="{cls}"' if cls else ""
-    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def evidence_data(
@@ -112,12 +94,12 @@ def _posterior(kb: KnowledgeBase, organization: str) -> dict[str, Any] | None:
 def _fit_html(fit: Mapping[str, Any]) -> str:
     rows = [
         [
-            _esc(c["name"]),
-            _esc(c.get("mechanism")),
-            _num(c.get("estimate")),
-            f"{_num(c.get('low'))} to {_num(c.get('high'))}",
-            _esc(c.get("verdict", "")),
-            _esc(c.get("published", "")),
+            text(c["name"]),
+            text(c.get("mechanism")),
+            number(c.get("estimate")),
+            f"{number(c.get('low'))} to {number(c.get('high'))}",
+            text(c.get("verdict", "")),
+            text(c.get("published", "")),
         ]
         for c in fit.get("coefficients", [])
     ]
@@ -129,31 +111,31 @@ def _fit_html(fit: Mapping[str, Any]) -> str:
     )
     priors = [
         [
-            _esc(k),
-            _num(v.get("mean")),
-            _num(v.get("sd")),
-            f"[{_num(v.get('low'), 0)}, {_num(v.get('high'), 0)}]",
-            _esc(v.get("from")),
+            text(k),
+            number(v.get("mean")),
+            number(v.get("sd")),
+            f"[{number(v.get('low'), 0)}, {number(v.get('high'), 0)}]",
+            text(v.get("from")),
         ]
         for k, v in fit.get("priors", {}).items()
     ]
     return (
         "<h3>Which mechanisms does history support?</h3>"
         f"<p>A discrete-time logistic hazard of the end of a defence pact, fitted on "
-        f"{_esc(sample.get('dyad_years'))} dyad-years of ATOP 5.1 with "
-        f"{_esc(sample.get('terminations'))} terminations ({_esc(fit.get('method', ''))}). "
-        f"Intervals: {_esc(boot.get('replicates'))} bootstrap replicates resampling "
-        f"{_esc(boot.get('cluster'))}s (seed {_esc(boot.get('seed'))}). Log-odds per dyad-year; "
+        f"{text(sample.get('dyad_years'))} dyad-years of ATOP 5.1 with "
+        f"{text(sample.get('terminations'))} terminations ({text(fit.get('method', ''))}). "
+        f"Intervals: {text(boot.get('replicates'))} bootstrap replicates resampling "
+        f"{text(boot.get('cluster'))}s (seed {text(boot.get('seed'))}). Log-odds per dyad-year; "
         "a verdict says whether the interval lies on the side the mechanism predicts "
         "(supported), on the other side (contradicted) or across zero (cannot tell).</p>"
-        + _table(
+        + table(
             ["covariate", "mechanism", "estimate", "95% interval", "verdict", "published"], rows
         )
-        + f'<p class="meta">Data: {_esc(sources)}; fit {_esc(fit.get("version"))}, made '
-        f"{_esc(fit.get('created'))}.</p>"
+        + f'<p class="meta">Data: {text(sources)}; fit {text(fit.get("version"))}, made '
+        f"{text(fit.get('created'))}.</p>"
         "<p>These estimates become the priors of the simulation's parameters (normal, "
         "truncated to each parameter's range; a weight whose coefficient has the wrong sign "
-        "piles at 0):</p>" + _table(["parameter", "mean", "sd", "range", "from"], priors)
+        "piles at 0):</p>" + table(["parameter", "mean", "sd", "range", "from"], priors)
     )
 
 
@@ -169,18 +151,18 @@ def _score_rows(records: Sequence[Mapping[str, Any]]) -> list[list[str]]:
         mark = " &#9733;" if r["log_score"] == best[(r["cutoff"], r["horizon"])] else ""
         rows.append(
             [
-                _esc(r["cutoff"]),
-                _esc(r["horizon"])
+                text(r["cutoff"]),
+                text(r["horizon"])
                 + (
-                    f" (observed {_esc(r['observed_years'])})"
+                    f" (observed {text(r['observed_years'])})"
                     if r.get("observed_years") not in (None, r["horizon"])
                     else ""
                 ),
-                _esc(r["method"]),
-                _esc(r["n"]),
-                _esc(r.get("events")),
-                f"{_num(r['brier'])} ({_num(r['brier_low'])} to {_num(r['brier_high'])})",
-                f"{_num(r['log_score'])} ({_num(r.get('log_low'))} to {_num(r.get('log_high'))})"
+                text(r["method"]),
+                text(r["n"]),
+                text(r.get("events")),
+                f"{number(r['brier'])} ({number(r['brier_low'])} to {number(r['brier_high'])})",
+                f"{number(r['log_score'])} ({number(r.get('log_low'))} to {number(r.get('log_high'))})"
                 + mark,
             ]
         )
@@ -261,18 +243,18 @@ def _backtest_html(bt: Mapping[str, Any], organization: str, data_at: str) -> st
         "horizon, and the simulation's own hazard form.</p>",
     ]
     if large:
-        parts.append(f"<h4>{_esc(large[0]['dataset'])}</h4>")
-        parts.append(_table(_SCORE_COLUMNS, _score_rows(large)))
+        parts.append(f"<h4>{text(large[0]['dataset'])}</h4>")
+        parts.append(table(_SCORE_COLUMNS, _score_rows(large)))
         rel = bt.get("reliability", [])
         for h in sorted({e["horizon"] for e in rel}):
             parts.append(_reliability_figure(rel, h, f"reliability-{h}"))
     if own:
-        parts.append(f"<h4>{_esc(organization)}: each member's leaving full membership</h4>")
+        parts.append(f"<h4>{text(organization)}: each member's leaving full membership</h4>")
         parts.append(
             '<p class="warn">Few members and fewer events: every interval is wide and one event '
             "moves every score. Read the cases below, misses included, more than the scores.</p>"
         )
-        parts.append(_table(_SCORE_COLUMNS, _score_rows(own)))
+        parts.append(table(_SCORE_COLUMNS, _score_rows(own)))
         cases = [
             c
             for c in bt.get("cases", [])
@@ -281,37 +263,37 @@ def _backtest_html(bt: Mapping[str, Any], organization: str, data_at: str) -> st
         if cases:
             rows = [
                 [
-                    _esc(c.get("cutoff")),
-                    _esc(c.get("horizon")),
-                    _esc(c.get("actor")),
-                    _esc(c.get("method")),
-                    _num(c.get("forecast")) if c.get("forecast") is not None else "not covered",
+                    text(c.get("cutoff")),
+                    text(c.get("horizon")),
+                    text(c.get("actor")),
+                    text(c.get("method")),
+                    number(c.get("forecast")) if c.get("forecast") is not None else "not covered",
                     (
-                        f"{_esc(c.get('became'))} {_esc(c.get('event_date'))}"
+                        f"{text(c.get('became'))} {text(c.get('event_date'))}"
                         if c.get("outcome") == 1
                         else "stayed"
                     )
                     + (
-                        f" (observed to {_esc(c.get('observed_to'))})" if c.get("truncated") else ""
+                        f" (observed to {text(c.get('observed_to'))})" if c.get("truncated") else ""
                     ),
                 ]
                 for c in cases
             ]
             parts.append(
                 "<details><summary>Every case</summary>"
-                + _table(["cut-off", "horizon", "member", "method", "forecast", "outcome"], rows)
+                + table(["cut-off", "horizon", "member", "method", "forecast", "outcome"], rows)
                 + "</details>"
             )
     elif organization:
         parts.append(
-            f"<p>The shipped backtest does not cover {_esc(organization)}; run "
+            f"<p>The shipped backtest does not cover {text(organization)}; run "
             "<code>phalanx backtest</code> with the datasets on this package.</p>"
         )
     settings = bt.get("settings", {})
     parts.append(
-        f'<p class="meta">Backtest made {_esc(bt.get("created"))}, seed {_esc(bt.get("seed"))}, '
-        f"bootstrap {_esc(settings.get('bootstrap'))}, simulation runs {_esc(settings.get('runs'))}, "
-        f"data {_esc(settings.get('data_version'))}.</p>"
+        f'<p class="meta">Backtest made {text(bt.get("created"))}, seed {text(bt.get("seed"))}, '
+        f"bootstrap {text(settings.get('bootstrap'))}, simulation runs {text(settings.get('runs'))}, "
+        f"data {text(settings.get('data_version'))}.</p>"
     )
     return "".join(parts)
 
@@ -325,32 +307,32 @@ def _posterior_html(post: Mapping[str, Any]) -> str:
         prior = post.get("prior", {}).get("priors", {}).get(n, {})
         rows.append(
             [
-                _esc(n),
-                _num(s.get("mean")),
-                f"{_num(s.get('q05'))} to {_num(s.get('q95'))}",
-                f"{_num(prior.get('mean'))} (sd {_num(prior.get('sd'))})",
+                text(n),
+                number(s.get("mean")),
+                f"{number(s.get('q05'))} to {number(s.get('q95'))}",
+                f"{number(prior.get('mean'))} (sd {number(prior.get('sd'))})",
             ]
         )
     patterns = [
         [
-            _esc(p.get("pattern")),
-            _esc(p.get("observed")),
-            _num(p.get("posterior_predictive_mean")),
-            " to ".join(_num(v, 0) for v in p.get("interval90", [])),
+            text(p.get("pattern")),
+            text(p.get("observed")),
+            number(p.get("posterior_predictive_mean")),
+            " to ".join(number(v, 0) for v in p.get("interval90", [])),
             "yes" if p.get("reproduced") else "<b>no</b>",
         ]
         for p in post.get("patterns", [])
     ]
     return (
         "<h3>Calibration to the organisation's history</h3>"
-        f"<p>{_esc(post.get('method'))}. The posterior ({len(post.get('draws', []))} equally "
-        f"weighted draws, seed {_esc(post.get('seed'))}, data {_esc(post.get('data_version'))}) "
+        f"<p>{text(post.get('method'))}. The posterior ({len(post.get('draws', []))} equally "
+        f"weighted draws, seed {text(post.get('seed'))}, data {text(post.get('data_version'))}) "
         "is what <code>phalanx simulate</code> and the scenarios above use by default; each "
         "replicate takes one draw.</p>"
-        + _table(["parameter", "posterior mean", "90% interval", "prior"], rows)
+        + table(["parameter", "posterior mean", "90% interval", "prior"], rows)
         + "<p>The history's patterns, and whether the posterior reproduces them (the observed "
         "count inside the central 90% of the replays):</p>"
-        + _table(
+        + table(
             ["pattern", "observed", "posterior predictive mean", "90% predictive", "reproduced"],
             patterns,
         )
@@ -363,30 +345,30 @@ def _requests_html(req: Mapping[str, Any], organization: str, at: str) -> str:
     model, base = s["model"], s["base_rate"]
     rows = [
         [
-            _esc(c["date"]),
-            _esc(c["organization"]),
-            _esc(c["requester"]),
-            _esc(c["kind"]),
-            _esc(c["outcome"]),
-            _num(c["p"]),
+            text(c["date"]),
+            text(c["organization"]),
+            text(c["requester"]),
+            text(c["kind"]),
+            text(c["outcome"]),
+            number(c["p"]),
             "hit" if c["hit"] else "<b>miss</b>",
         ]
         for c in own
     ]
     published = "; ".join(
-        f"{_num(p['rate'], 2)} ({_esc(p['period'])}, {_esc(p['source'])})"
+        f"{number(p['rate'], 2)} ({text(p['period'])}, {text(p['source'])})"
         for p in s.get("published", [])
     )
     return (
         "<h3>Requests for collective assistance, predicted out of sample</h3>"
         f"<p>{s['n']} real requests across alliances (every case: docs/evidence/requests.md); "
         f"{s['answered']} answered "
-        f"({_num(s['share_answered'], 2)}). Each was predicted by the decision model with "
+        f"({number(s['share_answered'], 2)}). Each was predicted by the decision model with "
         "member positions derived as in the simulation and its three parameters fitted on "
-        f"the other cases only. Model: Brier {_num(model['brier'])} ({_num(model['brier_low'])} "
-        f"to {_num(model['brier_high'])}), log score {_num(model['log_score'])}, {model['hits']} "
-        f"hits; base rate (also left out): Brier {_num(base['brier'])}, log score "
-        f"{_num(base['log_score'])}, {base['hits']} hits. Published reliability rates of "
+        f"the other cases only. Model: Brier {number(model['brier'])} ({number(model['brier_low'])} "
+        f"to {number(model['brier_high'])}), log score {number(model['log_score'])}, {model['hits']} "
+        f"hits; base rate (also left out): Brier {number(base['brier'])}, log score "
+        f"{number(base['log_score'])}, {base['hits']} hits. Published reliability rates of "
         f"alliance commitments: {published}.</p>" + _own_requests(rows, organization, at)
     )
 
@@ -394,13 +376,11 @@ def _requests_html(req: Mapping[str, Any], organization: str, at: str) -> str:
 def _own_requests(rows: list[list[str]], organization: str, at: str) -> str:
     if not rows:
         return (
-            f"<p>The table holds no request made to {_esc(organization)} by {_esc(at)}; "
+            f"<p>The table holds no request made to {text(organization)} by {text(at)}; "
             "docs/evidence/requests.md lists every case.</p>"
         )
     columns = ["date", "organisation", "requester", "kind", "what it did", "P(answered)", ""]
-    return f"<p>The requests made to {_esc(organization)} by {_esc(at)}:</p>" + _table(
-        columns, rows
-    )
+    return f"<p>The requests made to {text(organization)} by {text(at)}:</p>" + table(columns, rows)
 
 
 def evidence_html(data: Mapping[str, Any]) -> str:
@@ -422,7 +402,7 @@ def evidence_html(data: Mapping[str, Any]) -> str:
     parts.append(_requests_html(data["requests"], org, data["at"]))
     if data.get("missing"):
         parts.append(
-            '<ul class="warn">' + "".join(f"<li>{_esc(m)}</li>" for m in data["missing"]) + "</ul>"
+            '<ul class="warn">' + "".join(f"<li>{text(m)}</li>" for m in data["missing"]) + "</ul>"
         )
     parts.append("</section>")
     return "".join(parts)

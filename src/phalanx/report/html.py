@@ -20,6 +20,7 @@ from phalanx import __version__
 from phalanx.errors import UserError
 from phalanx.kb import KnowledgeBase
 from phalanx.kb.coverage import coverage_warnings
+from phalanx.report.markup import table, text
 from phalanx.report.timeline import membership_timeline
 from phalanx.safe_files import MARKER, write_output
 
@@ -99,19 +100,9 @@ def _sources_cell(ids: list[str], urls: dict[str, str | None]) -> str:
     return f'<span class="src">{"".join(links)}</span>'
 
 
-def _table(columns: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else html.escape(str(value))
-
-
 def _end(rec: dict[str, Any], key: str = "end") -> str:
     if rec.get(key) is not None:
-        return _text(rec[key])
+        return text(rec[key])
     return "ongoing" if rec.get("ongoing") else ""
 
 
@@ -169,8 +160,8 @@ def build_report(
             esc(m["actor"]),
             esc(m["name"]),
             f'<span class="tag">{esc(m["status"])}</span>',
-            _text(m["start"]),
-            _text(m["certainty"]),
+            text(m["start"]),
+            text(m["certainty"]),
             _sources_cell(m["sources"], urls),
         ]
         for m in s["members"]
@@ -179,18 +170,18 @@ def build_report(
         [
             esc(names.get(r["actor"], r["actor"])),
             esc(r["status"]),
-            _text(r["start"]),
+            text(r["start"]),
             _end(r),
-            _text(r["certainty"]),
+            text(r["certainty"]),
             _sources_cell(r["sources"], urls),
         ]
         for r in s["spells"]
     ]
     event_rows = [
         [
-            _text(e["date"])
+            text(e["date"])
             + (
-                f" to {_text(e['end_date'])}"
+                f" to {text(e['end_date'])}"
                 if e["end_date"]
                 else " (ongoing)"
                 if e.get("ongoing")
@@ -198,13 +189,13 @@ def build_report(
             ),
             esc(e["kind"]),
             esc(", ".join(e["actors"])),
-            _text(e["summary"])
+            text(e["summary"])
             + (
-                f" ({e['magnitude']:g} {_text(e['magnitude_unit'])})"
+                f" ({e['magnitude']:g} {text(e['magnitude_unit'])})"
                 if e["magnitude"] is not None
                 else ""
             ),
-            _text(e["certainty"]),
+            text(e["certainty"]),
             _sources_cell(e["sources"], urls),
         ]
         for e in s["events"]
@@ -212,9 +203,9 @@ def build_report(
     source_rows = [
         [
             esc(r["id"]),
-            _text(r["citation"]),
-            _text(r.get("reliability")),
-            _text(r.get("accessed")),
+            text(r["citation"]),
+            text(r.get("reliability")),
+            text(r.get("accessed")),
             link(r["url"], r["url"] or ""),
         ]
         for r in sources
@@ -253,15 +244,15 @@ def build_report(
 <body>
 <h1>{esc(org["name"])} ({esc(org["id"])})</h1>
 <p class="meta">Phalanx {esc(__version__)} &middot; data {esc(s["data_version"])} &middot; as of {at.isoformat()} &middot;
-decision rule: {_text(org["decision_rule"])} &middot; dispute mechanism: {mechanism_text}
+decision rule: {text(org["decision_rule"])} &middot; dispute mechanism: {mechanism_text}
 &middot; made {made.strftime("%Y-%m-%d %H:%M UTC")}</p>
 {warnings}
-<section id="members"><h2>Members on {at.isoformat()}</h2>{_table(["id", "name", "status", "since", "certainty", "sources"], member_rows)}</section>
+<section id="members"><h2>Members on {at.isoformat()}</h2>{table(["id", "name", "status", "since", "certainty", "sources"], member_rows)}</section>
 <section id="timeline"><h2>Membership timeline</h2>{chart}
-{_table(["actor", "status", "start", "end", "certainty", "sources"], spell_rows)}</section>
+{table(["actor", "status", "start", "end", "certainty", "sources"], spell_rows)}</section>
 {extra}
-<section id="events"><h2>Events ({len(event_rows)})</h2>{_table(["date", "kind", "actors", "what happened", "certainty", "sources"], event_rows)}</section>
-<section id="sources"><h2>Sources</h2>{_table(["id", "citation", "reliability", "accessed", "link"], source_rows)}</section>
+<section id="events"><h2>Events ({len(event_rows)})</h2>{table(["date", "kind", "actors", "what happened", "certainty", "sources"], event_rows)}</section>
+<section id="sources"><h2>Sources</h2>{table(["id", "citation", "reliability", "accessed", "link"], source_rows)}</section>
 </body></html>
 """
 

@@ -27,6 +27,7 @@ from pydantic import Field
 
 from phalanx.errors import UserError
 from phalanx.params import Settings
+from phalanx.report.markup import table
 
 if TYPE_CHECKING:  # pragma: no cover
     from phalanx.kb import KnowledgeBase
@@ -413,7 +414,7 @@ def scenarios_html(
     ]
     parts.append(
         f"<h3>At least one member leaves by {end}</h3>"
-        + _table(
+        + table(
             [
                 "scenario",
                 "probability (95% interval)",
@@ -438,7 +439,7 @@ def scenarios_html(
         f"<h3>Who leaves or freezes by {end}</h3><p>\u201cleft\u201d: left the organisation "
         f"at least once by {end} (it may have come back); \u201cfrozen\u201d: frozen in {end}."
         " In brackets, the Wilson 95% interval.</p>"
-        + _table(["actor"] + [r.title for r in runs], rows)
+        + table(["actor"] + [r.title for r in runs], rows)
         + _figure(
             fc.exit_bars([r.summary for r in runs], actors=actors, names=label),
             "scenarios-exits",
@@ -481,12 +482,6 @@ def _responses(runs: Sequence[ScenarioRun]) -> str:
             "answer to show.</p>"
         )
     return _figure(fc.responses_bars([r.summary for r in runs]), "scenarios-responses")
-
-
-def _table(columns: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{_esc(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def scenarios_section(

@@ -14,6 +14,8 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from phalanx.report.markup import number
+
 __all__ = ["backtest_markdown", "fit_markdown", "reliability_svg"]
 
 METHODS = ("base-rate", "logistic", "hazard", "simulation")
@@ -23,12 +25,6 @@ COLOURS = {
     "hazard": "#d62728",
     "simulation": "#2ca02c",
 }
-
-
-def _f(x: Any, d: int = 3) -> str:
-    if x is None or (isinstance(x, float) and x != x):
-        return "n/a"
-    return str(x) if isinstance(x, int) else f"{x:.{d}f}"
 
 
 def reliability_svg(entries: Sequence[Mapping[str, Any]], horizon: int, title: str) -> str:
@@ -105,7 +101,7 @@ def backtest_markdown(records: Sequence[Mapping[str, Any]], dataset: str) -> str
         "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
-        log = f"{_f(r['log_score'])} ({_f(r.get('log_low'))}-{_f(r.get('log_high'))})"
+        log = f"{number(r['log_score'])} ({number(r.get('log_low'))}-{number(r.get('log_high'))})"
         if r["log_score"] == best[(r["cutoff"], r["horizon"])]:
             log = f"**{log}**"
         horizon = str(r["horizon"])
@@ -113,7 +109,7 @@ def backtest_markdown(records: Sequence[Mapping[str, Any]], dataset: str) -> str
             horizon += f" (observed {r['observed_years']})"
         lines.append(
             f"| {r['cutoff']} | {horizon} | {r['method']} | {r['n']} | {r.get('events', '')} | "
-            f"{_f(r['brier'])} ({_f(r['brier_low'])}-{_f(r['brier_high'])}) | {log} |"
+            f"{number(r['brier'])} ({number(r['brier_low'])}-{number(r['brier_high'])}) | {log} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -126,7 +122,7 @@ def fit_markdown(fit: Mapping[str, Any]) -> str:
     ]
     for c in fit.get("coefficients", []):
         lines.append(
-            f"| {c['name']} | {c.get('mechanism') or ''} | {_f(c.get('estimate'))} | "
-            f"{_f(c.get('low'))} to {_f(c.get('high'))} | {c.get('verdict', '')} |"
+            f"| {c['name']} | {c.get('mechanism') or ''} | {number(c.get('estimate'))} | "
+            f"{number(c.get('low'))} to {number(c.get('high'))} | {c.get('verdict', '')} |"
         )
     return "\n".join(lines) + "\n"
