@@ -118,21 +118,25 @@ def estimate(
     return fit_summary(model, table, created=dt.date.today().isoformat())
 
 
-def prior_mean_params(table: Any, covariates: tuple[str, ...] | None = None) -> Any:
+def prior_mean_params(
+    table: Any, covariates: tuple[str, ...] | None = None, *, model: Any = None
+) -> Any:
     """The simulation's parameters at the prior means that a hazard fit on ``table`` gives.
 
     Each parameter the fit informs (:func:`~phalanx.evidence.priors.fit_summary`'s
     ``priors``) is set to its prior mean clipped to the parameter's range (a weight whose
     coefficient has the wrong sign is 0, the constrained estimate); the rest keep their
     defaults. Used by the organisation backtest, with ``table`` the dyad-years known at a
-    cut-off, so that the simulation's forecast uses nothing after it. One logistic fit.
+    cut-off, so that the simulation's forecast uses nothing after it. One logistic fit, or
+    none when ``model`` is the hazard already fitted on ``table``.
     """
     from phalanx.evidence.hazard import HazardModel
     from phalanx.evidence.priors import fit_summary
     from phalanx.models.dynamics.params import MembershipParams
 
     covariates = _covariates(table) if covariates is None else covariates
-    model = HazardModel(covariates=covariates, bootstrap=0).fit(table)
+    if model is None:
+        model = HazardModel(covariates=covariates, bootstrap=0).fit(table)
     priors = fit_summary(model, table)["priors"]
     return MembershipParams(
         **{k: min(max(v["mean"], v["low"]), v["high"]) for k, v in priors.items()}
@@ -192,24 +196,29 @@ def backtest(
         )
 
         org_id = kb.resolve_organization(org or kb.defaults.organization)
+        fits: dict[int, Any] = {}
+
+        def hazard_at(cutoff: int) -> Any:
+            """The hazard fitted on the dyad-years known at ``cutoff`` (fitted once)."""
+            if cutoff not in fits:
+                train = training_rows(table, cutoff)
+                fits[cutoff] = HazardModel(covariates=covariates, bootstrap=0).fit(train)
+            return fits[cutoff]
+
         forecasters = {
             "base-rate": base_rate_forecaster,
             "persistence": persistence_forecaster,
             "simulation": SimulationForecaster(
-                params=lambda c: prior_mean_params(training_rows(table, c), covariates),
+                params=lambda c: prior_mean_params(
+                    training_rows(table, c), covariates, model=hazard_at(c)
+                ),
                 runs=runs,
                 seed=seed,
             ),
             "logistic": LargeNForecaster(
                 lambda c: DirectLogistic(table, c, covariates), table, name="logistic"
             ),
-            "hazard": LargeNForecaster(
-                lambda c: HazardModel(covariates=covariates, bootstrap=0).fit(
-                    training_rows(table, c)
-                ),
-                table,
-                name="hazard",
-            ),
+            "hazard": LargeNForecaster(hazard_at, table, name="hazard"),
         }
         org_records, cases = organization_backtest(
             kb, org_id, org_cutoffs, horizons, forecasters, seed, bootstrap=bootstrap, runs=runs
