@@ -54,3 +54,10 @@ def test_backtest_json_is_a_list_of_records(run):
     assert records and all(keys | {"log_score", "n"} <= set(r) for r in records)
     table = run("backtest")
     assert "Backtest: ATOP 5.1 defence pacts" in table.output and "Backtest: CSTO" in table.output
+
+
+def test_a_bad_output_or_a_folder_is_refused_before_any_work(run, tmp_path):
+    res = run("estimate", "--output", str(tmp_path / "missing" / "fit.json"))
+    assert res.exit_code == 2 and "does not exist" in res.output
+    res = run("backtest", "--atop", str(tmp_path), "--states", str(MINI / "states_mini.csv"))
+    assert res.exit_code == 2 and "a folder, not a file" in res.output

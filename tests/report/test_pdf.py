@@ -59,3 +59,15 @@ def test_the_pdf_folder_must_exist(tmp_path):
     page.write_text("<p>x</p>")
     with pytest.raises(UserError, match="does not exist"):
         print_pdf(page, tmp_path / "missing" / "p.pdf")
+
+
+def test_a_pdf_into_a_missing_folder_is_refused_before_the_report(tmp_path):
+    cli._register()
+    html = tmp_path / "r.html"
+    res = CliRunner().invoke(
+        cli.app,
+        ["report", "--data", str(ANZUS), "--scenarios", "none", "--output", str(html),
+         "--pdf", str(tmp_path / "missing" / "r.pdf")],
+    )  # fmt: skip
+    assert res.exit_code == 2 and "does not exist" in res.output
+    assert not html.exists()

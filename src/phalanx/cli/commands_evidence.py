@@ -68,8 +68,17 @@ def _files(atop, states, nmc, mid, rivalries, majors):
             raise UserError(f"{flag} FILE is required with the other dataset files")
     for flag, path in given.items():
         if path is not None and not path.is_file():
-            raise UserError(f"{flag} {path}: no such file")
+            what = "a folder, not a file" if path.is_dir() else "no such file"
+            raise UserError(f"{flag} {path}: {what}")
     return DatasetFiles(atop, states, nmc, mid, rivalries, majors)
+
+
+def _check_output(path: Path | None) -> None:
+    """Refuse an --output whose folder does not exist before any work is done."""
+    if path is not None and not path.parent.is_dir():
+        from phalanx.errors import UserError
+
+        raise UserError(f"--output {path}: folder {path.parent} does not exist")
 
 
 def _write(path: Path, obj: Any, force: bool) -> None:
@@ -119,6 +128,7 @@ def estimate_command(
         if cluster not in ("cohort", "spell"):
             raise UserError(f"--cluster must be cohort or spell; got {cluster!r}")
         files = _files(atop, states, nmc, mid, rivalries, majors)
+        _check_output(output)
         if files is None:
             from phalanx.evidence.pipeline import shipped
 
@@ -218,6 +228,7 @@ def backtest_command(
     """
     with user_errors():
         files = _files(atop, states, nmc, mid, rivalries, majors)
+        _check_output(output)
         if files is None:
             from phalanx.evidence.pipeline import shipped
 

@@ -90,6 +90,8 @@ def report(
         names = _scenario_names(scenarios)
         if not out.parent.is_dir():
             raise UserError(f"cannot write {out}: folder {out.parent} does not exist")
+        if pdf is not None and not pdf.parent.is_dir():
+            raise UserError(f"cannot write {pdf}: folder {pdf.parent} does not exist")
         kb = load_kb(data, on_top)
         oid = kb.resolve_organization(org or default_organization(kb))
         s = summary(kb, oid, day)
