@@ -26,11 +26,12 @@ RANKS = {
     "models": 4,
     "evidence": 5,
     "experiments": 6,
-    "report": 7,
-    "web": 7,
-    "cli": 8,
-    "__main__": 9,
-    "__init__": 9,
+    "figures": 7,
+    "report": 8,
+    "web": 8,
+    "cli": 9,
+    "__main__": 10,
+    "__init__": 10,
 }
 
 

@@ -193,7 +193,7 @@ def test_embedded_section_names_every_scenario_its_seed_and_data_version(embedde
 def test_armenia_starts_frozen_in_every_run_from_mid_2024(embedded):
     """Armenia froze its CSTO participation on 2024-02-22: on 2024-06-01 every run starts
     with it frozen, and the status fan's first point says so."""
-    from phalanx.report.fancharts import status_fans
+    from phalanx.figures.fancharts import status_fans
 
     _, ran = embedded
     for r in ran.runs:

@@ -160,8 +160,8 @@ def strain_command(
 
 def _write_plot(series: list[dict], title: str, path: Path, force: bool) -> None:
     """The series chart as one offline HTML file, marked as Phalanx's, written safely."""
+    from phalanx.figures.plotlyjs import plotly_script
     from phalanx.measures.series import series_figure
-    from phalanx.report.plotlyjs import plotly_script
     from phalanx.safe_files import MARKER, write_output
 
     html = series_figure(series, title).to_html(include_plotlyjs=False, full_html=True)

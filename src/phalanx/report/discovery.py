@@ -22,7 +22,7 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from phalanx.report.colours import SCENARIO_COLOURS, STATUS_COLOURS
+from phalanx.figures.colours import SCENARIO_COLOURS, STATUS_COLOURS
 from phalanx.report.markup import table
 
 if TYPE_CHECKING:  # pragma: no cover

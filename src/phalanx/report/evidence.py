@@ -183,7 +183,7 @@ _SCORE_COLUMNS = [
 def _reliability_figure(entries: Sequence[Mapping[str, Any]], horizon: int, div_id: str) -> str:
     import plotly.graph_objects as go
 
-    from phalanx.report.colours import scenario_colour
+    from phalanx.figures.colours import scenario_colour
 
     fig = go.Figure()
     fig.add_trace(

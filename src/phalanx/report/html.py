@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 
 from phalanx import __version__
 from phalanx.errors import UserError
+from phalanx.figures.timeline import membership_timeline
 from phalanx.kb import KnowledgeBase
 from phalanx.kb.coverage import coverage_warnings
 from phalanx.report.markup import table, text
-from phalanx.report.timeline import membership_timeline
 from phalanx.safe_files import MARKER, write_output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -147,7 +147,7 @@ def build_report(
     fig = membership_timeline(
         s["spells"], names, at, events=s["events"], title=f"{org['name']}: membership"
     )
-    from phalanx.report.plotlyjs import plotly_script
+    from phalanx.figures.plotlyjs import plotly_script
 
     chart = plotly_script() + fig.to_html(
         full_html=False,

@@ -368,7 +368,7 @@ def scenarios_html(
 ) -> str:
     """The section's HTML for ``result``; ``names`` maps actor ids to names, ``source_urls``
     source ids to links (for the scenarios' citations). Figures use the page's Plotly."""
-    from phalanx.report import fancharts as fc
+    from phalanx.figures import fancharts as fc
 
     names = names or {}
     urls = source_urls or {}
@@ -474,7 +474,7 @@ def scenarios_html(
 
 def _responses(runs: Sequence[ScenarioRun]) -> str:
     """The responses chart, or a plain sentence when no run had a request."""
-    from phalanx.report import fancharts as fc
+    from phalanx.figures import fancharts as fc
 
     if not any(r.summary["responses"]["requests"] for r in runs):
         return (

@@ -5,9 +5,9 @@ import datetime as dt
 
 import plotly.offline
 
+from phalanx.figures.plotlyjs import bundle_version, plotly_script
 from phalanx.kb import KnowledgeBase
 from phalanx.report.html import build_report
-from phalanx.report.plotlyjs import bundle_version, plotly_script
 
 HEADER = "plotly.js (basic - minified) v"
 
@@ -16,7 +16,7 @@ def test_the_bundle_matches_plotly_py():
     ours, theirs = bundle_version().split("."), plotly.offline.get_plotlyjs_version().split(".")
     assert ours[0] == theirs[0], (
         f"plotly.js {'.'.join(theirs)} (Plotly.py) against the bundled basic "
-        f"{'.'.join(ours)}: update src/phalanx/report/plotly-basic.min.js"
+        f"{'.'.join(ours)}: update src/phalanx/figures/plotly-basic.min.js"
     )
 
 

@@ -18,8 +18,8 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from phalanx.figures.colours import STATUS_COLOURS, scenario_colour, translucent
 from phalanx.models.dynamics.types import MECHANISMS, RESPONSE_CATEGORIES
-from phalanx.report.colours import STATUS_COLOURS, scenario_colour, translucent
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go

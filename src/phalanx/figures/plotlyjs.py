@@ -25,7 +25,7 @@ BUNDLE = "plotly-basic.min.js"
 
 @functools.cache
 def _bundle() -> str:
-    return (resources.files("phalanx.report") / BUNDLE).read_text(encoding="utf-8")
+    return (resources.files("phalanx.figures") / BUNDLE).read_text(encoding="utf-8")
 
 
 def bundle_version() -> str:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from phalanx.models.dynamics.types import MECHANISMS
-from phalanx.report.colours import SCENARIO_COLOURS, STATUS_COLOURS, translucent
-from phalanx.report.fancharts import (
+from phalanx.figures.colours import SCENARIO_COLOURS, STATUS_COLOURS, translucent
+from phalanx.figures.fancharts import (
     capacity_fan,
     exit_bars,
     horizon_rates,
@@ -22,6 +21,7 @@ from phalanx.report.fancharts import (
     status_fans,
     strain_fan,
 )
+from phalanx.models.dynamics.types import MECHANISMS
 from tests.report.summaries import STATUS, YEARS, make_summary
 
 

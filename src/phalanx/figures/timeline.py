@@ -7,8 +7,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from phalanx.figures.colours import STATUS_COLOURS
 from phalanx.kb.dates import parse_partial_date
-from phalanx.report.colours import STATUS_COLOURS
 
 __all__ = ["membership_timeline", "STATUS_COLOURS"]
 
