@@ -195,3 +195,54 @@ def test_bad_input_names_the_field(triple):
     with pytest.raises(UserError) as e:
         alignment_view(triple, "1914-13-01")
     assert e.value.field == "at"
+
+
+def test_inputs_name_the_rows_and_sources_behind_them():
+    import datetime as dt
+
+    from phalanx.kb.snapshot import Snapshot
+    from phalanx.models.landscape_inputs import inputs_from_snapshot
+
+    snap = Snapshot(
+        dt.date(2000, 1, 1),
+        actors=tuple({"id": a, "kind": "state"} for a in "ABC"),
+        memberships=(
+            {"organization": "O", "actor": "A", "status": "member", "sources": ["s-mA"]},
+            {"organization": "O", "actor": "B", "status": "member", "sources": ["s-mB"]},
+            # frozen: carries no membership tie, so neither the row nor its source count
+            {"organization": "O", "actor": "C", "status": "frozen", "sources": ["s-mC"]},
+        ),
+        organizations=({"id": "O", "kind": "collective_defence"},),
+        relations=(
+            {
+                "id": "r1",
+                "actor_a": "A",
+                "actor_b": "C",
+                "kind": "rivalry",
+                "sign": -1,
+                "intensity": 1.0,
+                "sources": ["s-r1"],
+            },
+            # a kind without weight: no tie, no source
+            {
+                "id": "r2",
+                "actor_a": "B",
+                "actor_b": "C",
+                "kind": "unknown_kind",
+                "sign": 1,
+                "intensity": 1.0,
+                "sources": ["s-r2"],
+            },
+        ),
+        indicators=tuple(
+            {"actor": a, "indicator": "cinc", "period": "1999", "value": 0.1, "sources": [f"s-{a}"]}
+            for a in "ABC"
+        ),
+    )
+    inputs = inputs_from_snapshot(snap, ["A", "B", "C"])
+    assert inputs.rows["relations"] == ("r1",)
+    assert inputs.rows["memberships"] == ("O:A", "O:B")
+    assert inputs.rows["indicators"] == ("A:cinc:1999", "B:cinc:1999", "C:cinc:1999")
+    assert inputs.sources == ("s-A", "s-B", "s-C", "s-mA", "s-mB", "s-r1")
+    # what-ifs and subsets keep them
+    assert inputs.adjusted(size_factors={"A": 2.0}).sources == inputs.sources
