@@ -122,6 +122,10 @@ def build_report(
 
     ``organization`` defaults to the package's; ``sections`` are extra HTML blocks
     added in order; ``made`` is the generation time shown (default now, UTC).
+    After them come the predicted alignments and what moves them
+    (:mod:`phalanx.report.alignment`) and the decision model's answers beside what
+    happened (:mod:`phalanx.report.decisions`); the sources they footnote join the
+    sources table.
     ``scenarios`` adds the "Scenarios" section after them (see
     :mod:`phalanx.report.scenarios`): None runs every shipped scenario, a list of names
     or paths runs those, ``[]`` leaves the section out, and a
