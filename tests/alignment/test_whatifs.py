@@ -246,3 +246,37 @@ def test_inputs_name_the_rows_and_sources_behind_them():
     assert inputs.sources == ("s-A", "s-B", "s-C", "s-mA", "s-mB", "s-r1")
     # what-ifs and subsets keep them
     assert inputs.adjusted(size_factors={"A": 2.0}).sources == inputs.sources
+
+
+def best_labels(inputs: AlignmentInputs, k: int) -> tuple[int, ...]:
+    """The lowest-energy labelling into at most ``k`` coalitions, by listing every one
+    (energy summed over ordered pairs, as in the paper)."""
+    s, q = inputs.sizes, inputs.propensity
+    n = len(s)
+    scored = []
+    for labels in itertools.product(range(k), repeat=n):
+        e = sum(s[i] * s[j] * q[i, j] for i in range(n) for j in range(n) if labels[i] != labels[j])
+        scored.append((e, labels))
+    return min(scored)[1]
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_random_landscapes_against_brute_force(k):
+    # random sizes and propensities: no two labellings tie (almost surely)
+    rng = np.random.default_rng(11 + k)
+    n = 5
+    for _ in range(6):
+        sizes = rng.uniform(0.2, 2.0, n)
+        p = rng.normal(0.0, 1.0, (n, n))
+        p = np.triu(p, 1) + np.triu(p, 1).T
+        inputs = AlignmentInputs(tuple("ABCDE"), sizes, p)
+        base = best_labels(inputs, k)
+        for c in automatic_whatifs(inputs, most=8):
+            changed = inputs.adjusted(c["shifts"], c["size_factors"])
+            new = best_labels(changed, k)
+            fewest = min(
+                sum(x != f[y] for x, y in zip(base, new, strict=True))
+                for f in itertools.permutations(range(n), k)
+            )
+            out = run_whatif(changed, base, k=k)
+            assert len(out["moved"]) == fewest, (k, c["label"])
