@@ -188,6 +188,12 @@ def test_bad_input_names_the_field(triple):
     with pytest.raises(UserError) as e:
         alignment_view(triple, "1914-07-01", size_factors={"GER": 0.0})
     assert e.value.field == "size_factors"
+    with pytest.raises(UserError) as e:
+        alignment_view(triple, "1914-07-01", shifts={("GER", "ITA"): "x"})
+    assert e.value.field == "shifts"
+    with pytest.raises(UserError) as e:
+        alignment_view(triple, "1914-07-01", shifts={("GER", "GER"): 1.0})
+    assert e.value.field == "shifts"
     with pytest.raises(ParameterError):
         alignment_view(triple, "1914-07-01", max_whatifs=-1)
     with pytest.raises(ParameterError):

@@ -50,6 +50,8 @@ def override_positions(issue: Issue, positions: Mapping[str, float]) -> Issue:
                 field=f"positions[{actor}]",
             )
         try:
+            if isinstance(value, bool):
+                raise TypeError
             x = float(value)
         except (TypeError, ValueError):
             raise UserError(

@@ -238,17 +238,25 @@ def _check_user(
             raise UserError(
                 f"a shift needs two different actors; got {pair[0]}:{pair[1]}", field="shifts"
             )
-        if not np.isfinite(float(delta)):
+        if not _finite(delta):
             raise UserError(
-                f"shift {pair[0]}:{pair[1]} must be a finite number; got {delta}", field="shifts"
+                f"shift {pair[0]}:{pair[1]} must be a finite number; got {delta!r}",
+                field="shifts",
             )
     for a, f in (size_factors or {}).items():
         if a not in known:
             raise UserError(f"unknown actor {a!r}; known: {listing}", field="size_factors")
-        if not (np.isfinite(float(f)) and float(f) > 0):
+        if not (_finite(f) and float(f) > 0):
             raise UserError(
-                f"the size factor of {a} must be > 0 and finite; got {f}", field="size_factors"
+                f"the size factor of {a} must be > 0 and finite; got {f!r}", field="size_factors"
             )
+
+
+def _finite(value: Any) -> bool:
+    """Whether ``value`` is a finite real number (not a bool, text or None)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        return False
+    return bool(np.isfinite(float(value)))
 
 
 def _user_label(
