@@ -286,3 +286,15 @@ def test_random_landscapes_against_brute_force(k):
             )
             out = run_whatif(changed, base, k=k)
             assert len(out["moved"]) == fewest, (k, c["label"])
+
+
+def test_automatic_whatifs_stop_at_the_time_budget(triple, monkeypatch):
+    import phalanx.models.whatifs as whatifs
+
+    full = alignment_view(triple, "1914-07-01", max_whatifs=10)
+    assert full["settings"]["not_run"] == 0 and len(full["whatifs"]) == 10
+    monkeypatch.setattr(whatifs, "WHATIF_BUDGET", 0.0)
+    cut = alignment_view(triple, "1914-07-01", max_whatifs=10, size_factors={"GER": 0.5})
+    # the user's what-if always runs; the automatic ones are counted as not run
+    assert [w["user"] for w in cut["whatifs"]] == [True]
+    assert cut["settings"]["not_run"] == 10

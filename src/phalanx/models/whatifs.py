@@ -20,8 +20,11 @@ The work is bounded: at most ``max_whatifs`` automatic what-ifs (:data:`MAX_WHAT
 by default), each needing only the global minimum: an enumeration while the landscape has
 at most :data:`WHATIF_CONFIGURATIONS` configurations (two coalitions: 17 actors; a few
 milliseconds each), else one MILP solve stopped after :data:`WHATIF_TIME_LIMIT` seconds
-(whose answer is then flagged ``exact: False``). On the embedded data (13 actors) the
-whole view takes well under a second.
+(whose answer is then flagged ``exact: False``); automatic what-ifs stop being started
+once they have used :data:`WHATIF_BUDGET` seconds in all (the view counts those not run),
+and the baseline's MILP, when the region is too large to enumerate, stops after
+:data:`BASELINE_TIME_LIMIT` seconds. Only a region too large to enumerate comes near these
+limits: on the embedded data (13 actors) the whole view takes about a tenth of a second.
 
 These are model outputs under the model's assumptions (docs/models/alignment.md), not
 forecasts.
@@ -30,6 +33,7 @@ forecasts.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -47,6 +51,8 @@ __all__ = [
     "MAX_WHATIFS",
     "WHATIF_CONFIGURATIONS",
     "WHATIF_TIME_LIMIT",
+    "WHATIF_BUDGET",
+    "BASELINE_TIME_LIMIT",
     "alignment_view",
     "automatic_whatifs",
     "match_sides",
@@ -64,6 +70,12 @@ WHATIF_CONFIGURATIONS = 1 << 16
 
 WHATIF_TIME_LIMIT = 5.0
 """Seconds allowed to each what-if's MILP solve (only when it cannot enumerate)."""
+
+WHATIF_BUDGET = 30.0
+"""Seconds all automatic what-ifs of one view may use; later ones are not started."""
+
+BASELINE_TIME_LIMIT = 30.0
+"""Seconds allowed to the baseline's MILP (only when the landscape cannot be enumerated)."""
 
 SIZE_FACTORS = (0.5, 2.0)
 """The factors each actor's size is multiplied by, one what-if each."""
@@ -296,7 +308,13 @@ def alignment_view(
          "whatifs": [{"rank", "label", "change", "user", "moved", "n_moved", "global",
                       "sides", "energy", "exact", "ties"}],
          "inputs": {"source", "weighting", "sizes", "notes", "rows", "sources"},
-         "settings": {...}, "data_version", "seed"}
+         "settings": {"k", "weighting", "seed", "max_whatifs", "size_factors",
+                      "whatif_configurations", "whatif_time_limit", "whatif_budget",
+                      "not_run", "solver"},
+         "data_version", "seed"}
+
+    ``settings.not_run`` counts the automatic what-ifs left out by :data:`WHATIF_BUDGET`;
+    ``settings.solver`` describes the baseline's MILP (None when it was enumerated).
 
     ``sides`` give each actor's coalition numbered as the baseline global minimum's
     coalitions (``baseline.sides``), so a what-if's sides can be set against them.
@@ -320,7 +338,7 @@ def alignment_view(
         day = at if isinstance(at, dt.date) else parse_query_date(str(at))
     except ValueError as e:
         raise UserError(str(e), field="at") from None
-    model = LandscapeModel(k=k, seed=seed)
+    model = LandscapeModel(k=k, seed=seed, time_limit=BASELINE_TIME_LIMIT)
     model._validate_params()  # refuse bad settings before any work
     inputs = alignment_inputs(kb, day, weighting=weighting)
     _check_user(inputs, shifts, size_factors)
@@ -351,7 +369,12 @@ def alignment_view(
         )
     tried += [{**c, "user": False} for c in automatic_whatifs(inputs, names, max_whatifs)]
     whatifs = []
+    started = time.perf_counter()
+    not_run = 0
     for c in tried:
+        if not c["user"] and time.perf_counter() - started >= WHATIF_BUDGET:
+            not_run += 1
+            continue
         changed = inputs.adjusted(c["shifts"], c["size_factors"])
         out = run_whatif(changed, base, k=k, seed=model.seed_)
         whatifs.append(
@@ -405,6 +428,8 @@ def alignment_view(
             "size_factors": list(SIZE_FACTORS),
             "whatif_configurations": WHATIF_CONFIGURATIONS,
             "whatif_time_limit": WHATIF_TIME_LIMIT,
+            "whatif_budget": WHATIF_BUDGET,
+            "not_run": not_run,
             "solver": result["solver"],
         },
         "data_version": kb.version,

@@ -77,7 +77,14 @@ def _caption(view: Mapping[str, Any]) -> str:
         f"{footnotes(inputs['sources'])}. Model: landscape theory, k = {view['k']}, method "
         f"{text(method)}, seed {view['seed']}; at most {settings['max_whatifs']} automatic "
         f"what-ifs (sizes x{' and x'.join(f'{f:g}' for f in settings['size_factors'])}, "
-        f"strongest ties zeroed and flipped); data {text(view['data_version'])}.</p>"
+        f"strongest ties zeroed and flipped)"
+        + (
+            f", of which {settings['not_run']} were not run (time budget of "
+            f"{settings['whatif_budget']:g} s)"
+            if settings["not_run"]
+            else ""
+        )
+        + f"; data {text(view['data_version'])}.</p>"
         f"<details><summary>Source rows</summary>{listed}</details>"
     )
 
