@@ -21,7 +21,7 @@ from phalanx.errors import UserError
 from phalanx.figures.timeline import membership_timeline
 from phalanx.kb import KnowledgeBase
 from phalanx.kb.coverage import coverage_warnings
-from phalanx.report.markup import table, text
+from phalanx.report.markup import cited_sources, table, text
 from phalanx.safe_files import MARKER, write_output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,6 +122,10 @@ def build_report(
 
     ``organization`` defaults to the package's; ``sections`` are extra HTML blocks
     added in order; ``made`` is the generation time shown (default now, UTC).
+    After them come the predicted alignments and what moves them
+    (:mod:`phalanx.report.alignment`) and the decision model's answers beside what
+    happened (:mod:`phalanx.report.decisions`); the sources they footnote join the
+    sources table.
     ``scenarios`` adds the "Scenarios" section after them (see
     :mod:`phalanx.report.scenarios`): None runs every shipped scenario, a list of names
     or paths runs those, ``[]`` leaves the section out, and a
@@ -138,9 +142,14 @@ def build_report(
     esc = html.escape
     names = {a["id"]: a["name"] for a in kb.actors()}
     scenario_set = _scenarios(kb, org["id"], at, scenarios, runs, years)
+    from phalanx.report.alignment import alignment_section
+    from phalanx.report.decisions import decisions_section
+
+    models = alignment_section(kb, org["id"], at) + decisions_section(kb, org["id"], at)
     used = sorted(
         {i for r in s["members"] + s["spells"] + s["events"] for i in r["sources"]}
         | _cited(scenario_set)
+        | cited_sources(models)
     )
     sources = kb.sources(used)
     urls = {r["id"]: r["url"] for r in sources}
@@ -220,7 +229,7 @@ def build_report(
     made = made or dt.datetime.now(dt.UTC)
     mechanism = org["dispute_mechanism"]
     mechanism_text = "unknown" if mechanism is None else "yes" if mechanism else "no"
-    extra = "".join(sections or [])
+    extra = "".join(sections or []) + models
     if scenario_set is not None:
         from phalanx.report.scenarios import scenarios_html
 
