@@ -250,8 +250,13 @@ def test_bad_inputs_name_their_field(hand):
     with pytest.raises(UserError) as e:
         network_view(hand, "2001-06-01", "ANZUS", weighting="nope")
     assert e.value.field == "weighting"
-    with pytest.raises(UserError):
+    for bad in (-1, 0, float("nan"), "10"):
+        with pytest.raises(UserError) as e:
+            network_view(hand, "2001-06-01", "ANZUS", time_limit=bad)
+        assert e.value.field == "time_limit"
+    with pytest.raises(UserError) as e:
         network_view(hand, "June 2001", "ANZUS")
+    assert e.value.field == "at"
     with pytest.raises(UserError):
         network_view(hand, "2001-06-01", "NOPE")
     with pytest.raises(UserError) as e:

@@ -149,6 +149,13 @@ def network_view(
     organisations it counts. ``x``/``y`` come from :func:`layout`.
     """
     w = resolve_weighting(weighting)
+    if time_limit is not None and not (
+        isinstance(time_limit, int | float) and math.isfinite(time_limit) and time_limit > 0
+    ):
+        raise UserError(
+            f"must be a positive number of seconds or None; got {time_limit!r}",
+            field="time_limit",
+        )
     org = None if organization is None else kb.resolve_organization(organization)
     snap = kb.snapshot(at)
     G = signed_network(snap, w)

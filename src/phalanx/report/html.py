@@ -99,12 +99,6 @@ def link(url: str | None, text: str, title: str = "") -> str:
     return f"<span{t}>{html.escape(text)}</span>"
 
 
-def _sources_cell(ids: list[str], urls: dict[str, str | None] | None = None) -> str:
-    """Footnote links to the sources table for a row's sources (``urls`` is unused, kept
-    for callers)."""
-    return cite(ids)
-
-
 def _end(rec: dict[str, Any], key: str = "end") -> str:
     if rec.get(key) is not None:
         return text(rec[key])
@@ -173,7 +167,7 @@ def build_report(
             f'<span class="tag">{esc(m["status"])}</span>',
             text(m["start"]),
             text(m["certainty"]),
-            _sources_cell(m["sources"], urls),
+            cite(m["sources"]),
         ]
         for m in s["members"]
     ]
@@ -184,7 +178,7 @@ def build_report(
             text(r["start"]),
             _end(r),
             text(r["certainty"]),
-            _sources_cell(r["sources"], urls),
+            cite(r["sources"]),
         ]
         for r in s["spells"]
     ]
@@ -207,7 +201,7 @@ def build_report(
                 else ""
             ),
             text(e["certainty"]),
-            _sources_cell(e["sources"], urls),
+            cite(e["sources"]),
         ]
         for e in s["events"]
     ]
@@ -249,8 +243,9 @@ decision rule: {text(org["decision_rule"])} &middot; dispute mechanism: {mechani
 {extra}
 <section id="events"><h2>Events ({len(event_rows)})</h2>{table(["date", "kind", "actors", "what happened", "certainty", "sources"], event_rows)}</section>
 """
-    # every source cited anywhere on the page gets a row, and its footnotes its row's number
-    wanted = set(used) | cited(body)
+    # every source cited anywhere on the page (and only those) gets a row, and its footnotes
+    # the row's number; an id the package does not hold gets a row that says so
+    wanted = cited(body)
     sources = kb.sources(wanted)
     missing = sorted(wanted - {r["id"] for r in sources})
     order = [r["id"] for r in sources] + missing
