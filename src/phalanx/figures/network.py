@@ -4,7 +4,8 @@ Only ``scatter`` traces, which the embedded basic bundle draws: ties are lines (
 solid, negative dashed), the ties the two camps frustrate are drawn again, thicker and in
 their own colour with a legend entry, actors are markers coloured by camp with their ids
 as labels. Lines carry no hover in Plotly, so each tie has an invisible marker at its
-middle whose hover names its kinds, relation rows and sources.
+middle whose hover names its kinds and relation rows (the caption and the table under the
+figure give the sources).
 """
 
 from __future__ import annotations
@@ -47,12 +48,11 @@ def _tie_text(e: Mapping[str, Any], names: Mapping[str, str]) -> str:
     esc = html.escape
     sign = "+" if e["sign"] > 0 else "\u2212"
     rel = ", ".join(e["relations"]) or "none (shared membership only)"
-    src = ", ".join(e["sources"]) or "none"
     state = "<b>frustrated</b> by the camps" if e["frustrated"] else "balanced"
     a, b = names.get(e["source"], e["source"]), names.get(e["target"], e["target"])
     return (
         f"{esc(a)} \u2013 {esc(b)} ({sign}, weight {e['weight']:.3g}, {state})"
-        f"<br>kinds: {esc(e['kinds'])}<br>relation rows: {esc(rel)}<br>sources: {esc(src)}"
+        f"<br>kinds: {esc(e['kinds'])}<br>relation rows: {esc(rel)}"
     )
 
 
@@ -106,8 +106,8 @@ def network_figure(view: Mapping[str, Any], title: str = "") -> go.Figure:
     ordered = frustrated + [e for e in edges if not e["frustrated"]]
     fig.add_trace(
         go.Scatter(
-            x=[(pos[e["source"]][0] + pos[e["target"]][0]) / 2 for e in ordered],
-            y=[(pos[e["source"]][1] + pos[e["target"]][1]) / 2 for e in ordered],
+            x=[round((pos[e["source"]][0] + pos[e["target"]][0]) / 2, 4) for e in ordered],
+            y=[round((pos[e["source"]][1] + pos[e["target"]][1]) / 2, 4) for e in ordered],
             mode="markers",
             marker={"size": 9, "opacity": 0},
             text=[_tie_text(e, names) for e in ordered],
@@ -150,7 +150,11 @@ def network_figure(view: Mapping[str, Any], title: str = "") -> go.Figure:
         title=title,
         xaxis=hidden,
         yaxis={**hidden, "range": [-1.2, 1.25]},
-        template="plotly_white",
+        # no template: the axes are hidden, and a template would add 7 KB to every figure
+        template="none",
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        font={"family": "system-ui, sans-serif", "size": 12, "color": "#222222"},
         height=460,
         margin={"t": 50 if title else 20, "l": 10, "r": 10, "b": 10},
         legend={"orientation": "h", "y": -0.02},
