@@ -13,7 +13,7 @@ from phalanx.kb import KnowledgeBase
 from phalanx.models.alignment_inputs import alignment_inputs
 from phalanx.models.landscape import LandscapeModel
 from phalanx.report.alignment import alignment_section
-from phalanx.report.markup import cited_sources
+from phalanx.report.footnotes import cited
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "kb"
 AT = dt.date(2026, 1, 1)
@@ -56,7 +56,7 @@ def test_caption_names_inputs_settings_and_sources(embedded, page):
     assert "weighting default" in page
     assert f"{len(inputs.rows['relations'])} relation rows" in page
     # every source of the inputs is a footnote to the report's sources table, and only those
-    assert cited_sources(page) == set(inputs.sources)
+    assert cited(page) == set(inputs.sources)
     for rid in inputs.rows["relations"][:5]:
         assert html.escape(rid) in page
 
@@ -93,5 +93,5 @@ def test_the_report_carries_both_sections_and_their_sources(embedded):
     assert page.count('<section id="alignment">') == 1
     assert page.count('<section id="decisions">') == 1
     sources = page[page.index('<section id="sources">') :]
-    for sid in cited_sources(page):
+    for sid in cited(page):
         assert f"<td>{html.escape(sid)}</td>" in sources, sid

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from phalanx.figures.alignment import MOST_COLUMNS, coalition_letter, whatif_grid
 from phalanx.models.landscape_inputs import AlignmentInputError
 from phalanx.models.whatifs import MAX_WHATIFS, alignment_view
-from phalanx.report.markup import footnotes, number, table, text
+from phalanx.report.footnotes import cite
+from phalanx.report.markup import number, table, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from phalanx.kb import KnowledgeBase
@@ -74,7 +75,7 @@ def _caption(view: Mapping[str, Any]) -> str:
     )
     return (
         f"<p class='meta'>Inputs: {text(inputs['source'])}; {counts}. Sources: "
-        f"{footnotes(inputs['sources'])}. Model: landscape theory, k = {view['k']}, method "
+        f"{cite(inputs['sources'])}. Model: landscape theory, k = {view['k']}, method "
         f"{text(method)}, seed {view['seed']}; at most {settings['max_whatifs']} automatic "
         f"what-ifs (sizes x{' and x'.join(f'{f:g}' for f in settings['size_factors'])}, "
         f"strongest ties zeroed and flipped)"
@@ -156,9 +157,9 @@ The grid shows the baseline and the {n_shown} highest ranked of them (columns nu
 square is an actor's coalition (a colour is the same coalition in every column, letters as in the baseline), ringed
 where the actor changed side.</p>
 {_figure(whatif_grid(view, title=title), "alignment-whatifs")}
+{_caption(view)}
 {table(["rank", "what-if", "moved", "actors that change side", "coalitions after", ""], whatif_rows)}
 {still_text}
-{_caption(view)}
 </section>"""
 
 

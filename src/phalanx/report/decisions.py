@@ -135,8 +135,8 @@ def decisions_html(
         head
         + summary
         + chart
-        + table(["issue", "date", "rule", "predicted", "what happened", "gap", "bound by"], rows)
         + caption
+        + table(["issue", "date", "rule", "predicted", "what happened", "gap", "bound by"], rows)
         + "".join(_positions(a) for a in answers)
         + "</section>"
     )

@@ -218,6 +218,7 @@ def _discovery_part(result: Result) -> str:
             rows,
         )
         + _figure(tradeoff_figure(result), "discovery-tradeoff")
+        + _meta(result)
         + "<p>Feature scores (extra trees): how much each factor explains the outcome, box "
         "or not.</p>"
         + table(

@@ -248,6 +248,7 @@ def _backtest_html(bt: Mapping[str, Any], organization: str, data_at: str) -> st
         rel = bt.get("reliability", [])
         for h in sorted({e["horizon"] for e in rel}):
             parts.append(_reliability_figure(rel, h, f"reliability-{h}"))
+            parts.append(_backtest_caption(bt))
     if own:
         parts.append(f"<h4>{text(organization)}: each member's leaving full membership</h4>")
         parts.append(
@@ -289,13 +290,18 @@ def _backtest_html(bt: Mapping[str, Any], organization: str, data_at: str) -> st
             f"<p>The shipped backtest does not cover {text(organization)}; run "
             "<code>phalanx backtest</code> with the datasets on this package.</p>"
         )
+    parts.append(_backtest_caption(bt))
+    return "".join(parts)
+
+
+def _backtest_caption(bt: Mapping[str, Any]) -> str:
+    """The line naming the backtest run: when it was made, its seed, bootstrap, runs, data."""
     settings = bt.get("settings", {})
-    parts.append(
+    return (
         f'<p class="meta">Backtest made {text(bt.get("created"))}, seed {text(bt.get("seed"))}, '
         f"bootstrap {text(settings.get('bootstrap'))}, simulation runs {text(settings.get('runs'))}, "
         f"data {text(settings.get('data_version'))}.</p>"
     )
-    return "".join(parts)
 
 
 def _posterior_html(post: Mapping[str, Any]) -> str:

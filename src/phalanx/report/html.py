@@ -1,7 +1,9 @@
 """The self-contained, offline HTML report of an organisation on the knowledge base.
 
-One file, no network: Plotly's JavaScript is inlined once, every fact carries links to
-its sources, and the page records the data version and when it was made. The report
+One file, no network: Plotly's JavaScript is inlined once, every fact carries footnotes
+that link to the page's own sources table (:mod:`phalanx.report.footnotes`: citation,
+reliability grade, access date, external link), every figure has a caption naming its
+source rows or its run, and the page records the data version and when it was made. The report
 renders what knowledge-base queries and measures return (it runs no SQL of its own),
 as of its date: nothing later shows. Two runs on the same inputs give the same bytes
 apart from the generation time (``made``).
@@ -21,7 +23,9 @@ from phalanx.errors import UserError
 from phalanx.figures.timeline import membership_timeline
 from phalanx.kb import KnowledgeBase
 from phalanx.kb.coverage import coverage_warnings
-from phalanx.report.markup import cited_sources, table, text
+from phalanx.report.footnotes import cite, cited, number, sources_table
+from phalanx.report.markup import table, text
+from phalanx.report.network import network_section
 from phalanx.safe_files import MARKER, write_output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,11 +99,6 @@ def link(url: str | None, text: str, title: str = "") -> str:
     return f"<span{t}>{html.escape(text)}</span>"
 
 
-def _sources_cell(ids: list[str], urls: dict[str, str | None]) -> str:
-    links = [link(urls.get(i), f"[{n}]", i) for n, i in enumerate(ids, 1)]
-    return f'<span class="src">{"".join(links)}</span>'
-
-
 def _end(rec: dict[str, Any], key: str = "end") -> str:
     if rec.get(key) is not None:
         return text(rec[key])
@@ -122,10 +121,9 @@ def build_report(
 
     ``organization`` defaults to the package's; ``sections`` are extra HTML blocks
     added in order; ``made`` is the generation time shown (default now, UTC).
-    After them come the predicted alignments and what moves them
-    (:mod:`phalanx.report.alignment`) and the decision model's answers beside what
-    happened (:mod:`phalanx.report.decisions`); the sources they footnote join the
-    sources table.
+    After them come the signed network at key dates (:mod:`phalanx.report.network`),
+    the predicted alignments and what moves them (:mod:`phalanx.report.alignment`) and
+    the decision model's answers beside what happened (:mod:`phalanx.report.decisions`).
     ``scenarios`` adds the "Scenarios" section after them (see
     :mod:`phalanx.report.scenarios`): None runs every shipped scenario, a list of names
     or paths runs those, ``[]`` leaves the section out, and a
@@ -142,17 +140,18 @@ def build_report(
     esc = html.escape
     names = {a["id"]: a["name"] for a in kb.actors()}
     scenario_set = _scenarios(kb, org["id"], at, scenarios, runs, years)
-    from phalanx.report.alignment import alignment_section
-    from phalanx.report.decisions import decisions_section
-
-    models = alignment_section(kb, org["id"], at) + decisions_section(kb, org["id"], at)
     used = sorted(
         {i for r in s["members"] + s["spells"] + s["events"] for i in r["sources"]}
         | _cited(scenario_set)
-        | cited_sources(models)
     )
     sources = kb.sources(used)
     urls = {r["id"]: r["url"] for r in sources}
+    timeline_caption = (
+        f'<div class="meta">Membership spells ({len(s["spells"])}) and events '
+        f"({len(s['events'])}) of {esc(org['id'])} up to {at.isoformat()}, data "
+        f"{esc(s['data_version'])}: the rows of the tables below and of the events section, "
+        "each with its sources.</div>"
+    )
     fig = membership_timeline(
         s["spells"], names, at, events=s["events"], title=f"{org['name']}: membership"
     )
@@ -171,7 +170,7 @@ def build_report(
             f'<span class="tag">{esc(m["status"])}</span>',
             text(m["start"]),
             text(m["certainty"]),
-            _sources_cell(m["sources"], urls),
+            cite(m["sources"]),
         ]
         for m in s["members"]
     ]
@@ -182,7 +181,7 @@ def build_report(
             text(r["start"]),
             _end(r),
             text(r["certainty"]),
-            _sources_cell(r["sources"], urls),
+            cite(r["sources"]),
         ]
         for r in s["spells"]
     ]
@@ -205,19 +204,9 @@ def build_report(
                 else ""
             ),
             text(e["certainty"]),
-            _sources_cell(e["sources"], urls),
+            cite(e["sources"]),
         ]
         for e in s["events"]
-    ]
-    source_rows = [
-        [
-            esc(r["id"]),
-            text(r["citation"]),
-            text(r.get("reliability")),
-            text(r.get("accessed")),
-            link(r["url"], r["url"] or ""),
-        ]
-        for r in sources
     ]
     warnings = (
         '<section id="warnings" class="warn"><h2>What the data do not cover</h2><ul>'
@@ -229,7 +218,12 @@ def build_report(
     made = made or dt.datetime.now(dt.UTC)
     mechanism = org["dispute_mechanism"]
     mechanism_text = "unknown" if mechanism is None else "yes" if mechanism else "no"
-    extra = "".join(sections or []) + models
+    from phalanx.report.alignment import alignment_section
+    from phalanx.report.decisions import decisions_section
+
+    extra = "".join(sections or [])
+    extra += network_section(kb, org["id"], at)
+    extra += alignment_section(kb, org["id"], at) + decisions_section(kb, org["id"], at)
     if scenario_set is not None:
         from phalanx.report.scenarios import scenarios_html
 
@@ -245,23 +239,30 @@ def build_report(
         from phalanx.report.evidence import evidence_data, evidence_html
 
         extra += evidence_html(evidence_data(kb, org["id"], at))
+    body = f"""<h1>{esc(org["name"])} ({esc(org["id"])})</h1>
+<p class="meta">Phalanx {esc(__version__)} &middot; data {esc(s["data_version"])} &middot; as of {at.isoformat()} &middot;
+decision rule: {text(org["decision_rule"])} &middot; dispute mechanism: {mechanism_text}
+&middot; made {made.strftime("%Y-%m-%d %H:%M UTC")}</p>
+{warnings}
+<section id="members"><h2>Members on {at.isoformat()}</h2>{table(["id", "name", "status", "since", "certainty", "sources"], member_rows)}</section>
+<section id="timeline"><h2>Membership timeline</h2>{chart}{timeline_caption}
+{table(["actor", "status", "start", "end", "certainty", "sources"], spell_rows)}</section>
+{extra}
+<section id="events"><h2>Events ({len(event_rows)})</h2>{table(["date", "kind", "actors", "what happened", "certainty", "sources"], event_rows)}</section>
+"""
+    # every source cited anywhere on the page (and only those) gets a row, and its footnotes
+    # the row's number; an id the package does not hold gets a row that says so
+    wanted = cited(body)
+    sources = kb.sources(wanted)
+    missing = sorted(wanted - {r["id"] for r in sources})
+    order = [r["id"] for r in sources] + missing
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="generator" content="{esc(GENERATOR)} {esc(__version__)}">
 <title>Phalanx report: {esc(org["name"])}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>
 <body>
-<h1>{esc(org["name"])} ({esc(org["id"])})</h1>
-<p class="meta">Phalanx {esc(__version__)} &middot; data {esc(s["data_version"])} &middot; as of {at.isoformat()} &middot;
-decision rule: {text(org["decision_rule"])} &middot; dispute mechanism: {mechanism_text}
-&middot; made {made.strftime("%Y-%m-%d %H:%M UTC")}</p>
-{warnings}
-<section id="members"><h2>Members on {at.isoformat()}</h2>{table(["id", "name", "status", "since", "certainty", "sources"], member_rows)}</section>
-<section id="timeline"><h2>Membership timeline</h2>{chart}
-{table(["actor", "status", "start", "end", "certainty", "sources"], spell_rows)}</section>
-{extra}
-<section id="events"><h2>Events ({len(event_rows)})</h2>{table(["date", "kind", "actors", "what happened", "certainty", "sources"], event_rows)}</section>
-<section id="sources"><h2>Sources</h2>{table(["id", "citation", "reliability", "accessed", "link"], source_rows)}</section>
+{number(body, order)}<section id="sources"><h2>Sources ({len(order)})</h2>{sources_table(sources, missing)}</section>
 </body></html>
 """
 

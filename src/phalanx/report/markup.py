@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["cited_sources", "footnotes", "number", "table", "text"]
+__all__ = ["number", "table", "text"]
 
 
 def text(value: Any) -> str:
@@ -38,26 +37,3 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f"<th>{text(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def footnotes(ids: Sequence[str]) -> str:
-    """Footnote links ``[1] [2] ...`` to the rows of the report's sources table
-    (``#src-ID``); the id is each link's title. Empty for no ids.
-
-    >>> footnotes(["a-1", "b"])
-    '<span class="src"><a href="#src-a-1" title="a-1">[1]</a><a href="#src-b" title="b">[2]</a></span>'
-    """
-    links = "".join(
-        f'<a href="#src-{text(i)}" title="{text(i)}">[{n}]</a>' for n, i in enumerate(ids, 1)
-    )
-    return f'<span class="src">{links}</span>' if links else ""
-
-
-def cited_sources(page: str) -> set[str]:
-    """The source ids that footnote links (``href="#src-ID"``) in ``page`` point to, so a
-    page can list every one of them in its sources table.
-
-    >>> sorted(cited_sources(footnotes(["b", "a&b"]) + '<a href="#other">x</a>'))
-    ['a&b', 'b']
-    """
-    return {html.unescape(m) for m in re.findall(r'href="#src-([^"]+)"', page)}
