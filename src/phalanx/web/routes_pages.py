@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from phalanx.web.render import page
 
@@ -139,3 +139,209 @@ def overview(kb: Any, org: OrgQuery = None, at: DateQuery = None) -> dict:
         "strain": strain_at(kb, oid, day),
         "strain_series": strain_over_period(kb, oid),
     }
+
+
+# --- Timeline -------------------------------------------------------------------------
+
+IdQuery = Annotated[
+    str | None,
+    Query(min_length=1, max_length=100, description="Actor id, name or alias."),
+]
+KindQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=60,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Event kind, one the package's schema allows.",
+    ),
+]
+FromQuery = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        pattern=DATE_PATTERN,
+        max_length=10,
+        description="First day of the period (YYYY, YYYY-MM or YYYY-MM-DD).",
+    ),
+]
+ToQuery = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        pattern=DATE_PATTERN,
+        max_length=10,
+        description="Last day of the period (YYYY, YYYY-MM or YYYY-MM-DD; default: the end "
+        "of the package's period). Nothing later is shown.",
+    ),
+]
+
+EVENT_COLUMNS = [
+    "id",
+    "date",
+    "end_date",
+    "kind",
+    "actors",
+    "organization",
+    "magnitude",
+    "magnitude_unit",
+    "summary",
+    "certainty",
+    "sources",
+]
+
+
+def _timeline_figures(data: dict) -> dict:
+    from phalanx.figures.timeline import membership_timeline
+
+    names = {a["id"]: a["name"] for a in data["actors"]}
+    until = dt.date.fromisoformat(data["to"])
+    title = f"{data['organization']}: membership"
+    fig = membership_timeline(data["spells"], names, until, events=data["events"], title=title)
+    return {"timeline": fig}
+
+
+@page(
+    router,
+    "/timeline",
+    name="timeline",
+    title="Timeline",
+    table=lambda data: (EVENT_COLUMNS, data["events"]),
+    figures=_timeline_figures,
+)
+def timeline(
+    kb: Any,
+    org: OrgQuery = None,
+    actor: IdQuery = None,
+    kind: KindQuery = None,
+    first: FromQuery = None,
+    last: ToQuery = None,
+) -> dict:
+    """The organisation's membership spells and its events (those it or its members took
+    part in), filtered by actor, event kind and period, each with its sources. As of the
+    period's last day: nothing later shows."""
+    from phalanx.kb.store import query_day
+
+    oid = organization_of(kb, org)
+    start, end = period_of(kb)
+    lo = None if first is None else query_day(first, "from")
+    hi = end if last is None else query_day(last, "to", end=True)
+    if lo is not None and lo > hi:
+        from phalanx.errors import UserError
+
+        raise UserError(f"the period is reversed: from {first} is after to {last}", field="from")
+    aid = None if actor is None else kb.resolve_actor(actor)
+    events = kb.events(lo, hi, kind=kind, actor=aid, organization=oid, as_of=hi)
+    spells = [s for s in kb.spells(oid, as_of=hi) if aid is None or s["actor"] == aid]
+    used = {i for r in events + spells for i in (r.get("sources") or [])}
+    return {
+        "organization": oid,
+        "data_version": kb.version,
+        "filters": {"actor": aid, "kind": kind, "from": lo, "to": hi},
+        "to": hi,
+        "period": [start, end],
+        "kinds": kb.allowed_values("events", "kind") or [],
+        "actors": [{"id": a["id"], "name": a["name"]} for a in kb.actors()],
+        "organizations": [{"id": o["id"], "name": o["name"]} for o in kb.organizations()],
+        "spells": spells,
+        "events": events,
+        "sources": kb.sources(used),
+    }
+
+
+# --- Actor ----------------------------------------------------------------------------
+
+
+@page(router, "/actor/{actor_id}", name="actor", title="Actor")
+def actor_page(
+    kb: Any,
+    actor_id: Annotated[
+        str, Path(min_length=1, max_length=100, description="Actor id, name or alias.")
+    ],
+    at: DateQuery = None,
+) -> dict:
+    """Everything the knowledge base holds about one actor (its dossier: spells, relations,
+    events, indicators, votes and their sources), as of a date if given."""
+    from phalanx.kb.dossier import dossier
+
+    return dossier(kb, actor_id, as_of=at)
+
+
+# --- Data -----------------------------------------------------------------------------
+
+
+@page(
+    router,
+    "/data",
+    name="data",
+    title="Data",
+    table=lambda data: (["name", "rows"], data["tables"]),
+)
+def data_index(kb: Any) -> dict:
+    """Every table of the knowledge base with its row count and fields, the package's
+    layers and their licences."""
+    from phalanx.web.browse import licences, table_list
+
+    return {
+        "data_version": kb.version,
+        "packages": [
+            {"name": d.name, "title": d.title, "version": d.version} for d in kb.package.descriptors
+        ],
+        "licenses": licences(kb),
+        "tables": table_list(kb),
+    }
+
+
+def _table_rows(data: dict) -> tuple[list[str], list[dict]]:
+    return data["columns"], data["rows"]
+
+
+@page(router, "/data/{table}", name="table", title="Table", table=_table_rows)
+def data_table(
+    kb: Any,
+    request: Any,
+    table: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=63,
+            pattern=r"^[a-z][a-z0-9_]*$",
+            description="A table of the package (see /data).",
+        ),
+    ],
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Text to find in any cell (case-insensitive)."),
+    ] = None,
+    where: Annotated[
+        list[str],
+        Query(
+            max_length=20,
+            description="Column filters COLUMN:VALUE (exact cell text; repeatable, all hold).",
+        ),
+    ] = [],  # noqa: B006 - FastAPI copies a list default per request
+    ids: Annotated[
+        list[str],
+        Query(alias="id", max_length=200, description="Keep the rows with these ids."),
+    ] = [],  # noqa: B006
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="Rows on one page (1 to 500).")] = 50,
+) -> dict:
+    """One table's rows, filtered and paged, with the sources they cite and the licence.
+    The CSV and Parquet downloads hold every matching row, not only the page."""
+    from phalanx.web.browse import browse, licences
+
+    download = request.url.path.endswith((".csv", ".parquet"))
+    result = browse(
+        kb,
+        table,
+        q=q,
+        where=where,
+        ids=ids,
+        offset=0 if download else offset,
+        limit=None if download else limit,
+    )
+    result["filters"] = {"q": q, "where": where, "id": ids}
+    result["licenses"] = licences(kb)
+    result["data_version"] = kb.version
+    return result
