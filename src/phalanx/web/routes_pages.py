@@ -14,6 +14,7 @@ import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from pydantic import StringConstraints
 
 from phalanx.web.render import page
 
@@ -314,14 +315,14 @@ def data_table(
         Query(max_length=200, description="Text to find in any cell (case-insensitive)."),
     ] = None,
     where: Annotated[
-        list[str],
+        list[Annotated[str, StringConstraints(min_length=2, max_length=300)]],
         Query(
             max_length=20,
             description="Column filters COLUMN:VALUE (exact cell text; repeatable, all hold).",
         ),
     ] = [],  # noqa: B006 - FastAPI copies a list default per request
     ids: Annotated[
-        list[str],
+        list[Annotated[str, StringConstraints(min_length=1, max_length=200)]],
         Query(alias="id", max_length=200, description="Keep the rows with these ids."),
     ] = [],  # noqa: B006
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")] = 0,
@@ -345,3 +346,305 @@ def data_table(
     result["licenses"] = licences(kb)
     result["data_version"] = kb.version
     return result
+
+
+# --- Network --------------------------------------------------------------------------
+
+WeightingQuery = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[a-z][a-z0-9_-]*$",
+        description="A named weighting of relations and memberships (default, unit, "
+        "propensity-v1, ...).",
+    ),
+]
+
+
+def month_starts(first: dt.date, last: dt.date) -> list[str]:
+    """The first day of every month from ``first``'s to ``last``'s, as ISO text: the
+    steps of the network's date slider.
+
+    >>> month_starts(dt.date(2021, 11, 5), dt.date(2022, 1, 31))
+    ['2021-11-01', '2021-12-01', '2022-01-01']
+    """
+    out, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        out.append(f"{y:04d}-{m:02d}-01")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def network_graph(kb: Any, data: dict) -> Any:
+    """The network a view shows, as the graph :mod:`phalanx.network.export` writes: nodes
+    with name, kind, status and camp; ties with sign, weight, kinds, relations (``;``
+    joined), sources and whether they are frustrated."""
+    import networkx as nx
+
+    G = nx.Graph(date=data["date"], data_version=data["data_version"])
+    if data.get("organization"):
+        G.graph["organization"] = data["organization"]
+    for n in data["nodes"]:
+        G.add_node(
+            n["id"],
+            name=n["name"],
+            kind=n.get("kind") or "",
+            status=n.get("status") or "",
+            camp="" if n.get("camp") is None else int(n["camp"]),
+        )
+    for e in data["edges"]:
+        G.add_edge(
+            e["source"],
+            e["target"],
+            sign=int(e["sign"]),
+            weight=float(e["weight"]),
+            kinds=e.get("kinds") or "",
+            relations=";".join(e.get("relations") or []),
+            sources=";".join(e.get("sources") or []),
+            frustrated=bool(e.get("frustrated")),
+        )
+    return G
+
+
+def _network_figures(data: dict) -> dict:
+    from phalanx.figures.network import network_figure
+
+    who = f"{data['organization']} and its ties" if data.get("organization") else "The region"
+    return {"network": network_figure(data, f"{who} on {data['date']}")}
+
+
+@page(
+    router,
+    "/network",
+    name="network",
+    title="Network",
+    network=network_graph,
+    figures=_network_figures,
+)
+def network(
+    kb: Any,
+    at: DateQuery = None,
+    org: OrgQuery = None,
+    weighting: WeightingQuery = "default",
+) -> dict:
+    """The signed network on a date: ties positive or negative, the two camps of the best
+    split, the frustrated ties (those contradicting it) and the frustration index with its
+    bounds; the package's key dates and the slider's steps."""
+    from phalanx.network.view import key_dates, network_view
+
+    oid = organization_of(kb, org)
+    day = day_of(kb, at)
+    start, end = period_of(kb)
+    view = network_view(kb, day, oid, weighting=weighting)
+    return {
+        **view,
+        "period": [start, end],
+        "steps": month_starts(start, end),
+        "key_dates": key_dates(kb, oid, day),
+        "organizations": [{"id": o["id"], "name": o["name"]} for o in kb.organizations()],
+    }
+
+
+# --- Alignment and decisions ----------------------------------------------------------
+
+_ID = r"[A-Za-z][A-Za-z0-9_]*"
+_NUM = r"[ +-]?(\d+(\.\d*)?|\.\d+)"
+"""A number with an optional sign (a "+" typed into a URL arrives as a space)."""
+MAX_WHATIF_VALUE = 100.0
+"""Largest size factor or propensity shift a what-if may ask for (in either direction)."""
+
+
+def _number(text: str, field: str, *, positive: bool = False) -> float:
+    from phalanx.errors import UserError
+
+    x = float(text.strip())
+    if abs(x) > MAX_WHATIF_VALUE or (positive and x <= 0):
+        want = f"in (0, {MAX_WHATIF_VALUE:g}]" if positive else f"within ±{MAX_WHATIF_VALUE:g}"
+        raise UserError(f"must be {want}; got {text}", field=field)
+    return x
+
+
+def parse_shifts(items: list[str]) -> dict[tuple[str, str], float]:
+    """``A:B:DELTA`` texts as ``{(A, B): delta}``; a pair given twice is a UserError.
+
+    >>> parse_shifts(["TUR:KAZ:+0.5", "RUS:ARM:-1"])
+    {('TUR', 'KAZ'): 0.5, ('RUS', 'ARM'): -1.0}
+    """
+    from phalanx.errors import UserError
+
+    out: dict[tuple[str, str], float] = {}
+    for item in items:
+        a, b, delta = item.split(":")
+        key = (a, b)
+        if key in out or (b, a) in out:
+            raise UserError(f"the pair {a}:{b} is shifted twice", field="shift")
+        out[key] = _number(delta, "shift")
+    return out
+
+
+def parse_factors(items: list[str], field: str) -> dict[str, float]:
+    """``ID:VALUE`` texts as ``{ID: value}``; an id given twice is a UserError.
+
+    >>> parse_factors(["RUS:0.5"], "size")
+    {'RUS': 0.5}
+    """
+    from phalanx.errors import UserError
+
+    out: dict[str, float] = {}
+    for item in items:
+        key, value = item.split(":")
+        if key in out:
+            raise UserError(f"{key} is given twice", field=field)
+        out[key] = _number(value, field, positive=field == "size")
+    return out
+
+
+def _renamed(error: Exception, field: str) -> Exception:
+    """A library UserError about a keyword argument, re-raised naming the query field."""
+    from phalanx.errors import UserError
+
+    if isinstance(error, UserError):
+        return type(error)(error.message, file=error.file, line=error.line, field=field)
+    return error
+
+
+def _whatif_rows(data: dict) -> tuple[list[str], list[dict]]:
+    rows = [
+        {
+            "rank": w["rank"],
+            "label": w["label"],
+            "user": w["user"],
+            "n_moved": w["n_moved"],
+            "moved": w["moved"],
+            "energy": w.get("energy"),
+            "exact": w.get("exact"),
+        }
+        for w in data["alignment"]["whatifs"]
+    ]
+    return ["rank", "label", "user", "n_moved", "moved", "energy", "exact"], rows
+
+
+@page(router, "/alignment", name="alignment", title="Alignment and decisions", table=_whatif_rows)
+def alignment(
+    kb: Any,
+    at: DateQuery = None,
+    org: OrgQuery = None,
+    k: Annotated[int, Query(ge=2, le=6, description="Most coalitions (2 to 6).")] = 2,
+    weighting: WeightingQuery = "default",
+    shift: Annotated[
+        list[Annotated[str, StringConstraints(max_length=80, pattern=rf"^{_ID}:{_ID}:{_NUM}$")]],
+        Query(
+            max_length=20,
+            description="A what-if: A:B:DELTA adds DELTA to the propensity of A and B "
+            "(repeatable, e.g. TUR:KAZ:+0.5).",
+        ),
+    ] = [],  # noqa: B006
+    size: Annotated[
+        list[Annotated[str, StringConstraints(max_length=60, pattern=rf"^{_ID}:{_NUM}$")]],
+        Query(
+            max_length=20,
+            description="A what-if: ACTOR:FACTOR multiplies the actor's size by FACTOR > 0 "
+            "(repeatable, e.g. RUS:0.5).",
+        ),
+    ] = [],  # noqa: B006
+    seed: Annotated[
+        int, Query(ge=0, le=2**32 - 1, description="Seed of the model's heuristics.")
+    ] = 0,
+) -> dict:
+    """Who sides with whom on a date (landscape theory), what moves them (one change at a
+    time, and your own what-if), and the decision model's answers to the issue files
+    about the organisation beside what happened."""
+    from phalanx.errors import UserError
+    from phalanx.models.answers import decision_answers
+    from phalanx.models.whatifs import alignment_view
+
+    oid = organization_of(kb, org)
+    day = day_of(kb, at)
+    shifts = parse_shifts(shift)
+    factors = parse_factors(size, "size")
+    try:
+        view = alignment_view(
+            kb,
+            day,
+            k=k,
+            weighting=weighting,
+            shifts=shifts or None,
+            size_factors=factors or None,
+            seed=seed,
+        )
+    except UserError as e:
+        raise _renamed(
+            e, {"shifts": "shift", "size_factors": "size"}.get(e.field, e.field)
+        ) from None
+    return {
+        "organization": oid,
+        "date": day,
+        "data_version": kb.version,
+        "query": {"k": k, "weighting": weighting, "shift": shift, "size": size, "seed": seed},
+        "alignment": view,
+        "decisions": decision_answers(kb, oid, at=day),
+    }
+
+
+def _issue_entry(kb: Any, issue: str) -> dict:
+    """The catalogue entry of issue file ``issue`` (404 naming it if unknown)."""
+    from phalanx.kb.store import UnknownIdError
+    from phalanx.models.issue import list_issues
+
+    catalogue = list_issues(kb)
+    for entry in catalogue:
+        if entry["id"] == issue:
+            return entry
+    known = ", ".join(e["id"] for e in catalogue) or "none"
+    raise UnknownIdError(f"no issue {issue!r}; known: {known}", field="issue")
+
+
+def _position_rows(data: dict) -> tuple[list[str], list[dict]]:
+    cols = ["actor", "name", "member", "position", "salience", "capability", "source", "inferred"]
+    return cols, data["answer"]["positions"]
+
+
+@page(router, "/decisions/{issue}", name="decision", title="Decision", table=_position_rows)
+def decision(
+    kb: Any,
+    issue: Annotated[
+        str,
+        Path(
+            min_length=1,
+            max_length=100,
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+            description="An issue file's id (see /alignment).",
+        ),
+    ],
+    pos: Annotated[
+        list[Annotated[str, StringConstraints(max_length=60, pattern=rf"^{_ID}:{_NUM}$")]],
+        Query(
+            max_length=50,
+            description="A what-if: ACTOR:POSITION sets the actor's position on the issue's "
+            "scale (repeatable, e.g. ARM:0.5).",
+        ),
+    ] = [],  # noqa: B006
+) -> dict:
+    """The collective-decision model on one issue file: the predicted outcome, what
+    happened, and each actor's position, salience and capability (with sources); the
+    positions can be changed (a what-if) and the model rerun."""
+    from phalanx.errors import UserError
+    from phalanx.models.answers import decision_answers
+
+    entry = _issue_entry(kb, issue)
+    positions = parse_factors(pos, "pos")
+    try:
+        answers = decision_answers(
+            kb, entry["organisation"], issue=issue, positions=positions or None
+        )
+    except UserError as e:
+        field = "pos" if (e.field or "").startswith("positions") else e.field
+        raise _renamed(e, field) from None
+    return {
+        "issue": issue,
+        "organization": entry["organisation"],
+        "data_version": kb.version,
+        "query": {"pos": pos},
+        "answer": answers[0],
+    }

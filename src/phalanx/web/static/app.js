@@ -51,8 +51,32 @@ function tidyForms() {
   });
 }
 
+// An issue's positions form: each position changed from the value shown becomes a
+// pos=ACTOR:VALUE parameter (replacing an earlier one for that actor).
+function wirePositions() {
+  var form = document.getElementById("positions-form");
+  if (!form) { return; }
+  form.addEventListener("formdata", function (event) {
+    var kept = event.formData.getAll("pos");
+    var changed = {};
+    form.querySelectorAll("input.position").forEach(function (input) {
+      if (input.value !== input.defaultValue && input.value !== "") {
+        changed[input.dataset.actor] = input.value;
+      }
+    });
+    event.formData.delete("pos");
+    kept.forEach(function (p) {
+      if (!(p.split(":")[0] in changed)) { event.formData.append("pos", p); }
+    });
+    Object.keys(changed).forEach(function (actor) {
+      event.formData.append("pos", actor + ":" + changed[actor]);
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   drawFigures();
   wireDateSliders();
   tidyForms();
+  wirePositions();
 });
