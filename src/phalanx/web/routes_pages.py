@@ -520,7 +520,7 @@ def _whatif_rows(data: dict) -> tuple[list[str], list[dict]]:
             "energy": w.get("energy"),
             "exact": w.get("exact"),
         }
-        for w in data["alignment"]["whatifs"]
+        for w in (data["alignment"] or {}).get("whatifs", [])
     ]
     return ["rank", "label", "user", "n_moved", "moved", "energy", "exact"], rows
 
@@ -563,6 +563,7 @@ def alignment(
     day = day_of(kb, at)
     shifts = parse_shifts(shift)
     factors = parse_factors(size, "size")
+    view, unavailable = None, None
     try:
         view = alignment_view(
             kb,
@@ -574,15 +575,19 @@ def alignment(
             seed=seed,
         )
     except UserError as e:
-        raise _renamed(
-            e, {"shifts": "shift", "size_factors": "size"}.get(e.field, e.field)
-        ) from None
+        if e.field is not None:  # about an input of the request: the request is at fault
+            field = {"shifts": "shift", "size_factors": "size"}.get(e.field, e.field)
+            raise _renamed(e, field) from None
+        # the package cannot support the model on this date (say, no sizes): the page
+        # says why, and the decisions still show
+        unavailable = str(e)
     return {
         "organization": oid,
         "date": day,
         "data_version": kb.version,
         "query": {"k": k, "weighting": weighting, "shift": shift, "size": size, "seed": seed},
         "alignment": view,
+        "alignment_unavailable": unavailable,
         "decisions": decision_answers(kb, oid, at=day),
     }
 
