@@ -438,3 +438,60 @@ def test_openapi_schema_lists_every_page_and_no_cdn_docs(client):
 def test_settings_come_from_the_application(client):
     s = client.app.state.settings
     assert s.host == "127.0.0.1" and s.port == 8000
+
+
+# --- the network ----------------------------------------------------------------------
+
+
+def test_network_json_is_the_library_calls(client, kb):
+    from phalanx.network.view import key_dates, network_view
+
+    data = client.get("/network.json?at=2022-10-01&org=CSTO&weighting=unit").json()
+    view = network_view(kb, dt.date(2022, 10, 1), "CSTO", weighting="unit")
+    assert {k: data[k] for k in view} == plain(view)
+    assert data["key_dates"] == plain(key_dates(kb, "CSTO", dt.date(2022, 10, 1)))
+    # the slider's steps cover the package's period, a month apart, in order
+    steps = data["steps"]
+    assert steps[0] == "1992-01-01" and steps == sorted(steps)
+    assert (
+        len(steps)
+        == len(set(steps))
+        == (dt.date.fromisoformat(steps[-1]).year - 1992) * 12
+        + (dt.date.fromisoformat(steps[-1]).month)
+    )
+
+
+def test_a_different_date_gives_a_different_network(client):
+    a = client.get("/network.json?at=1995-01-01").json()
+    b = client.get("/network.json?at=2022-10-01").json()
+    assert a["date"] != b["date"]
+    assert {(e["source"], e["target"], e["sign"]) for e in a["edges"]} != {
+        (e["source"], e["target"], e["sign"]) for e in b["edges"]
+    }
+
+
+@pytest.mark.parametrize("which", ["client", "anzus_client"])
+def test_network_downloads_are_the_network_shown(request, which):
+    import networkx as nx
+
+    c = request.getfixturevalue(which)
+    data = c.get("/network.json").json()
+    nodes = {n["id"] for n in data["nodes"]}
+    edges = {frozenset((e["source"], e["target"])): e for e in data["edges"]}
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        r = c.get(f"/network.{fmt}")
+        assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+        G = reader(io.BytesIO(r.content))
+        assert set(G.nodes) == nodes
+        assert {frozenset(e) for e in G.edges} == set(edges)
+        for u, v, d in G.edges(data=True):
+            e = edges[frozenset((u, v))]
+            assert int(d["sign"]) == e["sign"] and float(d["weight"]) == pytest.approx(e["weight"])
+            assert bool(d["frustrated"]) == e["frustrated"]
+    rows = list(csv.DictReader(io.StringIO(c.get("/network.csv").text)))
+    assert {frozenset((r["source"], r["target"])) for r in rows} == set(edges)
+
+
+def test_network_nodes_link_to_their_history(client):
+    html = client.get("/network?at=2022-10-01").text
+    assert 'data-actor-links="yes"' in html and 'href="/actor/ARM"' in html

@@ -3,8 +3,8 @@
 Every view takes declared query parameters (their bounds in the OpenAPI schema), calls
 library functions that return plain data, and returns that data as one dict. The page
 decorator (:func:`phalanx.web.render.page`) renders it, gives its JSON twin and its
-downloads; the figures come from :mod:`phalanx.figures` (or, until moved there, from the
-measures' own chart function). Nothing in this module computes a measure or runs a model.
+downloads; the figures come from :mod:`phalanx.figures`. Nothing in this module
+computes a measure or runs a model.
 """
 
 from __future__ import annotations
@@ -103,10 +103,10 @@ def strain_over_period(kb: Any, org: str) -> list[dict]:
 
 
 def _overview_figures(data: dict) -> dict:
-    from phalanx.measures.series import series_figure  # seam: figures.strain at R1's merge
+    from phalanx.figures.strain import strain_figure
 
     title = f"Strain of {data['organization']}, {data['period'][0][:4]}-{data['period'][1][:4]}"
-    return {"strain": series_figure(data["strain_series"], title)}
+    return {"strain": strain_figure(data["strain_series"], title)}
 
 
 def _overview_table(data: dict) -> tuple[list[str], list[dict]]:
@@ -411,7 +411,15 @@ def _network_figures(data: dict) -> dict:
     from phalanx.figures.network import network_figure
 
     who = f"{data['organization']} and its ties" if data.get("organization") else "The region"
-    return {"network": network_figure(data, f"{who} on {data['date']}")}
+    fig = network_figure(data, f"{who} on {data['date']}")
+    # each actor's point carries its id, so a click on it opens the actor's history
+    # (app.js); the node traces are those whose points are labelled with actor ids
+    ids = {n["id"] for n in data["nodes"]}
+    for trace in fig.data:
+        text = list(trace.text) if isinstance(trace.text, list | tuple) else []
+        if text and set(text) <= ids:
+            trace.ids = text
+    return {"network": fig}
 
 
 @page(

@@ -10,11 +10,10 @@ function drawFigures() {
     var fig = JSON.parse(source.textContent);
     Plotly.newPlot(div, fig.data, fig.layout || {}, { responsive: true, displaylogo: false });
     div.on && div.on("plotly_click", function (event) {
-      // a node carrying an actor id in customdata opens that actor's history
+      // a point carrying an actor id (the network's nodes) opens that actor's history
       var point = event.points && event.points[0];
-      var id = point && point.customdata;
-      if (Array.isArray(id)) { id = id[0]; }
-      if (typeof id === "string" && div.dataset.actorLinks === "yes") {
+      var id = point && point.id;
+      if (typeof id === "string" && id !== "" && div.dataset.actorLinks === "yes") {
         window.location.href = "/actor/" + encodeURIComponent(id);
       }
     });
