@@ -69,6 +69,9 @@ TEMPLATES.env.globals["url_with"] = url_with
 _KB_LOCK = threading.Lock()
 """Serialises the views: they share one DuckDB connection."""
 
+_LABELS = {"csv": "CSV", "parquet": "Parquet", "graphml": "GraphML", "gexf": "GEXF"}
+"""How each download is named in a page's links (its ``data-format`` is the suffix)."""
+
 Table = Callable[[dict], tuple[Sequence[str], Sequence[dict]]]
 Network = Callable[[Any, dict], Any]
 Figures = Callable[[dict], dict[str, Any]]
@@ -260,7 +263,7 @@ def page(
             figs = {k: _figure_json(f) for k, f in (figures(data) if figures else {}).items()}
             links = {"JSON": _with_query(request, path_of(request, ".json"))}
             for fmt in downloads:
-                links[fmt.upper()] = _with_query(request, path_of(request, "." + fmt))
+                links[_LABELS[fmt]] = _with_query(request, path_of(request, "." + fmt))
             context = {"data": data, "title": title, "figures": figs, "links": links, "view": name}
             return TEMPLATES.TemplateResponse(request, f"{name}.html", context)
 
