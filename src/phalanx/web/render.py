@@ -6,7 +6,7 @@ JSON-ready). :func:`page` registers it on a router under several URLs:
 - ``GET path``: the HTML page, rendered from ``templates/NAME.html`` (which extends
   ``base.html``); with ``Accept: application/json`` (and no ``text/html``) the same URL
   answers with the JSON instead, so scripts and browsers share one address;
-- ``GET path.json``: the dict as JSON, always;
+- ``GET path.json``: the dict as JSON, always (the root page's is ``/index.json``);
 - ``GET path.csv`` and ``GET path.parquet`` when the view declares a ``table``
   (a function of the dict giving column names and rows);
 - ``GET path.graphml``, ``path.gexf`` and ``path.csv`` (the edge list) when the view
