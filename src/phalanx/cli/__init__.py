@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "commands_calibrate",
     "commands_discover",
     "commands_report",
+    "commands_serve",
 )
 """The modules whose commands make up the CLI, in the order of ``phalanx --help``."""
 
