@@ -70,7 +70,9 @@ __all__ = [
     "JobSpec",
     "parse_spec",
     "JobRefused",
+    "UnknownJob",
     "JobManager",
+    "sobol_samples",
 ]
 
 log = logging.getLogger("phalanx.web.jobs")
@@ -84,6 +86,8 @@ FINAL = frozenset({"complete", "failed", "interrupted"})
 INTERRUPTED_RUNNING = "the server stopped while the job was running"
 INTERRUPTED_QUEUED = "the server stopped before the job could start"
 
+_FIELDS = {"--outcome": "outcome", "--from": "start", "--org": "organization", "--years": "years"}
+"""The library's option names (the CLI's) as the spec's field names."""
 _ID = re.compile(r"[0-9a-f]{12}")
 _MAX_SEED = 2**63 - 1
 _POLL = 0.1  # seconds between the monitor's looks at its workers
@@ -212,6 +216,10 @@ def parse_spec(data: Any) -> ScenarioJob | DiscoveryJob:
 
 class JobRefused(UserError):
     """A job beyond the bounds on concurrent and waiting jobs (HTTP 429 at the route)."""
+
+
+class UnknownJob(UserError, LookupError):
+    """No job with this id (HTTP 404)."""
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -443,6 +451,7 @@ class JobManager:
         self.token = secrets.token_hex(8)
         self._kb = kb
         self._lock = threading.RLock()
+        self._check_lock = threading.Lock()  # one DuckDB connection: one check at a time
         self._queue: deque[str] = deque()
         self._workers: dict[str, tuple[Any, float]] = {}
         self._stop = threading.Event()
@@ -468,9 +477,7 @@ class JobManager:
             self._hold_owner_lock()
             self._interrupt_orphans()
             self._stop.clear()
-            self._thread = threading.Thread(
-                target=self._monitor, name="phalanx-jobs", daemon=True
-            )
+            self._thread = threading.Thread(target=self._monitor, name="phalanx-jobs", daemon=True)
             self._thread.start()
             self._started = True
 
@@ -573,8 +580,18 @@ class JobManager:
     def check(self, spec: Any) -> tuple[ScenarioJob | DiscoveryJob, int]:
         """``spec`` validated against the bounds and the data, with its seed resolved, and
         the job's total (replicates, or design points). A UserError names the field."""
-        s = self.settings
         spec = parse_spec(spec)
+        with self._check_lock:
+            try:
+                return self._check(spec)
+            except UserError as e:  # the library names the CLI's options: use the spec's
+                field = _FIELDS.get(e.field or "", e.field)
+                if field == e.field:
+                    raise
+                raise type(e)(e.message, file=e.file, line=e.line, field=field) from None
+
+    def _check(self, spec: ScenarioJob | DiscoveryJob) -> tuple[ScenarioJob | DiscoveryJob, int]:
+        s = self.settings
         names = _scenario_names()
         if spec.scenario not in names:
             raise UserError(
@@ -617,26 +634,18 @@ class JobManager:
         from phalanx.experiments.design_runner import setup_design
         from phalanx.experiments.outcomes import bind, parse_outcome
 
-        target = parse_outcome(spec.outcome)
+        target = parse_outcome(spec.outcome)  # a regular expression, never an evaluator
         if not target.binary:
             raise UserError(
                 f"{target.text!r} is a number, not a yes/no outcome; discovery needs a "
                 "condition, e.g. 'exits >= 1 by 2031'",
                 field="outcome",
             )
-        try:
-            setup = setup_design(
-                self.kb,
-                spec.scenario,
-                organization=spec.organization,
-                start=spec.start,
-                reach=target.year,
-            )
-            bind(target, setup.state, setup.years)
-        except UserError as e:
-            if e.field == "--outcome":
-                raise UserError(e.message, field="outcome") from None
-            raise
+        setup = setup_design(
+            self.kb, spec.scenario, organization=spec.organization, start=spec.start,
+            reach=target.year,
+        )  # fmt: skip
+        bind(target, setup.state, setup.years)
         if setup.years > s.max_years:
             raise UserError(
                 f"the outcome's year needs {setup.years} simulated years; at most "
@@ -645,7 +654,8 @@ class JobManager:
             )
         if setup.space.d < 1:
             raise UserError(
-                f"scenario {spec.scenario} has no uncertain factor on this package", field="scenario"
+                f"scenario {spec.scenario} has no uncertain factor on this package",
+                field="scenario",
             )
         n = sobol_samples(spec.points, setup.space.d) if spec.sensitivity else None
         return spec, spec.points + (0 if n is None else n * (setup.space.d + 2))
@@ -669,9 +679,7 @@ class JobManager:
             try:
                 con.execute("BEGIN IMMEDIATE")
                 running, queued = (
-                    con.execute(
-                        "SELECT COUNT(*) FROM jobs WHERE status=?", (state,)
-                    ).fetchone()[0]
+                    con.execute("SELECT COUNT(*) FROM jobs WHERE status=?", (state,)).fetchone()[0]
                     for state in ("running", "queued")
                 )
                 if running + queued >= s.max_jobs + s.max_queued:
@@ -722,10 +730,10 @@ class JobManager:
         "fraction", "created", "started", "finished", "run_id", "result", "scenario",
         "mine"}``. An unknown id is a UserError (field ``id``)."""
         if not isinstance(job_id, str) or not _ID.fullmatch(job_id):
-            raise UserError(f"no job {str(job_id)[:40]!r} (ids are 12 hex digits)", field="id")
+            raise UnknownJob(f"no job {str(job_id)[:40]!r} (ids are 12 hex digits)", field="id")
         found = self._fetch("WHERE id=?", (job_id,))
         if not found:
-            raise UserError(f"no job {job_id!r}", field="id")
+            raise UnknownJob(f"no job {job_id!r}", field="id")
         return found[0]
 
     def list(self, limit: int = 500) -> list[dict[str, Any]]:
