@@ -194,4 +194,3 @@ def apply_drivers(scenario: Scenario, changes: Mapping[str, Any]) -> Scenario:
     changed._path = None
     changed._locate = _text_locator(text)
     return changed
-
