@@ -24,7 +24,8 @@ stopped or was killed) ``interrupted``, with the reason; nothing is lost, and fi
 are listed with their results. A worker whose server is gone stops by itself within a
 second, and a worker's writes only ever move a job that is still ``running``.
 
-Seeds: a spec without a seed gets a fresh one (63 random bits) when it is submitted; it is
+Seeds: a spec without a seed gets a fresh one (53 random bits, which a browser's numbers
+hold exactly) when it is submitted; it is
 recorded with the job and in the run's metadata, so the same spec with that seed gives the
 same archive bytes (apart from the run id and the timestamps in ``metadata.json``).
 
@@ -73,6 +74,7 @@ __all__ = [
     "UnknownJob",
     "JobManager",
     "sobol_samples",
+    "FRESH_SEED_BITS",
 ]
 
 log = logging.getLogger("phalanx.web.jobs")
@@ -90,7 +92,11 @@ _FIELDS = {"--outcome": "outcome", "--from": "start", "--org": "organization", "
 """The library's option names (the CLI's) as the spec's field names."""
 _ID = re.compile(r"[0-9a-f]{12}")
 _MAX_SEED = 2**63 - 1
+FRESH_SEED_BITS = 53
+"""Bits of a fresh seed: at most 2^53 - 1, so that a browser (whose numbers are doubles)
+shows and sends it back exactly; a seed given may go up to 2^63 - 1."""
 _POLL = 0.1  # seconds between the monitor's looks at its workers
+_ORPHAN_TICKS = 50  # every 5 s: the jobs of servers that stopped are marked interrupted
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
@@ -353,7 +359,7 @@ def _run_scenario(kb: Any, spec: ScenarioJob, seed: int, root: Path, progress: _
             if "exists already" not in e.message or attempt == 4:
                 raise
             time.sleep(1.05)
-    return {"run_id": record.run_id, "path": str(record.path)}
+    return {"run_id": record.run_id}  # no server path goes to a client
 
 
 def _run_discovery(
@@ -598,7 +604,7 @@ class JobManager:
                 f"unknown scenario {spec.scenario!r}; expected one of {', '.join(names)}",
                 field="scenario",
             )
-        seed = spec.seed if spec.seed is not None else secrets.randbits(63)
+        seed = spec.seed if spec.seed is not None else secrets.randbits(FRESH_SEED_BITS)
         spec = spec.model_copy(update={"seed": seed})
         if isinstance(spec, ScenarioJob):
             if spec.runs > s.max_runs:
@@ -847,10 +853,14 @@ class JobManager:
                     del self._workers[job_id]
 
     def _monitor(self) -> None:
+        ticks = 0
         while not self._stop.wait(_POLL):
+            ticks += 1
             try:
                 self._check_workers()
                 self._dispatch()
+                if ticks % _ORPHAN_TICKS == 0:  # another server on this folder may have died
+                    self._interrupt_orphans()
             except Exception:  # never let the monitor die: log and go on
                 log.exception("job monitor")
 
