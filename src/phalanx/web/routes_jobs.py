@@ -377,8 +377,23 @@ def discovery(
 
 # --- the job API -------------------------------------------------------------------------------
 
-_SPEC_SCHEMA = TypeAdapter(JobSpec).json_schema(ref_template="#/components/schemas/{model}")
-_DEFS = _SPEC_SCHEMA.pop("$defs", {})
+
+def _inlined(schema: Any, defs: dict[str, Any]) -> Any:
+    """``schema`` with every local ``$ref`` replaced by its definition (the specs are not
+    recursive), so the OpenAPI document needs no extra components."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inlined(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inlined(v, defs) for v in schema]
+    return schema
+
+
+_RAW_SCHEMA = TypeAdapter(JobSpec).json_schema()
+_SPEC_SCHEMA = _inlined(_RAW_SCHEMA, _RAW_SCHEMA.get("$defs", {}))
+_SPEC_SCHEMA["discriminator"] = {"propertyName": "kind"}  # its mapping named the $defs
 
 
 @router.post(
