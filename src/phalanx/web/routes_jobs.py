@@ -26,6 +26,7 @@ processes, and the pages read the archive and the library's plain results.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 from typing import Annotated, Any
@@ -95,6 +96,26 @@ def _load_run(request: Request, run_id: str) -> Any:
     return run
 
 
+@functools.lru_cache(maxsize=1)
+def _shipped() -> tuple[dict[str, str], ...]:
+    """The shipped scenarios (name, title, summary), read once: they are package files."""
+    from phalanx.experiments.scenario import list_scenarios
+
+    return tuple({k: s[k] for k in ("name", "title", "summary")} for s in list_scenarios())
+
+
+@functools.lru_cache(maxsize=32)
+def _drivers(name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A shipped scenario's facts and its drivers (read once per scenario)."""
+    from phalanx.experiments.overrides import scenario_drivers
+    from phalanx.experiments.scenario import load_scenario
+
+    sc = load_scenario(name)
+    facts = {"name": sc.name, "title": sc.title, "summary": sc.summary, "seed": sc.seed,
+             "sha256": sc.sha256}  # fmt: skip
+    return facts, [{k: v for k, v in d.items() if k != "loc"} for d in scenario_drivers(sc)]
+
+
 def _settings_view(request: Request) -> dict[str, Any]:
     s = request.app.state.settings
     keys = ("max_runs", "max_years", "max_jobs", "max_queued", "job_timeout", "max_design_points")
@@ -124,32 +145,22 @@ def scenarios(
 ) -> dict:
     """The shipped scenarios, the chosen one's drivers (editable), the job's settings and
     this server's bounds, and the past scenario runs (newest first)."""
-    from phalanx.experiments.overrides import scenario_drivers
-    from phalanx.experiments.scenario import list_scenarios, load_scenario
-
-    shipped = [{k: s[k] for k in ("name", "title", "summary")} for s in list_scenarios()]
+    shipped = [dict(s) for s in _shipped()]
     names = [s["name"] for s in shipped]
     chosen = scenario or (names[0] if names else None)
     if chosen not in names:
         raise UnknownIdError(
             f"unknown scenario {chosen!r}; expected one of {', '.join(names)}", field="scenario"
         )
-    sc = load_scenario(chosen)
+    facts, drivers = _drivers(chosen)
     bounds = _settings_view(request)
-    drivers = [{k: v for k, v in d.items() if k != "loc"} for d in scenario_drivers(sc)]
     jobs = [j for j in _jobs(request).list() if j["kind"] == "scenario"]
     for j in jobs:
         j.pop("result", None)
     return {
         "scenarios": shipped,
-        "scenario": {
-            "name": sc.name,
-            "title": sc.title,
-            "summary": sc.summary,
-            "seed": sc.seed,
-            "sha256": sc.sha256,
-        },
-        "drivers": drivers,
+        "scenario": dict(facts),
+        "drivers": [dict(d) for d in drivers],
         "form": {
             "runs": min(runs or 200, bounds["max_runs"]),
             "years": min(years or 10, bounds["max_years"]),
@@ -345,10 +356,9 @@ def discovery(
     sensitivity (Sobol indices) of one scenario's uncertain ranges, run as a background
     job; with ``job``, that job's result (the chosen box's limits are the downloads)."""
     from phalanx.experiments.outcomes import GRAMMAR
-    from phalanx.experiments.scenario import list_scenarios
 
     manager = _jobs(request)
-    shipped = [{k: s[k] for k in ("name", "title")} for s in list_scenarios()]
+    shipped = [{k: s[k] for k in ("name", "title")} for s in _shipped()]
     jobs = [j for j in manager.list() if j["kind"] == "discovery"]
     for j in jobs:
         j.pop("result", None)
