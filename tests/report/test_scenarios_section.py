@@ -117,7 +117,8 @@ def test_section_escapes_scenario_text_and_links_known_sources():
         ScenarioSet((hand_run(),), "2026-01-01", 2), source_urls={"src-a": "https://example.org/a"}
     )
     assert "<script>x</script>" not in page and "&lt;script&gt;x" in page
-    assert '<a href="https://example.org/a">src-a</a>' in page
+    # a source of the package: its id and a footnote to the page's sources table
+    assert 'src-a <span class="src"><a class="fn" href="#src-src-a" title="src-a">' in page
     assert "&ldquo;Some heading&rdquo;, paragraph 3: our paraphrase of it" in page
 
 

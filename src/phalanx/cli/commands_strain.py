@@ -161,10 +161,10 @@ def strain_command(
 def _write_plot(series: list[dict], title: str, path: Path, force: bool) -> None:
     """The series chart as one offline HTML file, marked as Phalanx's, written safely."""
     from phalanx.figures.plotlyjs import plotly_script
-    from phalanx.measures.series import series_figure
+    from phalanx.figures.strain import strain_figure
     from phalanx.safe_files import MARKER, write_output
 
-    html = series_figure(series, title).to_html(include_plotlyjs=False, full_html=True)
+    html = strain_figure(series, title).to_html(include_plotlyjs=False, full_html=True)
     head = f'<meta name="generator" content="{MARKER.decode()}">' + plotly_script()
     html = html.replace("<head>", "<head>" + head, 1) if "<head>" in html else head + html
     write_output(path, html, force=force)

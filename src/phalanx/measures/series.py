@@ -1,4 +1,10 @@
-"""Strain over time: the index and its components on a sequence of dates."""
+"""Strain over time: the index and its components on a sequence of dates.
+
+Plain data only: the chart is :func:`phalanx.figures.strain.strain_figure` (the figures
+layer sits above this one). :func:`missing_components` and :func:`missing_stretches` say
+where a component had no data, so that every shell can mark it rather than let the index
+change silently.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,19 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-import plotly.graph_objects as go
-
 from phalanx.errors import ParameterError
 from phalanx.kb.dates import parse_query_date
 from phalanx.kb.store import KnowledgeBase
 from phalanx.measures.strain import StrainSettings, strain_at
 
-__all__ = ["yearly_dates", "study_years", "strain_series", "series_figure"]
+__all__ = [
+    "yearly_dates",
+    "study_years",
+    "strain_series",
+    "missing_components",
+    "missing_stretches",
+    "used_components",
+]
 
 
 def yearly_dates(first_year: int, last_year: int, month: int = 7, day: int = 1) -> list[dt.date]:
@@ -58,38 +69,65 @@ def strain_series(
     return [strain_at(kb, org, parse_query_date(d), settings) for d in dates]
 
 
-def series_figure(series: list[dict[str, Any]], title: str = "") -> go.Figure:
-    """A line chart of the index (bold) and each component over the dates of ``series``."""
-    fig = go.Figure()
-    x = [s["date"] for s in series]
-    names = [c["component"] for c in series[0]["components"]] if series else []
+def missing_components(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every (date, component) of ``series`` whose value is None (no data), in series order.
+
+    Returns ``[{"date", "component", "reason"}]``; ``reason`` is the component's own
+    explanation on that date (e.g. "no recorded votes of two or more members in the window").
+
+    >>> s = [{"date": "2000-07-01", "components": [
+    ...     {"component": "a", "value": 0.5, "explanation": ""},
+    ...     {"component": "b", "value": None, "explanation": "no votes"}]}]
+    >>> missing_components(s)
+    [{'date': '2000-07-01', 'component': 'b', 'reason': 'no votes'}]
+    """
+    return [
+        {"date": s["date"], "component": c["component"], "reason": c.get("explanation", "")}
+        for s in series
+        for c in s["components"]
+        if c["value"] is None
+    ]
+
+
+def missing_stretches(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The runs of consecutive dates of ``series`` on which a component had no data.
+
+    Returns ``[{"component", "first", "last", "dates" (how many), "reason" (on the first
+    date)}]``, by component (in the series' order) then first date.
+
+    >>> def p(d, v): return {"date": d, "components": [
+    ...     {"component": "b", "value": v, "explanation": "none" if v is None else ""}]}
+    >>> missing_stretches([p("2000", None), p("2001", None), p("2002", 0.1), p("2003", None)])
+    [{'component': 'b', 'first': '2000', 'last': '2001', 'dates': 2, 'reason': 'none'}, {'component': 'b', 'first': '2003', 'last': '2003', 'dates': 1, 'reason': 'none'}]
+    """
+    names = list(dict.fromkeys(c["component"] for s in series for c in s["components"]))
+    out: list[dict[str, Any]] = []
     for name in names:
-        y = [next(c["value"] for c in s["components"] if c["component"] == name) for s in series]
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                name=name.replace("_", " "),
-                mode="lines",
-                line={"width": 1.2},
-                opacity=0.8,
-            )
-        )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=[s["index"] for s in series],
-            name="strain index",
-            mode="lines+markers",
-            line={"width": 3, "color": "#222"},
-        )
-    )
-    fig.update_layout(
-        title=title,
-        yaxis={"title": "strain (0 none, 1 most)", "range": [0, 1]},
-        xaxis={"title": "date", "type": "date"},
-        template="plotly_white",
-        height=460,
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+        run: dict[str, Any] | None = None
+        for s in series:
+            c = next((c for c in s["components"] if c["component"] == name), None)
+            if c is not None and c["value"] is None:
+                if run is None:
+                    run = {
+                        "component": name,
+                        "first": s["date"],
+                        "last": s["date"],
+                        "dates": 0,
+                        "reason": c.get("explanation", ""),
+                    }
+                    out.append(run)
+                run["last"] = s["date"]
+                run["dates"] += 1
+            else:
+                run = None
+    return out
+
+
+def used_components(point: dict[str, Any]) -> list[str]:
+    """The components the index of one series point was computed over: those with a value
+    and a weight above 0 (the index is their weighted mean)."""
+    return [
+        c["component"]
+        for c in point["components"]
+        if c["value"] is not None and float(c.get("weight", 0.0)) > 0
+    ]

@@ -9,6 +9,7 @@ any one alliance is assumed here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -96,14 +97,10 @@ def alignment_inputs(
             if isinstance(weighting, str)
             else ("default" if weighting is None else "custom")
         )
-        inputs = AlignmentInputs(
-            inputs.actors,
-            inputs.sizes,
-            inputs.propensity,
-            inputs.components,
-            f"{inputs.source}; weighting {name}; relations of the {w.window_days} days up "
-            f"to the date",
-            inputs.notes,
+        inputs = replace(
+            inputs,
+            source=f"{inputs.source}; weighting {name}; relations of the {w.window_days} "
+            "days up to the date",
         )
     if shifts or size_factors:
         inputs = inputs.adjusted(shifts, size_factors)

@@ -22,7 +22,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,11 @@ class AlignmentInputs:
     """Actors, sizes and a symmetric propensity matrix, with where they came from.
 
     ``components`` holds the additive parts of ``propensity`` (for a snapshot: relations,
-    memberships, arms, votes), so every number can be explained.
+    memberships, arms, votes), so every number can be explained. ``rows`` names the data
+    rows behind them by table (for a snapshot: ``relations`` ids, ``memberships`` as
+    ``ORG:ACTOR``, ``indicators`` as ``ACTOR:INDICATOR:PERIOD``, ``votes`` ids) and
+    ``sources`` the source ids those rows cite, so a figure or table can name its source
+    rows; both are empty for inputs read from CSV files.
     """
 
     actors: tuple[str, ...]
@@ -71,6 +75,8 @@ class AlignmentInputs:
     components: Mapping[str, np.ndarray] = field(default_factory=dict)
     source: str = ""
     notes: tuple[str, ...] = ()
+    rows: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
 
     def subset(self, actors: Sequence[str]) -> AlignmentInputs:
         """The same inputs restricted to ``actors`` (in that order)."""
@@ -84,13 +90,13 @@ class AlignmentInputs:
             raise AlignmentInputError(f"actors listed twice in {', '.join(actors)}")
         ix = np.array([pos[a] for a in actors], dtype=int)
         sub = np.ix_(ix, ix)
-        return AlignmentInputs(
-            tuple(actors),
-            self.sizes[ix],
-            self.propensity[sub],
-            {k: v[sub] for k, v in self.components.items()},
-            self.source,
-            self.notes,
+        # rows and sources stay those of the full inputs (a superset for the subset)
+        return replace(
+            self,
+            actors=tuple(actors),
+            sizes=self.sizes[ix],
+            propensity=self.propensity[sub],
+            components={k: v[sub] for k, v in self.components.items()},
         )
 
     def adjusted(
@@ -142,8 +148,12 @@ class AlignmentInputs:
         components = dict(self.components)
         if shifts:
             components["what_if"] = extra
-        return AlignmentInputs(
-            self.actors, sizes, self.propensity + extra, components, self.source, tuple(notes)
+        return replace(
+            self,
+            sizes=sizes,
+            propensity=self.propensity + extra,
+            components=components,
+            notes=tuple(notes),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,6 +165,8 @@ class AlignmentInputs:
             "components": {k: v.tolist() for k, v in self.components.items()},
             "source": self.source,
             "notes": list(self.notes),
+            "rows": {k: list(v) for k, v in self.rows.items()},
+            "sources": list(self.sources),
         }
 
 
@@ -521,8 +533,11 @@ def inputs_from_snapshot(
         add("memberships", a, b, tie.part("membership"))
 
     prefix = "arms_import_share_from_"
+    used_indicators = [snapshot.indicator_record(a, w.size_indicator) for a in actors]
     for rec in snapshot.indicators:
         if rec["indicator"].startswith(prefix) and rec["actor"] in pos:
+            if rec["indicator"][len(prefix) :] in pos:
+                used_indicators.append(rec)
             share = float(rec["value"])
             add(
                 "arms",
@@ -561,4 +576,55 @@ def inputs_from_snapshot(
     notes = tuple(
         f"relation kind {k!r} has no weight; ignored ({c}x)" for k, c in pairs.unweighted.items()
     )
-    return AlignmentInputs(tuple(actors), sizes, propensity, comp, source.replace("  ", " "), notes)
+    pair_counts = enough | enough.T
+    counted_votes = sorted(
+        vote
+        for vote, cast in ballots.items()
+        if any(pair_counts[pos[a], pos[b]] for a in cast for b in cast if a != b)
+    )
+    rows, cited = _provenance(snapshot, pairs, [r for r in used_indicators if r], counted_votes)
+    return AlignmentInputs(
+        tuple(actors),
+        sizes,
+        propensity,
+        comp,
+        source.replace("  ", " "),
+        notes,
+        rows,
+        cited,
+    )
+
+
+def _provenance(
+    snapshot: Any, pairs: Any, indicators: Sequence[Mapping[str, Any]], votes: Sequence[str]
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """The rows behind a snapshot's inputs, by table, and the source ids they cite.
+
+    Relations and memberships are those that contributed a tie (value != 0), indicators
+    the size of each actor and the arms shares between two of the actors, votes those
+    cast by a pair with enough common votes. Votes carry no sources of their own.
+    """
+    relation_ids: set[str] = set()
+    spells: set[tuple[str, str]] = set()
+    for c in pairs.contributions():
+        relation_ids.update(c.relations)
+        if c.organization is not None:
+            spells.update({(c.organization, c.a), (c.organization, c.b)})
+    cited: set[str] = set()
+    for r in snapshot.relations:
+        if str(r.get("id") or "") in relation_ids:
+            cited.update(r.get("sources") or ())
+    for m in snapshot.memberships:
+        if (m["organization"], m["actor"]) in spells:
+            cited.update(m.get("sources") or ())
+    for rec in indicators:
+        cited.update(rec.get("sources") or ())
+    rows = {
+        "relations": tuple(sorted(relation_ids)),
+        "memberships": tuple(f"{o}:{a}" for o, a in sorted(spells)),
+        "indicators": tuple(
+            sorted(f"{r['actor']}:{r['indicator']}:{r.get('period', '')}" for r in indicators)
+        ),
+        "votes": tuple(votes),
+    }
+    return rows, tuple(sorted(cited))

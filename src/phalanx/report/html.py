@@ -1,7 +1,9 @@
 """The self-contained, offline HTML report of an organisation on the knowledge base.
 
-One file, no network: Plotly's JavaScript is inlined once, every fact carries links to
-its sources, and the page records the data version and when it was made. The report
+One file, no network: Plotly's JavaScript is inlined once, every fact carries footnotes
+that link to the page's own sources table (:mod:`phalanx.report.footnotes`: citation,
+reliability grade, access date, external link), every figure has a caption naming its
+source rows or its run, and the page records the data version and when it was made. The report
 renders what knowledge-base queries and measures return (it runs no SQL of its own),
 as of its date: nothing later shows. Two runs on the same inputs give the same bytes
 apart from the generation time (``made``).
@@ -21,7 +23,9 @@ from phalanx.errors import UserError
 from phalanx.figures.timeline import membership_timeline
 from phalanx.kb import KnowledgeBase
 from phalanx.kb.coverage import coverage_warnings
+from phalanx.report.footnotes import cite, cited, number, sources_table
 from phalanx.report.markup import table, text
+from phalanx.report.network import network_section
 from phalanx.safe_files import MARKER, write_output
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,9 +99,10 @@ def link(url: str | None, text: str, title: str = "") -> str:
     return f"<span{t}>{html.escape(text)}</span>"
 
 
-def _sources_cell(ids: list[str], urls: dict[str, str | None]) -> str:
-    links = [link(urls.get(i), f"[{n}]", i) for n, i in enumerate(ids, 1)]
-    return f'<span class="src">{"".join(links)}</span>'
+def _sources_cell(ids: list[str], urls: dict[str, str | None] | None = None) -> str:
+    """Footnote links to the sources table for a row's sources (``urls`` is unused, kept
+    for callers)."""
+    return cite(ids)
 
 
 def _end(rec: dict[str, Any], key: str = "end") -> str:
@@ -144,6 +149,12 @@ def build_report(
     )
     sources = kb.sources(used)
     urls = {r["id"]: r["url"] for r in sources}
+    timeline_caption = (
+        f'<div class="meta">Membership spells ({len(s["spells"])}) and events '
+        f"({len(s['events'])}) of {esc(org['id'])} up to {at.isoformat()}, data "
+        f"{esc(s['data_version'])}: the rows of the tables below and of the events section, "
+        "each with its sources.</div>"
+    )
     fig = membership_timeline(
         s["spells"], names, at, events=s["events"], title=f"{org['name']}: membership"
     )
@@ -200,16 +211,6 @@ def build_report(
         ]
         for e in s["events"]
     ]
-    source_rows = [
-        [
-            esc(r["id"]),
-            text(r["citation"]),
-            text(r.get("reliability")),
-            text(r.get("accessed")),
-            link(r["url"], r["url"] or ""),
-        ]
-        for r in sources
-    ]
     warnings = (
         '<section id="warnings" class="warn"><h2>What the data do not cover</h2><ul>'
         + "".join(f"<li>{esc(w)}</li>" for w in s["warnings"])
@@ -221,6 +222,7 @@ def build_report(
     mechanism = org["dispute_mechanism"]
     mechanism_text = "unknown" if mechanism is None else "yes" if mechanism else "no"
     extra = "".join(sections or [])
+    extra += network_section(kb, org["id"], at)
     if scenario_set is not None:
         from phalanx.report.scenarios import scenarios_html
 
@@ -236,23 +238,29 @@ def build_report(
         from phalanx.report.evidence import evidence_data, evidence_html
 
         extra += evidence_html(evidence_data(kb, org["id"], at))
+    body = f"""<h1>{esc(org["name"])} ({esc(org["id"])})</h1>
+<p class="meta">Phalanx {esc(__version__)} &middot; data {esc(s["data_version"])} &middot; as of {at.isoformat()} &middot;
+decision rule: {text(org["decision_rule"])} &middot; dispute mechanism: {mechanism_text}
+&middot; made {made.strftime("%Y-%m-%d %H:%M UTC")}</p>
+{warnings}
+<section id="members"><h2>Members on {at.isoformat()}</h2>{table(["id", "name", "status", "since", "certainty", "sources"], member_rows)}</section>
+<section id="timeline"><h2>Membership timeline</h2>{chart}{timeline_caption}
+{table(["actor", "status", "start", "end", "certainty", "sources"], spell_rows)}</section>
+{extra}
+<section id="events"><h2>Events ({len(event_rows)})</h2>{table(["date", "kind", "actors", "what happened", "certainty", "sources"], event_rows)}</section>
+"""
+    # every source cited anywhere on the page gets a row, and its footnotes its row's number
+    wanted = set(used) | cited(body)
+    sources = kb.sources(wanted)
+    missing = sorted(wanted - {r["id"] for r in sources})
+    order = [r["id"] for r in sources] + missing
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="generator" content="{esc(GENERATOR)} {esc(__version__)}">
 <title>Phalanx report: {esc(org["name"])}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>
 <body>
-<h1>{esc(org["name"])} ({esc(org["id"])})</h1>
-<p class="meta">Phalanx {esc(__version__)} &middot; data {esc(s["data_version"])} &middot; as of {at.isoformat()} &middot;
-decision rule: {text(org["decision_rule"])} &middot; dispute mechanism: {mechanism_text}
-&middot; made {made.strftime("%Y-%m-%d %H:%M UTC")}</p>
-{warnings}
-<section id="members"><h2>Members on {at.isoformat()}</h2>{table(["id", "name", "status", "since", "certainty", "sources"], member_rows)}</section>
-<section id="timeline"><h2>Membership timeline</h2>{chart}
-{table(["actor", "status", "start", "end", "certainty", "sources"], spell_rows)}</section>
-{extra}
-<section id="events"><h2>Events ({len(event_rows)})</h2>{table(["date", "kind", "actors", "what happened", "certainty", "sources"], event_rows)}</section>
-<section id="sources"><h2>Sources</h2>{table(["id", "citation", "reliability", "accessed", "link"], source_rows)}</section>
+{number(body, order)}<section id="sources"><h2>Sources ({len(order)})</h2>{sources_table(sources, missing)}</section>
 </body></html>
 """
 

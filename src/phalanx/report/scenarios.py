@@ -301,15 +301,18 @@ def _captions(runs: Sequence[ScenarioRun]) -> str:
 
 
 def _cite(c: Mapping[str, Any], urls: Mapping[str, str | None]) -> str:
+    """One citation: a source of this package (``urls`` has its id) by its id and a footnote
+    to the page's sources table; any other by its own link."""
+    from phalanx.report.footnotes import cite
     from phalanx.report.html import link
 
     src = str(c.get("source", ""))
-    url = c.get("url") or urls.get(src)
+    shown = f"{_esc(src)} {cite([src])}" if src in urls else link(c.get("url"), src)
     where = (
         f"&ldquo;{_esc(str(c.get('section', '')))}&rdquo;, paragraph "
         f"{_esc(str(c.get('paragraph', '')))}"
     )
-    return f"<li>{link(url, src)}, {where}: {_esc(str(c.get('says', '')))}</li>"
+    return f"<li>{shown}, {where}: {_esc(str(c.get('says', '')))}</li>"
 
 
 def _citations(run: ScenarioRun, urls: Mapping[str, str | None]) -> str:

@@ -99,12 +99,29 @@ def _error(request: Request, status: int, detail: str, field: str | None = None,
 
 
 def _validation_field(err: dict) -> str:
-    loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body", "header")]
+    """The parameter a validation error is about (``shift``, not ``query.shift.0``)."""
+    loc = [
+        str(p)
+        for p in err.get("loc", ())
+        if p not in ("query", "path", "body", "header") and not isinstance(p, int)
+    ]
     return ".".join(loc) or "request"
 
 
+def drop_empty_parameters(query: bytes) -> bytes:
+    """The query string without empty parameters (``at=``), which a GET form sends for a
+    field left blank: an empty parameter means the same as one left out.
+
+    >>> drop_empty_parameters(b"at=&org=CSTO&shift=&shift=A%3AB%3A1")
+    b'org=CSTO&shift=A%3AB%3A1'
+    """
+    parts = [p for p in query.split(b"&") if p and not p.endswith(b"=")]
+    return b"&".join(parts)
+
+
 class _NoTraceback:
-    """ASGI middleware: an exception that escaped every handler becomes a plain 500.
+    """ASGI middleware: an exception that escaped every handler becomes a plain 500
+    (and empty query parameters are dropped first, see :func:`drop_empty_parameters`).
 
     The traceback is logged on the server; the client gets a generic message (HTML or
     JSON, as it asked). A failure after the response has started cannot be turned into
@@ -118,6 +135,8 @@ class _NoTraceback:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope.get("query_string"):
+            scope = dict(scope, query_string=drop_empty_parameters(scope["query_string"]))
         started = False
 
         async def tracked(message: dict) -> None:

@@ -52,6 +52,20 @@ __all__ = [
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 """The page templates (autoescaped: text from the data is never read as markup)."""
 
+
+def url_with(request: Request, **changes: Any) -> str:
+    """This page's URL with some query parameters replaced (the others kept, repeated ones
+    too): for paging links and the like."""
+    from urllib.parse import urlencode
+
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    kept += [(k, str(v)) for k, v in changes.items() if v is not None]
+    query = urlencode(kept)
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
+TEMPLATES.env.globals["url_with"] = url_with
+
 _KB_LOCK = threading.Lock()
 """Serialises the views: they share one DuckDB connection."""
 

@@ -10,11 +10,10 @@ function drawFigures() {
     var fig = JSON.parse(source.textContent);
     Plotly.newPlot(div, fig.data, fig.layout || {}, { responsive: true, displaylogo: false });
     div.on && div.on("plotly_click", function (event) {
-      // a node carrying an actor id in customdata opens that actor's history
+      // a point carrying an actor id (the network's nodes) opens that actor's history
       var point = event.points && event.points[0];
-      var id = point && point.customdata;
-      if (Array.isArray(id)) { id = id[0]; }
-      if (typeof id === "string" && div.dataset.actorLinks === "yes") {
+      var id = point && point.id;
+      if (typeof id === "string" && id !== "" && div.dataset.actorLinks === "yes") {
         window.location.href = "/actor/" + encodeURIComponent(id);
       }
     });
@@ -51,8 +50,32 @@ function tidyForms() {
   });
 }
 
+// An issue's positions form: each position changed from the value shown becomes a
+// pos=ACTOR:VALUE parameter (replacing an earlier one for that actor).
+function wirePositions() {
+  var form = document.getElementById("positions-form");
+  if (!form) { return; }
+  form.addEventListener("formdata", function (event) {
+    var kept = event.formData.getAll("pos");
+    var changed = {};
+    form.querySelectorAll("input.position").forEach(function (input) {
+      if (input.value !== input.defaultValue && input.value !== "") {
+        changed[input.dataset.actor] = input.value;
+      }
+    });
+    event.formData.delete("pos");
+    kept.forEach(function (p) {
+      if (!(p.split(":")[0] in changed)) { event.formData.append("pos", p); }
+    });
+    Object.keys(changed).forEach(function (actor) {
+      event.formData.append("pos", actor + ":" + changed[actor]);
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   drawFigures();
   wireDateSliders();
   tidyForms();
+  wirePositions();
 });
