@@ -265,3 +265,63 @@ def test_the_second_alliance(tmp_path):
         assert job["status"] == "complete", job
         meta = c.get(f"/runs/{job['run_id']}.json").json()["metadata"]
         assert meta["organization"] == "ANZUS"
+
+
+def test_no_job_spec_yields_a_server_error(tmp_path):
+    """Property: whatever JSON object is posted (kinds, names, numbers, dates, drivers and
+    outcomes near and far from the valid ones), the answer is 202, 400, 404, 422 or 429
+    with a reason, never a 500 or a traceback."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    text = st.one_of(
+        st.sampled_from(["long-war", "baseline", "../x", "", "CSTO", "ANZUS", "2026-02-30"]),
+        st.text(max_size=12),
+    )
+    number = st.one_of(
+        st.integers(-3, 30), st.floats(allow_nan=True, allow_infinity=True), st.none(), text
+    )
+    drivers = st.dictionaries(
+        st.one_of(st.sampled_from(["leader.capacity", "leader.war.years"]), st.text(max_size=8)),
+        st.one_of(st.fixed_dictionaries({"low": number, "high": number}), number),
+        max_size=2,
+    )
+    outcome = st.one_of(
+        st.sampled_from(["exits >= 1 by 2027", "left:ARM by 2027", "strain at 2027 > 0.5"]),
+        st.text(max_size=30),
+    )
+    body = st.fixed_dictionaries(
+        {"kind": st.sampled_from(["scenario", "discovery", "other"])},
+        optional={
+            "scenario": text,
+            "organization": text,
+            "start": text,
+            "runs": number,
+            "years": number,
+            "seed": st.one_of(number, st.integers(2**62, 2**64)),
+            "drivers": drivers,
+            "outcome": outcome,
+            "points": number,
+            "runs_per_point": number,
+            "sensitivity": st.one_of(st.booleans(), text),
+        },
+    )
+    bounds = {"max_runs": 3, "max_years": 2, "max_design_points": 12, "max_queued": 2}
+    with make_client(tmp_path, max_jobs=1, job_timeout=5.0, **bounds) as c:
+
+        @given(spec=body)
+        @settings(
+            max_examples=80,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(spec):
+            r = c.post("/api/jobs", json=spec)
+            assert r.status_code in (202, 400, 404, 422, 429), (spec, r.text)
+            assert "Traceback" not in r.text
+            if r.status_code != 202:
+                assert r.json()["detail"], spec
+
+        check()
