@@ -1,6 +1,6 @@
 """A real server (``phalanx serve`` in a subprocess) restarted on the same state folder: a
 finished job and its result are still there, and a job that was running when the server
-was killed is listed as interrupted with its reason."""
+was killed, or stopped with Ctrl+C, is listed as interrupted with its reason."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import pytest
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
 
-from phalanx.web.jobs import INTERRUPTED_RUNNING  # noqa: E402
+from phalanx.web.jobs import INTERRUPTED_RUNNING, JobManager  # noqa: E402
+from phalanx.web.settings import WebSettings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = {"kind": "scenario", "scenario": "long-war", "runs": 4, "years": 2, "seed": 8}
@@ -41,7 +42,9 @@ class Server:
         cmd += ["--port", str(self.port), "--state-dir", str(state)]
         self.log = log
         with log.open("a", encoding="utf-8") as out:
-            self.proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -70,9 +73,9 @@ class Server:
         raise AssertionError(f"job {job_id} never reached {states}: {job}")
 
     def stop(self) -> None:
-        """Stop as Ctrl+C does (the server shuts its jobs down)."""
+        """Stop as Ctrl+C in a terminal does: SIGINT to the server and its workers."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            os.killpg(self.proc.pid, signal.SIGINT)
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -119,5 +122,12 @@ def test_jobs_and_results_survive_a_restart_and_a_kill(tmp_path):
         assert lost["reason"] == INTERRUPTED_RUNNING
         assert third.get(f"/api/jobs/{done['id']}").json()["status"] == "complete"
         assert third.get(f"/runs/{done['run_id']}").status_code == 200
+        r = third.post("/api/jobs", LONG)
+        stopped = third.wait(r.json()["id"], ("running",))
+        time.sleep(0.5)
     finally:
         third.stop()
+    # Ctrl+C while a job runs: the server itself marks it interrupted (not failed)
+    with JobManager(WebSettings(state_dir=state)) as m:
+        job = m.get(stopped["id"])
+        assert (job["status"], job["reason"]) == ("interrupted", INTERRUPTED_RUNNING), job

@@ -47,7 +47,6 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -408,6 +407,11 @@ def _run_discovery(
 
 def _worker_main(root: str, job_id: str, data: str | None, on_top: bool, parent: int) -> None:
     """Run job ``job_id`` (its spec read from the store) and record how it ended."""
+    import signal
+
+    # Ctrl+C in a terminal reaches the whole process group: the server stops its workers
+    # itself (and marks their jobs interrupted), so a worker ignores it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     root_p = Path(root)
     db = root_p / "jobs.sqlite"
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -823,7 +827,11 @@ class JobManager:
                     name=f"phalanx-job-{job_id}",
                     daemon=True,
                 )
-                proc.start()
+                try:
+                    proc.start()
+                except OSError as e:  # no process could be made (limits, memory)
+                    self._mark(job_id, "failed", f"could not start a worker process ({e})")
+                    continue
                 con = _connect(self.db)
                 try:
                     con.execute("UPDATE jobs SET pid=? WHERE id=?", (proc.pid, job_id))
@@ -873,19 +881,6 @@ class JobManager:
             if job["status"] in FINAL or time.monotonic() > end:
                 return job
             time.sleep(0.05)
-
-    def events(self, job_id: str, interval: float = 0.25) -> Iterator[dict[str, Any]]:
-        """The job's progress each time it changes, ending with its final state."""
-        last = None
-        while True:
-            p = self.progress(job_id)
-            key = (p["status"], p["done"])
-            if key != last:
-                last = key
-                yield p
-            if p["status"] in FINAL:
-                return
-            time.sleep(interval)
 
 
 def _seconds(x: float) -> str:
