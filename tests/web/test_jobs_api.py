@@ -265,6 +265,22 @@ def test_the_second_alliance(tmp_path):
         assert job["status"] == "complete", job
         meta = c.get(f"/runs/{job['run_id']}.json").json()["metadata"]
         assert meta["organization"] == "ANZUS"
+        assert c.get(f"/runs/{job['run_id']}").status_code == 200
+        assert job["id"] in c.get("/scenarios").text
+        # the default outcome is a simulated year of this package's start
+        data = c.get("/discovery.json").json()
+        year = int(data["start"][:4]) + 4
+        assert data["outcome"] == f"exits >= 1 by {year}"
+        r = c.post(
+            "/api/jobs",
+            json={"kind": "discovery", "scenario": "long-war", "outcome": data["outcome"],
+                  "points": 10, "runs_per_point": 1, "sensitivity": False, "seed": 1},
+        )  # fmt: skip
+        assert r.status_code == 202, r.text
+        found = wait(c, r.json()["id"], 120)
+        assert found["status"] == "complete", found
+        result = c.get(f"/discovery.json?job={found['id']}").json()["result"]
+        assert result["discovery"]["metadata"]["organization"] == "ANZUS"
 
 
 def test_no_job_spec_yields_a_server_error(tmp_path):

@@ -349,6 +349,7 @@ def _discovery_table(data: dict) -> tuple[list[str], list[dict]]:
 )
 def discovery(
     request: Request,
+    kb: Any,
     job: Annotated[str | None, Query(pattern=JOB_ID, description="A discovery job's id.")] = None,
     scenario: ScenarioQuery = None,
 ) -> dict:
@@ -367,11 +368,17 @@ def discovery(
         raise UnknownIdError(
             f"unknown scenario {scenario!r}; expected one of {', '.join(names)}", field="scenario"
         )
+    from phalanx.models.dynamics.state import default_start
+
+    bounds = _settings_view(request)
+    start = default_start(kb, kb.defaults.organization)
     out: dict[str, Any] = {
         "scenarios": shipped,
         "scenario": scenario or ("long-war" if "long-war" in names else names[0]),
+        "start": start.isoformat(),
+        "outcome": f"exits >= 1 by {start.year + min(4, bounds['max_years'])}",
         "grammar": GRAMMAR,
-        "bounds": _settings_view(request),
+        "bounds": bounds,
         "jobs": jobs,
         "job": None,
         "result": None,
