@@ -29,7 +29,6 @@ from phalanx.web.jobs import (
 from phalanx.web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-ANZUS = ROOT / "tests" / "data" / "kb" / "anzus"
 
 TINY = {"kind": "scenario", "scenario": "long-war", "runs": 4, "years": 2, "seed": 11}
 # big enough to run for many seconds on a shared machine (stopped long before it ends)
@@ -113,11 +112,16 @@ def test_changed_drivers_are_what_the_run_archives(manager):
     assert meta["scenario"]["sha256"] != load_scenario("long-war").sha256
 
 
-def test_the_second_alliance_runs_too(tmp_path):
-    with JobManager(settings(tmp_path, data=str(ANZUS))) as m:
+@pytest.mark.parametrize("package", ["anzus", "triple-alliance"])
+def test_other_alliances_run_too(tmp_path, package):
+    from phalanx.kb import KnowledgeBase
+
+    folder = ROOT / "tests" / "data" / "kb" / package
+    org = KnowledgeBase.from_path(folder).defaults.organization
+    with JobManager(settings(tmp_path, data=str(folder))) as m:
         done = m.wait(m.submit({**TINY, "scenario": "baseline"})["id"], 60)
         assert done["status"] == "complete", done
-        assert m.result(done["id"])["metadata"]["organization"] == "ANZUS"
+        assert m.result(done["id"])["metadata"]["organization"] == org
 
 
 @pytest.mark.parametrize(
