@@ -326,3 +326,11 @@ def test_sobol_samples_by_hand():
     assert sobol_samples(79, 8) is None and sobol_samples(80, 8) == 8
     assert sobol_samples(159, 8) == 8 and sobol_samples(160, 8) == 16
     assert sobol_samples(100, 0) is None
+
+
+def test_a_state_folder_that_cannot_be_used_is_a_user_error(tmp_path):
+    blocker = tmp_path / "state"
+    blocker.write_text("a file, not a folder")
+    with pytest.raises(UserError) as e:
+        JobManager(WebSettings(state_dir=blocker)).start()
+    assert e.value.field == "state_dir"

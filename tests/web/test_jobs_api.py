@@ -204,6 +204,7 @@ def test_bad_table_names_and_run_ids_are_refused(api, finished):
     assert api.get(f"/runs/{run_id}/tables/secrets.parquet").status_code in (404, 422)
     assert api.get(f"/runs/{run_id}/tables/status.exe").status_code in (404, 422)
     assert api.get("/runs/..%2F..%2Fetc").status_code in (404, 422)
+    assert api.get(f"/runs/{run_id[:12]}").status_code == 404  # a URL names one run exactly
 
 
 def test_too_many_jobs_are_refused_with_the_reason(tmp_path):

@@ -477,13 +477,18 @@ class JobManager:
         with self._lock:
             if self._started:
                 return
-            for sub in ("runs", "experiments", "owners"):
-                (self.root / sub).mkdir(parents=True, exist_ok=True)
-            con = _connect(self.db)
             try:
-                con.execute(_SCHEMA)
-            finally:
-                con.close()
+                for sub in ("runs", "experiments", "owners"):
+                    (self.root / sub).mkdir(parents=True, exist_ok=True)
+                con = _connect(self.db)
+                try:
+                    con.execute(_SCHEMA)
+                finally:
+                    con.close()
+            except (OSError, sqlite3.Error) as e:
+                raise UserError(
+                    f"cannot keep the job store here ({e})", file=self.root, field="state_dir"
+                ) from None
             self._hold_owner_lock()
             self._interrupt_orphans()
             self._stop.clear()

@@ -88,6 +88,9 @@ def _load_run(request: Request, run_id: str) -> Any:
         run = load_run(_root(request), run_id)
     except UserError as e:
         raise UnknownRun(f"no run {run_id!r} on this server", field="run_id") from e
+    if run.path.name != run_id:  # the archive takes a unique prefix; a URL names one run
+        raise UnknownRun(f"no run {run_id!r} on this server (did you mean {run.path.name}?)",
+                         field="run_id")  # fmt: skip
     if run.summary is None:
         raise UnknownRun(
             f"run {run.run_id} has no summary (status: {run.metadata.get('status')})",
