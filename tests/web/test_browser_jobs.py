@@ -41,6 +41,7 @@ def test_a_small_scenario_runs_from_the_page_to_its_fan_chart(page, jobs_server)
     assert job["spec"]["drivers"] == {"leader.capacity": {"low": 0.3, "high": 0.35}}
     # the fresh seed is recorded with the job and shown on the run's page
     assert page.text_content("#run-seed").strip() == str(job["seed"])
+    assert "leader.capacity 0.3 to 0.35" in page.text_content("#run-drivers")
     assert page.console_errors == [] and page.external_requests == []
 
 

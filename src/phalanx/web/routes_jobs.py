@@ -218,8 +218,10 @@ def run_view(request: Request, run_id: RunId) -> dict:
 
     run = _load_run(request, run_id)
     meta = run.metadata
+    job = next((j for j in _jobs(request).list() if j["run_id"] == run.run_id), None)
     return {
         "run_id": run.run_id,
+        "job": None if job is None else {"id": job["id"], "drivers": job["spec"].get("drivers")},
         "metadata": meta,
         "summary": run.summary,
         "parameters_text": parameters_text(meta),
