@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -182,7 +183,7 @@ def page(browser, request) -> Iterator:
     context.route("**/*", on_route)
     yield pg
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
     try:
         pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     except Exception:  # a page that crashed still lets the test report its own failure

@@ -85,3 +85,35 @@ class WebSettings(Settings):
         le=100000,
         description="Most points of a discovery or sensitivity design (1 to 100000).",
     )
+
+
+def _bounds(name: str) -> str:
+    """The declared range of a numeric field as text (``1 to 65535``, ``> 0 to 86400``)."""
+    lo = hi = None
+    strict = False
+    for m in WebSettings.model_fields[name].metadata:
+        for attr, is_strict in (("ge", False), ("gt", True)):
+            if getattr(m, attr, None) is not None:
+                lo, strict = getattr(m, attr), is_strict
+        for attr in ("le", "lt"):
+            if getattr(m, attr, None) is not None:
+                hi = getattr(m, attr)
+    if lo is None and hi is None:
+        return ""
+    left = "" if lo is None else (f"> {lo:g}" if strict else f"{lo:g}")
+    return f"{left} to {hi:g}" if hi is not None else left
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (option, default, range, what it does): the table
+    in ``docs/web.md``, which a test keeps equal to this output."""
+    rows = ["| option | default | range | what it sets |", "|---|---|---|---|"]
+    for name, field in WebSettings.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        if name == "state_dir":
+            default = "~/.phalanx/web"
+        else:
+            value = field.get_default(call_default_factory=True)
+            default = "none" if value is None else str(value).lower()
+        rows.append(f"| `{flag}` | {default} | {_bounds(name)} | {field.description} |")
+    return "\n".join(rows)
