@@ -196,26 +196,28 @@ def apply_mutation(folder: Path, m: tuple) -> None:
     kind = m[0]
     if kind == "datapackage":
         path = folder / "datapackage.json"
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
         try:
             d = json.loads(text)
         except (ValueError, RecursionError):  # an earlier mutation broke it
             d = None
         if not isinstance(d, dict) or not isinstance(d.get("resources"), list):
-            path.write_text(text[:-1], encoding="utf-8")  # already broken: break it further
+            # already broken: break it further
+            path.write_text(text[:-1], encoding="utf-8", errors="surrogateescape")
             return
         try:
             new = _mutate_descriptor(d, m[1], text)
         except (StopIteration, KeyError, IndexError, TypeError, AttributeError):
             new = text[:-1]  # an earlier mutation removed what this one edits: break it further
-        path.write_text(new, encoding="utf-8")
+        path.write_text(new, encoding="utf-8", errors="surrogateescape")
         if m[1] == "redos_pattern" and (folder / "actors.csv").is_file():
             # a value on which ^(a+)+$ backtracks exponentially
             actors = folder / "actors.csv"
-            lines = actors.read_text(encoding="utf-8").split("\n")
+            # an earlier mutation may have left bytes that are not UTF-8: keep them as they are
+            lines = actors.read_text(encoding="utf-8", errors="surrogateescape").split("\n")
             if len(lines) > 1:
                 lines[1] = "a" * 40 + "!," + lines[1].partition(",")[2]
-                actors.write_text("\n".join(lines), encoding="utf-8")
+                actors.write_text("\n".join(lines), encoding="utf-8", errors="surrogateescape")
         return
     path = folder / m[1]
     if not path.is_file():

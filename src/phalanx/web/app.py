@@ -24,7 +24,6 @@ pages load their scripts from a CDN, so they are turned off).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -64,29 +63,11 @@ def load_knowledge_base(settings: WebSettings) -> Any:
     return KnowledgeBase.from_path(path, on_top=settings.on_top)
 
 
-def _job_manager_class() -> Any:
-    """``phalanx.web.jobs.JobManager``, imported when the application starts.
-
-    Seam: until the jobs module is part of the package, the dashboard runs without
-    background jobs (a warning is logged); an import error *inside* that module is a bug
-    and is raised.
-    """
-    if importlib.util.find_spec("phalanx.web.jobs") is None:
-        log.warning("phalanx.web.jobs is not installed: the dashboard runs without jobs")
-        return None
-    from phalanx.web.jobs import JobManager
-
-    return JobManager
-
-
 def _include_routers(app: FastAPI) -> None:
-    from phalanx.web import routes_pages
+    from phalanx.web import routes_jobs, routes_pages
 
     app.include_router(routes_pages.router)
-    if importlib.util.find_spec("phalanx.web.routes_jobs") is not None:
-        from phalanx.web import routes_jobs
-
-        app.include_router(routes_jobs.router)
+    app.include_router(routes_jobs.router)
 
 
 def _error(request: Request, status: int, detail: str, field: str | None = None, **extra: Any):
@@ -172,15 +153,14 @@ def create_app(settings: WebSettings | None = None, *, kb: Any = None) -> FastAP
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.kb = kb if kb is not None else load_knowledge_base(settings)
-        manager_class = _job_manager_class()
-        app.state.jobs = manager_class(settings) if manager_class is not None else None
-        if app.state.jobs is not None:
-            app.state.jobs.start()
+        from phalanx.web.jobs import JobManager
+
+        app.state.jobs = JobManager(settings)
+        app.state.jobs.start()
         try:
             yield
         finally:
-            if app.state.jobs is not None:
-                app.state.jobs.shutdown()
+            app.state.jobs.shutdown()
 
     from phalanx import __version__
 
