@@ -345,6 +345,23 @@ def test_report_on_the_alliance(run, tmp_path):
     assert "CSTO" not in page
 
 
+def test_report_summary_of_september_1914(run, tmp_path):
+    """The terminal summary's measures, worked out from the CSV files: the members and their
+    enemies split into the two camps of 1914; the one tie that contradicts the split is
+    France-Italy (the 1902 agreement, relations.csv); under consensus, with Italy and Romania
+    for neutrality (positions 0 in the issue file), no common war: 0, as happened."""
+    out = tmp_path / "tri.html"
+    args = ["report", "--at", "1914-09-01", "--data", PKG, "--scenarios", "none"]
+    result = run(*args, "--no-evidence", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "camps AUH,GER,ITA,ROM | FRA,GBR,RUS,SRB" in text
+    assert "(FRA-ITA)" in text
+    row = next(line for line in result.stdout.splitlines() if "triple_alliance_1914" in line)
+    assert row.count("0.00 casus foederis denied") == 2, row
+    _no_foreign(result.stdout)
+
+
 def test_report_organisation_comes_from_the_package_defaults(run, tmp_path):
     # organizations.csv lists DUAL first; the package declares "organization": "TRI".
     out = tmp_path / "tri.html"

@@ -110,6 +110,7 @@ def report(
             ["date", "kind", "actors", "summary"],
             [e for e in s["events"] if e["kind"] in _SHOWN_KINDS],
         )
+        _print_measures(kb, oid, day)
         sections = [strain_section(kb, oid, day)]
         ran = None if names == [] else run_scenarios(kb, oid, day, scenarios=names, runs=runs)
         if ran is not None:
@@ -127,6 +128,55 @@ def report(
             printed = print_pdf(path, pdf)
         console.print(
             f"PDF written to [bold]{printed}[/bold] ({printed.stat().st_size // 1024} KiB)"
+        )
+
+
+def _print_measures(kb, oid: str, day: dt.date) -> None:
+    """The strain, the signed network and the decision answers on ``day``, in a few lines
+    (the same library calls as the report's sections)."""
+    from phalanx.measures.strain import strain_at
+    from phalanx.models.answers import decision_answers
+    from phalanx.network.view import network_view
+
+    strain = strain_at(kb, oid, day)
+    used = [c["component"] for c in strain["components"] if c["value"] is not None]
+    index = "n/a" if strain["index"] is None else f"{strain['index']:.3f}"
+    console.print(
+        f"strain index {index} (0 none .. 1 most), over {len(used)} of "
+        f"{len(strain['components'])} components with data",
+        markup=False,
+        highlight=False,
+    )
+    net = network_view(kb, day, oid)
+    fr = net["frustration"]
+    frustrated = [f"{e['source']}-{e['target']}" for e in net["edges"] if e["frustrated"]]
+    console.print(
+        f"signed network: {len(net['nodes'])} actors, {len(net['edges'])} ties; camps "
+        + " | ".join(",".join(c) for c in net["camps"])
+        + f"; frustration index {fr['index']:.3g}"
+        + (f" ({', '.join(frustrated)})" if frustrated else ""),
+        markup=False,
+        highlight=False,
+    )
+    answers = decision_answers(kb, oid, at=day)
+    rows = [
+        {
+            "issue": a["id"],
+            "date": a["date"],
+            "predicted": f"{a['predicted']['level']:.2f} {a['predicted']['label']}",
+            "what happened": (
+                f"{a['observed']['level']:.2f} {a['observed']['label']}"
+                if a["observed"]
+                else "not recorded"
+            ),
+        }
+        for a in answers
+    ]
+    if rows:
+        print_table(
+            "Decision model on the issue files, beside what happened",
+            ["issue", "date", "predicted", "what happened"],
+            rows,
         )
 
 
