@@ -18,13 +18,13 @@ import yaml
 
 from phalanx.errors import UserError
 from phalanx.experiments.scenario import load_scenario
+from phalanx.experiments.sensitivity import largest_base_samples
 from phalanx.web.jobs import (
     INTERRUPTED_QUEUED,
     INTERRUPTED_RUNNING,
     JobManager,
     JobRefused,
     UnknownJob,
-    sobol_samples,
 )
 from phalanx.web.settings import WebSettings
 
@@ -309,7 +309,7 @@ def test_a_discovery_job_gives_boxes_and_indices(manager):
     assert done["status"] == "complete", done
     result = manager.result(job["id"])
     d = len(result["discovery"]["factors"])
-    n = sobol_samples(100, d)
+    n = largest_base_samples(100, d)
     assert done["total"] == 100 + (0 if n is None else n * (d + 2)) == done["done"]
     assert result["discovery"]["metadata"]["seed"] == 3
     assert result["discovery"]["cases"]["n"] == 100
@@ -323,9 +323,9 @@ def test_a_discovery_job_gives_boxes_and_indices(manager):
 
 def test_sobol_samples_by_hand():
     # N (d + 2) <= points, N a power of two >= 8
-    assert sobol_samples(79, 8) is None and sobol_samples(80, 8) == 8
-    assert sobol_samples(159, 8) == 8 and sobol_samples(160, 8) == 16
-    assert sobol_samples(100, 0) is None
+    assert largest_base_samples(79, 8) is None and largest_base_samples(80, 8) == 8
+    assert largest_base_samples(159, 8) == 8 and largest_base_samples(160, 8) == 16
+    assert largest_base_samples(100, 0) is None
 
 
 def test_a_state_folder_that_cannot_be_used_is_a_user_error(tmp_path):

@@ -45,6 +45,7 @@ __all__ = [
     "SobolParams",
     "SobolAnalysis",
     "saltelli_design",
+    "largest_base_samples",
     "run_sensitivity",
 ]
 
@@ -82,6 +83,27 @@ class SobolParams(Settings):
         0.95, gt=0, lt=1, description="Confidence level of the intervals (>0..<1)."
     )
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Seed of the bootstrap (0..2^32-1).")
+
+
+def largest_base_samples(points: int, d: int) -> int | None:
+    """Saltelli's base sample N for a design of at most ``points`` points over ``d`` factors
+    (first order: ``N (d + 2)`` points): the largest power of two N >= 8 with
+    N (d + 2) <= points, else None (too few points for a design). Used to fit Sobol indices
+    into a budget of model evaluations given as points (the dashboard's discovery jobs).
+
+    >>> largest_base_samples(200, 6), largest_base_samples(60, 6), largest_base_samples(60, 9)
+    (16, None, None)
+    >>> largest_base_samples(100, 3)
+    16
+    """
+    if d < 1:
+        return None
+    n = 8
+    if n * (d + 2) > points:
+        return None
+    while 2 * n * (d + 2) <= points:
+        n *= 2
+    return n
 
 
 def _problem(names: Sequence[str]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
 from phalanx.errors import UserError
+from phalanx.experiments.sensitivity import largest_base_samples
 
 if TYPE_CHECKING:  # pragma: no cover
     from phalanx.kb import KnowledgeBase
@@ -72,7 +73,6 @@ __all__ = [
     "JobRefused",
     "UnknownJob",
     "JobManager",
-    "sobol_samples",
     "FRESH_SEED_BITS",
 ]
 
@@ -267,25 +267,6 @@ def _load_kb(data: str | None, on_top: bool) -> KnowledgeBase:
     return KnowledgeBase.from_path(Path(data), on_top=on_top)
 
 
-def sobol_samples(points: int, d: int) -> int | None:
-    """Saltelli's base sample N for a design of at most ``points`` points over ``d`` factors:
-    the largest power of two N >= 8 with N (d + 2) <= points, else None (too few points).
-
-    >>> sobol_samples(200, 6), sobol_samples(60, 6), sobol_samples(60, 9)
-    (16, None, None)
-    >>> sobol_samples(100, 3)
-    16
-    """
-    if d < 1:
-        return None
-    n = 8
-    if n * (d + 2) > points:
-        return None
-    while 2 * n * (d + 2) <= points:
-        n *= 2
-    return n
-
-
 # --- the work, in a worker process ------------------------------------------------------------
 
 
@@ -381,7 +362,7 @@ def _run_discovery(
     )
     sens, note = None, None
     d = len(disc["factors"])
-    n = sobol_samples(spec.points, d) if spec.sensitivity else None
+    n = largest_base_samples(spec.points, d) if spec.sensitivity else None
     if spec.sensitivity and n is None:
         note = (
             f"Sobol indices need at least {8 * (d + 2)} design points for {d} factors "
@@ -672,7 +653,7 @@ class JobManager:
                 f"scenario {spec.scenario} has no uncertain factor on this package",
                 field="scenario",
             )
-        n = sobol_samples(spec.points, setup.space.d) if spec.sensitivity else None
+        n = largest_base_samples(spec.points, setup.space.d) if spec.sensitivity else None
         return spec, spec.points + (0 if n is None else n * (setup.space.d + 2))
 
     # -- submitting and reading --
