@@ -36,6 +36,7 @@ from phalanx.errors import UserError
 from phalanx.ingest.common import Layout, Loaded, read_header, read_table, shown_path
 from phalanx.ingest.importers import importer
 from phalanx.ingest.rows import ActorResolver, PackageRows, partial_date, source_row
+from phalanx.ingest.rows import source_id as make_source_id
 from phalanx.kb.dates import parse_partial_date
 
 __all__ = [
@@ -196,7 +197,7 @@ def alliance_rows(
 ) -> PackageRows:
     """Map a COW alliance table (read by :func:`read_cow_alliance`) to package rows."""
     src = loaded.source
-    source_id = f"cow-alliance-{src.version}".lower().replace(" ", "-")
+    source_id = make_source_id(src, "cow-alliance")
     sources = [
         source_row(src, id=source_id, citation=CITATION.format(version=src.version), url=URL)
     ]

@@ -32,6 +32,7 @@ __all__ = [
     "merge_rows",
     "new_actor_id",
     "partial_date",
+    "source_id",
     "source_row",
 ]
 
@@ -219,10 +220,35 @@ class ActorResolver:
         """Whether a row involving ``ids`` passes the actors filter."""
         return self.filter is None or bool(self.filter & set(ids))
 
+    def code_filter(self) -> list[int] | None:
+        """The COW codes whose actors pass the actors filter (None: no filter), to filter
+        a dataset's rows before they are mapped: the codes of the listed actors of the
+        knowledge base and ``<code>`` of each listed ``COW<code>``."""
+        if self.filter is None:
+            return None
+        codes = {c for c, a in self.codes.items() if a in self.filter}
+        for a in self.filter:
+            if a.startswith("COW") and a[3:].isdigit() and int(a[3:]) not in self.codes:
+                codes.add(int(a[3:]))
+        return sorted(codes)
+
     @property
     def new(self) -> list[dict[str, Any]]:
         """The new actor rows, in the order of first use."""
         return list(self._new.values())
+
+
+def source_id(source: Any, prefix: str) -> str:
+    """The id of the sources row for one copy of a dataset: ``prefix``, the dataset's
+    version and the first 8 hex digits of the file's sha256, so that it never takes the
+    place of a source row of the package below (the embedded ``cow-nmc-v7``).
+
+    >>> from phalanx.ingest.common import Source
+    >>> source_id(Source("COW NMC", "7.0", "nmc.csv", "0123456789abcdef", 3), "cow-nmc")
+    'cow-nmc-7.0-01234567'
+    """
+    version = "".join(c if c.isalnum() or c in "._-" else "-" for c in source.version.lower())
+    return f"{prefix}-{version}-{source.sha256[:8]}"
 
 
 def partial_date(year: Any, month: Any = None, day: Any = None) -> str | None:
