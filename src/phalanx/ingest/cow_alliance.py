@@ -16,7 +16,8 @@ one per alliance, pair and spell; the member files become an organisation per al
 (``COW_ALLIANCE_<version4id>``) and its membership spells.
 
 Quirks handled (FACTS.md, section B): the "directed" files are not directed (each pair
-appears both ways: one undirected relation is written); the yearly files repeat a spell
+appears both ways: one undirected relation is written; where the two ways differ, the
+stronger type counts and the relation is directed from the state that gives it); the yearly files repeat a spell
 in every year and hold duplicated dyad-years (one row per spell is kept); two rows of
 the directed yearly file have year 0 (dropped, with a note); an end year of 0 or empty
 means the alliance is still in force (no end), as does ``right_censor = 1``; COW's end
@@ -138,16 +139,25 @@ def read_cow_alliance(con: Any, path: str | Path, *, table: str = "cow_alliance"
     return loaded
 
 
+_LEVELS = {
+    3: ("alliance", 1.0, "defence pact"),
+    2: ("alliance", 0.5, "neutrality or non-aggression pact"),
+    1: ("partnership", 0.3, "entente"),
+}
+
+
+def _level(flags: dict[str, Any]) -> int:
+    """3 defence, 2 neutrality or non-aggression, 1 entente only, 0 no type."""
+    if flags.get("defense") == 1:
+        return 3
+    if flags.get("neutrality") == 1 or flags.get("nonaggression") == 1:
+        return 2
+    return 1 if flags.get("entente") == 1 else 0
+
+
 def _kind(flags: dict[str, Any]) -> tuple[str, float, str] | None:
     """(relation kind, intensity, words) for an alliance's types; None with no type."""
-    if flags.get("defense") == 1:
-        return "alliance", 1.0, "defence pact"
-    if flags.get("neutrality") == 1 or flags.get("nonaggression") == 1:
-        words = "neutrality pact" if flags.get("neutrality") == 1 else "non-aggression pact"
-        return "alliance", 0.5, words
-    if flags.get("entente") == 1:
-        return "partnership", 0.3, "entente"
-    return None
+    return _LEVELS.get(_level(flags))
 
 
 def _end(start: str, end: str | None) -> tuple[str | None, str | None]:
@@ -215,62 +225,83 @@ def alliance_rows(
     return PackageRows(tables, sources, notes)
 
 
+def _later(a: str | None, b: str | None) -> str | None:
+    """The later of two ends (None, still in force, is latest)."""
+    if a is None or b is None:
+        return None
+    return max(a, b, key=lambda d: parse_partial_date(d).latest)
+
+
 def _dyad_rows(con, t, resolver, source_id, first, last, notes) -> dict[str, list]:
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {t}_u AS SELECT version4id, "
-        "least(ccode1, ccode2) AS ccode1, greatest(ccode1, ccode2) AS ccode2, "
-        "CASE WHEN ccode1 < ccode2 THEN state_name1 ELSE state_name2 END AS name1, "
-        "CASE WHEN ccode1 < ccode2 THEN state_name2 ELSE state_name1 END AS name2, "
-        "dyad_st_year, dyad_st_month, dyad_st_day, dyad_end_year, dyad_end_month, "
-        f"dyad_end_day, right_censor, {', '.join(TYPES)}, year FROM {t}"
-    )
-    spells = _spells(con, f"{t}_u", "dyad", "ccode1, ccode2", ", name1, name2")
-    out: dict[str, dict[str, Any]] = {}
+    """One relation per alliance, pair and start. The two directions of a pair usually
+    agree, and many pairs are written one way only (which says nothing of direction);
+    where both ways are written and differ (the United Kingdom's defence pledge to Libya,
+    1953, met by an entente only), the stronger type counts and the tie is directed from
+    the state that gives it."""
+    spells = _spells(con, t, "dyad", "ccode1, ccode2", ", state_name1, state_name2")
+    found: dict[tuple[int, int, int, str], dict[str, Any]] = {}
+    empty: set[tuple[int, int, int, str]] = set()  # spells that never held
     skipped = {"no start year": 0, "no type": 0, "it ends before it starts": 0}
     for s in spells:
         begin = partial_date(s["dyad_st_year"], s["dyad_st_month"], s["dyad_st_day"])
         if begin is None:
             skipped["no start year"] += 1
             continue
-        kind = _kind(s)
-        if kind is None:
-            skipped["no type"] += 1
-            continue
         stop = None
         if s["right_censor"] != 1:
             stop = partial_date(s["dyad_end_year"], s["dyad_end_month"], s["dyad_end_day"])
         stop, problem = _end(begin, stop)
-        if problem:
-            skipped["it ends before it starts"] += 1
-            continue
-        if not _in_years(begin, stop, first, last):
-            continue
         c1, c2 = int(s["ccode1"]), int(s["ccode2"])
-        if not resolver.wanted((resolver.peek(c1), resolver.peek(c2))):
+        lo, hi = min(c1, c2), max(c1, c2)
+        key = (int(s["version4id"]), lo, hi, begin)
+        if problem:
+            empty.add(key)
             continue
-        a, b = resolver.resolve(c1, s["name1"]), resolver.resolve(c2, s["name2"])
-        rid = f"cow-alliance-{s['version4id']}-{c1}-{c2}-{begin}"
-        row = out.get(rid)
-        if row is not None:  # the same spell twice, with different ends: the later wins
-            if row["end"] is not None and (stop is None or stop > row["end"]):
-                row["end"] = stop
+        f = found.setdefault(key, {"up": None, "down": None, "end": stop, "names": {}})
+        way = "up" if c1 < c2 else "down"
+        f[way] = max(f[way] or 0, _level(s))
+        f["end"] = _later(f["end"], stop)
+        f["names"][c1], f["names"][c2] = s["state_name1"], s["state_name2"]
+    skipped["it ends before it starts"] = len(empty - set(found))
+    out = []
+    for (aid, lo, hi, begin), f in found.items():
+        level = max(f["up"] or 0, f["down"] or 0)
+        if level == 0:
+            skipped["no type"] += 1
             continue
-        out[rid] = {
-            "id": rid,
-            "actor_a": a,
-            "actor_b": b,
-            "kind": kind[0],
-            "directed": False,
-            "sign": 1,
-            "intensity": kind[1],
-            "start": begin,
-            "end": stop,
-            "certainty": "single_source",
-            "note": f"COW alliance {s['version4id']} ({kind[2]}); COW codes {c1} and {c2}.",
-            "sources": [source_id],
-        }
+        if not _in_years(begin, f["end"], first, last):
+            continue
+        if not resolver.wanted((resolver.peek(lo), resolver.peek(hi))):
+            continue
+        kind, intensity, words = _LEVELS[level]
+        giver, taker = (hi, lo) if (f["down"] or 0) > (f["up"] or 0) else (lo, hi)
+        a, b = (
+            resolver.resolve(giver, f["names"][giver]),
+            resolver.resolve(taker, f["names"][taker]),
+        )
+        one_way = None not in (f["up"], f["down"]) and f["up"] != f["down"]
+        out.append(
+            {
+                "id": f"cow-alliance-{aid}-{lo}-{hi}-{begin}",
+                "actor_a": a,
+                "actor_b": b,
+                "kind": kind,
+                "directed": one_way,
+                "sign": 1,
+                "intensity": intensity,
+                "start": begin,
+                "end": f["end"],
+                "certainty": "single_source",
+                "note": (
+                    f"COW alliance {aid} ({words}"
+                    f"{f', pledged by {giver} only' if one_way else ''}); "
+                    f"COW codes {lo} and {hi}."
+                ),
+                "sources": [source_id],
+            }
+        )
     _skip_notes(skipped, notes, "dyad spells")
-    return {"relations": list(out.values())}
+    return {"relations": out}
 
 
 def _skip_notes(skipped: dict[str, int], notes: list[str], what: str) -> None:
