@@ -4,9 +4,10 @@ The file (:mod:`phalanx.ingest.atop`) says, for each ordered pair and year, whic
 link the pair. Each pair and year gets its strongest pledge in either direction: defence
 or offence (``alliance``, intensity 1.0, the codebook's rule for a mutual-defence or
 assistance clause), neutrality or non-aggression (``alliance``, 0.5), consultation only
-(``partnership``, 0.3). A pledge found one way only is a ``directed`` tie from the state
-that gives it (``ccode1``) to the one that gets it. Consecutive years with the same tie
-make one relation, from its first year to the year after its last (year precision, end
+(``partnership``, 0.3). Consecutive years with the same level make one relation; it is
+``directed``, from the state that gives the pledge (``ccode1``) to the one that gets it,
+when in every one of its years the pledge runs that way only (the United States'
+guarantee to Japan from 1951), and undirected otherwise. A relation runs from its first year to the year after its last (year precision, end
 exclusive); a spell that runs to the file's last year is still in force (no end), since the
 file cannot tell an end then from the end of its coverage. Ids keep the COW codes and the
 first year: ``atop-<low code>-<high code>-<year>``.
@@ -75,11 +76,13 @@ def import_atop(
                      CASE WHEN up = down THEN 0 WHEN up > down THEN 1 ELSE -1 END AS way
               FROM p WHERE level > 0
             ), g AS (
-              SELECT *, year - row_number() OVER (PARTITION BY lo, hi, level, way
+              SELECT *, year - row_number() OVER (PARTITION BY lo, hi, level
                                                   ORDER BY year) AS island FROM s
             )
-            SELECT lo, hi, level, way, min(year) AS first, max(year) AS last
-            FROM g GROUP BY lo, hi, level, way, island ORDER BY lo, hi, first
+            SELECT lo, hi, level,
+                   CASE WHEN min(way) = max(way) THEN min(way) ELSE 0 END AS way,
+                   min(year) AS first, max(year) AS last
+            FROM g GROUP BY lo, hi, level, island ORDER BY lo, hi, first
             """
         ).fetchall()
     relations = []
