@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from phalanx.errors import UserError
+from phalanx.ingest.alliance_members import in_years, organisation_rows
 from phalanx.ingest.common import Layout, Loaded, read_header, read_table, shown_path
 from phalanx.ingest.importers import importer
 from phalanx.ingest.rows import ActorResolver, PackageRows, partial_date, source_row
@@ -178,12 +179,6 @@ def _end(start: str, end: str | None) -> tuple[str | None, str | None]:
     return end, None
 
 
-def _in_years(start: str, end: str | None, first: int | None, last: int | None) -> bool:
-    s = int(start[:4])
-    e = None if end is None else int(end[:4])
-    return (last is None or s <= last) and (first is None or e is None or e >= first)
-
-
 def _spells(con: Any, table: str, prefix: str, code: str, extra: str) -> list[dict[str, Any]]:
     """Distinct spells of the table (a yearly file repeats them; year 0 rows excluded)."""
     cols = (
@@ -269,7 +264,7 @@ def _dyad_rows(con, t, resolver, source_id, first, last, notes) -> dict[str, lis
         if level == 0:
             skipped["no type"] += 1
             continue
-        if not _in_years(begin, f["end"], first, last):
+        if not in_years(begin, f["end"], first, last):
             continue
         if not resolver.wanted((resolver.peek(lo), resolver.peek(hi))):
             continue
@@ -326,97 +321,25 @@ def _member_rows(con, t, resolver, source_id, first, last, notes) -> dict[str, l
         if problem:
             skipped["it ends before it starts"] += 1
             continue
-        by_alliance.setdefault(int(s["version4id"]), []).append(s | {"b": begin, "e": stop})
+        by_alliance.setdefault(int(s["version4id"]), []).append(
+            {
+                "code": s["ccode"],
+                "name": s["state_name"],
+                "start": begin,
+                "end": stop,
+                "level": _level(s),
+            }  # fmt: skip
+        )
     _skip_notes(skipped, notes, "member spells")
-    orgs, actor_rows, memberships = [], [], []
-    for aid, members in sorted(by_alliance.items()):
-        if not any(_in_years(m["b"], m["e"], first, last) for m in members):
-            continue
-        if not resolver.wanted({resolver.peek(m["ccode"]) for m in members}):
-            continue
-        org = f"COW_ALLIANCE_{aid}"
-        flags = {ty: max((m[ty] or 0) for m in members) for ty in TYPES}
-        kind = _kind(flags)
-        org_kind = {"alliance": "collective_defence", "partnership": "partnership"}[
-            kind[0] if kind else "partnership"
-        ]
-        if kind and kind[1] < 1:
-            org_kind = "security_cooperation"
-        words = kind[2] if kind else "alliance of no recorded type"
-        founded = min((m["b"] for m in members), key=lambda d: parse_partial_date(d).earliest)
-        ends = [m["e"] for m in members]
-        dissolved = None
-        if all(e is not None for e in ends):
-            dissolved = max(ends, key=lambda d: parse_partial_date(d).latest)
-        name = f"COW alliance {aid}"
-        note = f"COW Formal Alliances version4id {aid} ({words}); the file gives no name."
-        actor_rows.append(
-            {
-                "id": org,
-                "name": name,
-                "kind": "organization",
-                "cow_code": None,
-                "aliases": None,
-                "note": note,
-                "sources": [source_id],
-            }
-        )
-        orgs.append(
-            {
-                "id": org,
-                "name": name,
-                "kind": org_kind,
-                "founded": founded,
-                "dissolved": dissolved,
-                "decision_rule": "unknown",
-                "dispute_mechanism": None,
-                "leader": None,
-                "coverage": None,
-                "note": note,
-                "sources": [source_id],
-            }
-        )
-        memberships += _member_spells(org, aid, members, resolver, source_id)
-    return {"actors": actor_rows, "organizations": orgs, "memberships": memberships}
-
-
-def _member_spells(org, aid, members, resolver, source_id) -> list[dict[str, Any]]:
-    """One spell per stretch of membership: overlapping or repeated spells are merged."""
-    out: list[dict[str, Any]] = []
-    by_code: dict[int, list[dict[str, Any]]] = {}
-    for m in members:
-        by_code.setdefault(int(m["ccode"]), []).append(m)
-    for code, spells in sorted(by_code.items()):
-        spells.sort(key=lambda m: parse_partial_date(m["b"]).earliest)
-        merged: list[list[Any]] = []
-        for m in spells:
-            if merged and (
-                merged[-1][1] is None
-                or parse_partial_date(merged[-1][1]).earliest > parse_partial_date(m["b"]).earliest
-            ):
-                last = merged[-1]
-                if last[1] is not None and (
-                    m["e"] is None
-                    or parse_partial_date(m["e"]).latest > parse_partial_date(last[1]).latest
-                ):
-                    last[1] = m["e"]
-                continue
-            merged.append([m["b"], m["e"]])
-        actor = resolver.resolve(code, spells[0].get("state_name"))
-        for begin, stop in merged:
-            out.append(
-                {
-                    "organization": org,
-                    "actor": actor,
-                    "status": "member",
-                    "start": begin,
-                    "end": stop,
-                    "certainty": "single_source",
-                    "note": f"COW alliance {aid}; COW code {code}.",
-                    "sources": [source_id],
-                }
-            )
-    return out
+    return organisation_rows(
+        by_alliance,
+        prefix="COW_ALLIANCE",
+        label="COW alliance",
+        resolver=resolver,
+        source_id=source_id,
+        first=first,
+        last=last,
+    )
 
 
 @importer("cow-alliance", help="COW Formal Alliances v4.1: dyadic, directed or member files.")
