@@ -129,3 +129,48 @@ def test_an_imported_conflict_feeds_the_strain_index(tmp_path):
     assert after["raw"]["pairs"] == before["raw"]["pairs"] == 15
     assert after["value"] - before["value"] == pytest.approx((1.0 - 0.6) / 15)
     assert [r["relation"] for r in after["rows"]] == ["mid-9001-702-703"]
+
+
+def test_atop_member_file_gives_organisations_that_query(tmp_path):
+    rows = run(import_atop, "atop_member_mini.csv")
+    out = write_package(rows, tmp_path / "atop-m", name="atop-m")
+    kb = KnowledgeBase.from_path(out, on_top=True)
+
+    def members(org, day):
+        return sorted(m["actor"] for m in kb.members(org, day))
+
+    assert members("ATOP_4550", "2000-01-01") == ["ARM", "RUS"]  # UZB left on 1999-04-02
+    assert members("ATOP_4550", "2008-01-01") == ["ARM", "RUS", "UZB"]
+    assert members("ATOP_4550", "2020-01-01") == ["ARM", "RUS"]  # yrexit 0: still members
+    assert members("ATOP_4551", "1942-01-01") == ["CAN", "USA"]
+    orgs = {o["id"]: o for o in rows.tables["organizations"]}
+    assert (orgs["ATOP_4550"]["kind"], orgs["ATOP_4551"]["kind"]) == (
+        "collective_defence",
+        "partnership",
+    )
+    assert (orgs["ATOP_4551"]["founded"], orgs["ATOP_4551"]["dissolved"]) == ("1940-08", "1945")
+    # Russia's second phase (2010) overlaps its first: one spell; the quoted and the plain
+    # copy of Uzbekistan's 2006 row: one spell
+    spells = [
+        (m["actor"], m["start"])
+        for m in rows.tables["memberships"]
+        if m["organization"] == "ATOP_4550"
+    ]
+    assert sorted(spells) == [
+        ("ARM", "1992-05-15"),
+        ("RUS", "1992-05-15"),
+        ("UZB", "1992-05-15"),
+        ("UZB", "2006-06-23"),
+    ]
+    assert "atopid" not in str(rows.notes)
+    only = run(import_atop, "atop_member_mini.csv", actors=["CAN"])
+    assert [o["id"] for o in only.tables["organizations"]] == ["ATOP_4551"]
+
+
+def test_atop_file_in_neither_layout_lists_both(tmp_path):
+    from phalanx.errors import UserError
+
+    with pytest.raises(UserError) as e:
+        run(import_atop, "nmc_mini.csv")
+    assert "(directed dyad-years)" in str(e.value) and "atopid, member, yrent" in str(e.value)
+    assert "found ccode, year, milex" in str(e.value)
