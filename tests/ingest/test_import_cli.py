@@ -159,3 +159,31 @@ def test_round_trip_of_real_files(run, validation_dir, tmp_path):
     wars = [r for r in kb.relations("2008-08-10", kind="armed_conflict", actor="GEO")
             if r["id"].startswith("mid-")]  # fmt: skip
     assert {frozenset((r["actor_a"], r["actor_b"])) for r in wars} >= {frozenset(("RUS", "GEO"))}
+
+
+def test_import_for_another_package_matches_its_actors(run, tmp_path):
+    """With --data, states are matched to that package's actors (ANZUS: 900 is AUS, which
+    the embedded package lacks) and the result validates on top of it."""
+    from phalanx.kb.package import load_package
+
+    anzus = Path(__file__).resolve().parents[1] / "data" / "kb" / "anzus"
+    path = DATA / "atop_anzus_mini.csv"
+    res = run("import", "atop", path, "-o", tmp_path / "a", "--data", anzus, "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["rows"] == {"sources": 1, "relations": 3}  # no new actor
+    kb = KnowledgeBase(load_package([anzus, tmp_path / "a"]))
+    pairs = {
+        (r["actor_a"], r["actor_b"])
+        for r in kb.relations("1953-06-01")
+        if r["id"].startswith("atop-")
+    }
+    assert pairs == {("USA", "AUS"), ("USA", "NZL"), ("AUS", "NZL")}
+    # on the embedded package, the same file needs new actors for Australia and New Zealand
+    res = run("import", "atop", path, "-o", tmp_path / "e", "--json")
+    assert json.loads(res.stdout)["rows"]["actors"] == 2
+    line = one_error_line(
+        run("import", "atop", path, "-o", tmp_path / "x", "--data", anzus, "--actors", "KAZ")
+    )
+    assert "unknown actor id(s): KAZ" in line  # KAZ is not an ANZUS actor
+    line = one_error_line(run("import", "atop", path, "-o", tmp_path / "x", "--on-top"))
+    assert "--on-top needs --data" in line
