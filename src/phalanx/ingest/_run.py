@@ -55,3 +55,23 @@ def codes_sql(columns: tuple[str, ...], codes: list[int] | None) -> str:
         return "FALSE"
     listed = ", ".join(str(int(c)) for c in codes)
     return "(" + " OR ".join(f"{c} IN ({listed})" for c in columns) + ")"
+
+
+def check_range(con: Any, table: str, columns: tuple[str, ...], low: int, high: int,
+                what: str, file: str | Path) -> None:  # fmt: skip
+    """A UserError naming the file, the column and the first data row whose value in one
+    of ``columns`` lies outside ``low``..``high`` (NULL passes): a COW code must be
+    1-999 to name a state, a year 1-9999 to be a date."""
+    from phalanx.ingest.common import shown_path
+
+    for col in columns:
+        row = con.execute(
+            f"SELECT r, v FROM (SELECT row_number() OVER () AS r, {col} AS v FROM {table}) "
+            f"WHERE v < {int(low)} OR v > {int(high)} ORDER BY r LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            raise UserError(
+                f"data row {row[0]} holds {row[1]}; expected {what} from {low} to {high}",
+                file=shown_path(file),
+                field=col,
+            )

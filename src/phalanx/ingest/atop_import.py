@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from phalanx.errors import UserError
-from phalanx.ingest._run import check_years, codes_sql, connection, years_sql
+from phalanx.ingest._run import check_range, check_years, codes_sql, connection, years_sql
 from phalanx.ingest.alliance_members import organisation_rows
 from phalanx.ingest.atop import ATOP_LAYOUT, read_atop
 from phalanx.ingest.common import Layout, read_header, read_table, shown_path
@@ -93,6 +93,8 @@ def import_atop(
         )
     with connection(path, progress) as con:
         loaded = read_atop(con, path)
+        check_range(con, "atop", ("ccode1", "ccode2"), 1, 999, "a COW code", path)
+        check_range(con, "atop", ("year",), 1, 9999, "a year", path)
         src = loaded.source
         sid = source_id(src, "atop")
         resolver = ActorResolver(sid, actors=actors)
@@ -176,6 +178,9 @@ def _lasts(begin: str, stop: str) -> bool:
 def _members(path, actors, start, end, progress) -> PackageRows:
     with connection(path, progress) as con:
         loaded = read_table(con, path, MEMBER_LAYOUT, table="atop_m")
+        check_range(con, "atop_m", ("member",), 1, 999, "a COW code", path)
+        check_range(con, "atop_m", ("atopid",), 1, 10**9, "an ATOP alliance number", path)
+        check_range(con, "atop_m", ("yrent", "yrexit"), 0, 9999, "a year (0: none)", path)
         cur = con.execute("SELECT DISTINCT * FROM atop_m ORDER BY ALL")
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

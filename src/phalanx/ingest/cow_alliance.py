@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from phalanx.errors import UserError
+from phalanx.ingest._run import check_range
 from phalanx.ingest.alliance_members import in_years, organisation_rows
 from phalanx.ingest.common import Layout, Loaded, read_header, read_table, shown_path
 from phalanx.ingest.importers import importer
@@ -360,6 +361,12 @@ def import_cow_alliance(
         if progress:
             progress(0)
         loaded = read_cow_alliance(con, path)
+        dyadic = "ccode1" in loaded.relation.columns
+        codes = ("ccode1", "ccode2") if dyadic else ("ccode",)
+        years = ("dyad_st_year", "dyad_end_year") if dyadic else ("mem_st_year", "mem_end_year")
+        check_range(con, loaded.table, codes, 1, 999, "a COW code", path)
+        check_range(con, loaded.table, ("version4id",), 1, 10**9, "an alliance number", path)
+        check_range(con, loaded.table, (*years, "year"), 0, 9999, "a year (0: none)", path)
         rows = alliance_rows(con, loaded, actors=actors, start=start, end=end)
         if progress:
             progress(Path(path).stat().st_size)

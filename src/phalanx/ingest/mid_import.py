@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from phalanx.ingest._run import check_years, codes_sql, connection, years_sql
+from phalanx.ingest._run import check_range, check_years, codes_sql, connection, years_sql
 from phalanx.ingest.importers import importer
 from phalanx.ingest.mid import read_mid
 from phalanx.ingest.rows import ActorResolver, PackageRows, source_id, source_row
@@ -75,6 +75,9 @@ def import_mid(
     check_years(start, end)
     with connection(path, progress) as con:
         loaded = read_mid(con, path)
+        check_range(con, "mid", ("ccode1", "ccode2"), 1, 999, "a COW code", path)
+        check_range(con, "mid", ("year",), 1, 9999, "a year", path)
+        check_range(con, "mid", ("dispnum",), 1, 10**9, "a dispute number", path)
         src = loaded.source
         sid = source_id(src, "cow-mid")
         resolver = ActorResolver(sid, actors=actors)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from phalanx.ingest._run import check_years, codes_sql, connection, years_sql
+from phalanx.ingest._run import check_range, check_years, codes_sql, connection, years_sql
 from phalanx.ingest.importers import importer
 from phalanx.ingest.nmc import read_nmc
 from phalanx.ingest.rows import ActorResolver, PackageRows, source_id, source_row
@@ -38,6 +38,8 @@ def import_nmc(
     check_years(start, end)
     with connection(path, progress) as con:
         loaded = read_nmc(con, path)
+        check_range(con, "nmc", ("ccode",), 1, 999, "a COW code", path)
+        check_range(con, "nmc", ("year",), 1, 9999, "a year", path)
         src = loaded.source
         sid = source_id(src, "cow-nmc")
         resolver = ActorResolver(sid, actors=actors)
