@@ -166,3 +166,19 @@ def test_real_directed_file_round_trip(validation_dir, tmp_path):
     ]
     # written both ways, with defence one way only: directed from the United Kingdom
     assert (libya["actor_a"], libya["actor_b"], libya["directed"]) == ("GBR", "COW620", True)
+
+
+def test_a_quoted_newline_stays_in_its_field(tmp_path):
+    header = MEMBER.read_text().splitlines()[0]
+    path = tmp_path / "m.csv"
+    path.write_text(
+        header + "\n"
+        "777,365,Russia,1,1,1990,,,,0,1,1,0,0,0,4.1\n"
+        '777,999,"Outer\nLand, the",1,1,1990,,,,0,1,1,0,0,0,4.1\n'
+    )
+    rows = run(path)
+    assert rows.sources[0]["note"].endswith("2 rows read).")
+    kb = KnowledgeBase.from_path(write_package(rows, tmp_path / "p", name="p"), on_top=True)
+    names = {a["id"]: a["name"] for a in kb.actors()}
+    assert names["COW999"] == "Outer\nLand, the"
+    assert sorted(m["actor"] for m in kb.members("COW_ALLIANCE_777", "2000")) == ["COW999", "RUS"]
