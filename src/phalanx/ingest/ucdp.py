@@ -828,7 +828,7 @@ def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool =
     so. The magnitude is UCDP's best estimate of deaths; the dates keep ``date_prec``
     (:func:`ged_precision`); the summary names the conflict, the sides and the place, the
     note the event's UCDP ids, location, coordinates and every death count. Events with no
-    state at all are skipped and counted in the notes.
+    state at all, and repeated rows of an event id, are skipped and counted in the notes.
     """
     from phalanx.ingest.rows import PackageRows
 
@@ -837,11 +837,16 @@ def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool =
     cols = [*_GED_KEEP, "codes_a", "codes_b", "date_start", "date_end"]
     cursor = con.execute(f"SELECT {', '.join(cols)} FROM {loaded.table} ORDER BY date_start, id")
     events: list[dict[str, Any]] = []
-    stateless = 0
+    stateless = repeated = 0
+    seen: set[int] = set()
     version = loaded.source.version
     while batch := cursor.fetchmany(10_000):
         for values in batch:
             r = dict(zip(cols, values, strict=True))
+            if r["id"] in seen:  # a repeated event: kept once
+                repeated += 1
+                continue
+            seen.add(r["id"])
             codes_a, codes_b = list(r["codes_a"]), list(r["codes_b"])
             if not has_codes and r["country_id"] is not None:
                 codes_a = [r["country_id"]]
@@ -912,6 +917,8 @@ def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool =
     ]
     if stateless:
         notes.append(f"{stateless} event(s) without a state code were skipped.")
+    if repeated:
+        notes.append(f"{repeated} repeated row(s) of an event id already read were skipped.")
     if not has_codes:
         notes.append(
             "The file has no gwnoa/gwnob columns (an older GED release): each event's actor "
