@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from itertools import combinations
 from typing import Any
 
 from phalanx.errors import ParameterError
