@@ -49,7 +49,7 @@ def by_id(rows):
 
 def test_acd_reader_splits_code_lists_and_normalises_codes(con):
     loaded = read_ucdp_acd(con, ACD)
-    assert loaded.source.rows == 8  # the duplicated 2022 row is a row of the file
+    assert loaded.source.rows == 9  # the duplicated 2022 row is a row of the file
     assert loaded.source.version == "25.1"  # the file's version column
     rows = con.execute(
         "SELECT conflict_id, year, codes_a, codes_b, codes_a_2nd, type_of_conflict, "
@@ -65,7 +65,7 @@ def test_acd_interstate_conflict_years_become_relations(con):
     rows = import_acd(ACD)
     rel = by_id(rows.tables["relations"])
     # worked out by hand from the fixture: 13324 (2021, 2022 twice), 900 (three states
-    # against Iraq), 901 (month precision), 13243 (the file's last year, still running);
+    # against Iraq), 901 (month precision), 999 (invented), 13243 (the file's last year, still running);
     # 395 (internationalised intrastate) and 902 (intrastate) are no ties between states
     assert sorted(rel) == [
         "ucdp-acd-13243-2024-365-369",
@@ -75,6 +75,7 @@ def test_acd_interstate_conflict_years_become_relations(con):
         "ucdp-acd-900-2003-200-645",
         "ucdp-acd-900-2003-900-645",
         "ucdp-acd-901-2016-373-371",
+        "ucdp-acd-999-2023-705-703",
     ]
     kgz = rel["ucdp-acd-13324-2021-703-702"]
     assert (kgz["actor_a"], kgz["actor_b"], kgz["intensity"]) == ("KGZ", "TJK", 0.6)
