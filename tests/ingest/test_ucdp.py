@@ -119,7 +119,7 @@ def test_acd_filters_by_actor_and_year():
     assert len(rows.tables["relations"]) == 3
     with pytest.raises(UserError, match="NATO") as e:
         codes_of_actors(["NATO"])
-    assert e.value.field == "actors"
+    assert e.value.field == "--actors"
 
 
 def test_acd_package_validates_and_layers(tmp_path):

@@ -596,29 +596,6 @@ def _state_name(side: str | None, codes: list[int]) -> str | None:
     return name or None
 
 
-class _Actors:
-    """Actor ids for state codes: the embedded knowledge base's, else new ``COW<code>``
-    actors (collected in ``new``), each citing ``source_id``."""
-
-    def __init__(self, source_id: str) -> None:
-        from phalanx.ingest.rows import actor_codes
-
-        self.known = actor_codes()
-        self.source_id = source_id
-        self.new: dict[int, dict[str, Any]] = {}
-
-    def id(self, code: int, name: str | None = None) -> str:
-        from phalanx.ingest.rows import actor_row
-
-        if code in self.known:
-            return self.known[code]
-        if code not in self.new:
-            self.new[code] = actor_row(code, name, self.source_id)
-        elif name and self.new[code]["name"].startswith("COW state"):
-            self.new[code]["name"] = name
-        return self.new[code]["id"]
-
-
 def codes_of_actors(actors: list[str] | None) -> set[int] | None:
     """The state codes of the actor ids ``actors`` (None: no filter), through the
     embedded actors' ``cow_code`` and the ``COW<code>`` ids importers make.
@@ -643,7 +620,7 @@ def codes_of_actors(actors: list[str] | None) -> set[int] | None:
                 f"actor {a!r} has no COW/Gleditsch-Ward code in the knowledge base; UCDP "
                 "rows are matched by state code: give actor ids with a cow_code (e.g. RUS) "
                 "or COW<code>",
-                field="actors",
+                field="--actors",
             )
     return out
 
@@ -692,10 +669,10 @@ def map_acd(
     year stays open. Supporting states (``*_2nd``) are named in the note, not made
     parties. Duplicated rows (peacesciencer's split lists) give one relation.
     """
-    from phalanx.ingest.rows import PackageRows
+    from phalanx.ingest.rows import ActorResolver, PackageRows
 
     src = _source(loaded.source, "ucdp-acd", "UCDP/PRIO Armed Conflict Dataset", _ACD_URL)
-    acts = _Actors(src["id"])
+    acts = ActorResolver(src["id"])
     wanted = codes_of_actors(actors)
     span = _years(start, end)
     last_year = con.execute(f"SELECT max(year) FROM {loaded.table}").fetchone()[0]
@@ -739,8 +716,8 @@ def map_acd(
                     continue
                 relations[rid] = {
                     "id": rid,
-                    "actor_a": acts.id(a, _state_name(side_a, codes_a)),
-                    "actor_b": acts.id(b, _state_name(side_b, codes_b)),
+                    "actor_a": acts.resolve(a, _state_name(side_a, codes_a)),
+                    "actor_b": acts.resolve(b, _state_name(side_b, codes_b)),
                     "kind": "armed_conflict",
                     "directed": False,
                     "sign": -1,
@@ -781,10 +758,10 @@ def map_acd(
     if acts.new:
         notes.append(
             f"{len(acts.new)} state(s) not in the knowledge base were added as actors "
-            f"COW<code> (G-W codes {_codes_text(sorted(acts.new))}); G-W and COW codes "
+            f"COW<code> (G-W codes {_codes_text(sorted(a['cow_code'] for a in acts.new))}); G-W and COW codes "
             "differ for a few states (e.g. Germany, Serbia, Yemen): check them."
         )
-    tables = {"actors": list(acts.new.values()), "relations": out}
+    tables = {"actors": acts.new, "relations": out}
     return PackageRows(tables, [src], notes)
 
 
@@ -830,10 +807,10 @@ def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool =
     note the event's UCDP ids, location, coordinates and every death count. Events with no
     state at all, and repeated rows of an event id, are skipped and counted in the notes.
     """
-    from phalanx.ingest.rows import PackageRows
+    from phalanx.ingest.rows import ActorResolver, PackageRows
 
     src = _source(loaded.source, "ucdp-ged", "Georeferenced Event Dataset (GED)", _GED_URL)
-    acts = _Actors(src["id"])
+    acts = ActorResolver(src["id"])
     cols = [*_GED_KEEP, "codes_a", "codes_b", "date_start", "date_end"]
     cursor = con.execute(f"SELECT {', '.join(cols)} FROM {loaded.table} ORDER BY date_start, id")
     events: list[dict[str, Any]] = []
@@ -853,7 +830,7 @@ def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool =
             ids: list[str] = []
             for codes, side in ((codes_a, r["side_a"]), (codes_b, r["side_b"])):
                 for c in codes:
-                    a = acts.id(c, _state_name(side, codes))
+                    a = acts.resolve(c, _state_name(side, codes))
                     if a not in ids:
                         ids.append(a)
             if not ids:
@@ -927,9 +904,9 @@ def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool =
     if acts.new:
         notes.append(
             f"{len(acts.new)} state(s) not in the knowledge base were added as actors "
-            f"COW<code> (G-W codes {_codes_text(sorted(acts.new))})."
+            f"COW<code> (G-W codes {_codes_text(sorted(a['cow_code'] for a in acts.new))})."
         )
-    return PackageRows({"actors": list(acts.new.values()), "events": events}, [src], notes)
+    return PackageRows({"actors": acts.new, "events": events}, [src], notes)
 
 
 def import_ged(
