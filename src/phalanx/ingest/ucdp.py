@@ -839,7 +839,12 @@ def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool =
             precision = ged_precision(r["date_prec"])
             first = partial_date(r["date_start"], precision)
             last = partial_date(r["date_end"], precision)
-            place = _clean(r["where_description"]) or r["adm_1"] or r["country"]
+            place = _clean(r["where_description"]) or r["adm_1"]
+            at = (
+                f"at {place}, {r['country']}"
+                if place and place != r["country"]
+                else f"in {r['country']}"
+            )
             where = "; ".join(
                 str(v) for v in (_clean(r["where_description"]), r["adm_1"], r["country"]) if v
             )
@@ -880,7 +885,7 @@ def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool =
                     "magnitude_unit": "deaths",
                     "summary": (
                         f"{r['conflict_name'] or 'UCDP conflict'}: {r['side_a']} against "
-                        f"{r['side_b']} at {place}, {r['country']}; {r['best']} killed "
+                        f"{r['side_b']} {at}; {r['best']} killed "
                         "(UCDP best estimate)."
                     ),
                     "certainty": "single_source",
