@@ -329,7 +329,8 @@ def bounded_connection(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection whose memory is bounded: ``memory_limit`` (DuckDB's syntax,
     e.g. ``"1GB"``), spilling to a temporary folder that is removed on exit, insertion
-    order not kept (so scans stream), ``threads`` workers (default: DuckDB's)."""
+    order not kept (so scans stream), no progress bar of DuckDB's own (the CLI draws one),
+    ``threads`` workers (default: DuckDB's)."""
     import duckdb
 
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)", memory_limit):
@@ -343,6 +344,7 @@ def bounded_connection(
             con.execute(f"SET memory_limit = {_literal(memory_limit)}")
             con.execute(f"SET temp_directory = {_literal(folder)}")
             con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = false")  # it would write to stdout
             if threads is not None:
                 con.execute(f"SET threads = {int(threads)}")
             yield con
