@@ -1,6 +1,6 @@
 """UCDP/PRIO Armed Conflict Dataset (ACD) and UCDP Georeferenced Event Dataset (GED).
 
-**ACD** (conflict-years; about 2,700 rows in 25.1): ``conflict_id``, ``year``, the
+**ACD** (conflict-years, a few thousand rows): ``conflict_id``, ``year``, the
 Gleditsch-Ward codes of the states on each side (``gwno_a``, ``gwno_b``) and of the states
 supporting a side with troops (``gwno_a_2nd``, ``gwno_b_2nd``), each a comma-separated
 list in UCDP's own file ("2, 200, 900"), ``intensity_level`` (1: 25-999 battle deaths in
@@ -57,6 +57,8 @@ from phalanx.ingest.common import (
 if TYPE_CHECKING:
     import duckdb
 
+    from phalanx.ingest.rows import PackageRows
+
 __all__ = [
     "ACD_LAYOUT",
     "GED_LAYOUT",
@@ -68,6 +70,12 @@ __all__ = [
     "acd_precision",
     "ged_precision",
     "next_day",
+    "version_from_name",
+    "codes_of_actors",
+    "map_acd",
+    "map_ged",
+    "import_acd",
+    "import_ged",
 ]
 
 GED_MAX_BYTES = 1024**4
@@ -75,7 +83,6 @@ GED_MAX_BYTES = 1024**4
 
 _NUM = "DOUBLE"  # the processed copies write whole numbers as 2012.0
 _TEXT = "VARCHAR"
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}"
 
 
 def _whole(column: str, what: str) -> Check:
@@ -658,7 +665,7 @@ def map_acd(
     actors: list[str] | None = None,
     start: int | None = None,
     end: int | None = None,
-) -> Any:
+) -> PackageRows:
     """The ``armed_conflict`` relations of the interstate conflict-years of an ACD table.
 
     One relation per conflict, year and pair of states on opposite primary sides
@@ -783,7 +790,7 @@ def import_acd(
     start: int | None = None,
     end: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Any:
+) -> PackageRows:
     """The ``ucdp-acd`` importer: :func:`read_ucdp_acd` then :func:`map_acd`. The version
     comes from the file's ``version`` column, else its name (``..._v25_1.csv``)."""
     path = Path(path)
@@ -797,7 +804,9 @@ def import_acd(
     return rows
 
 
-def map_ged(con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool = True) -> Any:
+def map_ged(
+    con: duckdb.DuckDBPyConnection, loaded: Loaded, *, has_codes: bool = True
+) -> PackageRows:
     """The ``clash`` events of the GED events kept in ``loaded`` (see
     :func:`read_ucdp_ged`), id ``ucdp-ged-<id>``.
 
@@ -924,7 +933,7 @@ def import_ged(
     end: int | None = None,
     progress: Callable[[int], None] | None = None,
     memory_limit: str = "1GB",
-) -> Any:
+) -> PackageRows:
     """The ``ucdp-ged`` importer: streams the file (:func:`read_ucdp_ged`, state-based
     violence only, the years and the actors' codes filtered inside DuckDB, memory bounded
     by ``memory_limit``) and maps the events kept (:func:`map_ged`)."""
