@@ -110,3 +110,14 @@ def test_imported_ucdp_rows_feed_the_strain_index(embedded, layered):
     (year,) = conflict_intensity(layered, "CSTO", [2023])
     assert year["intensity"] == pytest.approx(0.6 / 15)
     assert conflict_intensity(embedded, "CSTO", [2023])[0]["intensity"] == 0
+
+
+def test_imported_ucdp_rows_reach_the_simulations_initial_state(embedded, layered):
+    from phalanx.models.dynamics.state import initial_state
+
+    def kaz_kgz(kb):
+        s = initial_state(kb, "CSTO", "2023-05-11", window_days=0)
+        return s.conflict[s.actors.index("KAZ"), s.actors.index("KGZ")]
+
+    assert kaz_kgz(embedded) == 0
+    assert kaz_kgz(layered) == pytest.approx(0.6)  # the imported tie's intensity
