@@ -106,7 +106,9 @@ def _lines(path: Path, what: str) -> list[tuple[int, list[str]]]:
             f"{what} file is not UTF-8 text; save it as UTF-8 CSV", file=shown_path(path)
         ) from None
     except OSError as e:
-        raise UserError(f"{what} file cannot be read ({e.strerror or e})", file=shown_path(path))
+        raise UserError(
+            f"{what} file cannot be read ({e.strerror or e})", file=shown_path(path)
+        ) from None
     out = []
     for i, text in enumerate(head, start=1):
         if not text:
@@ -548,7 +550,7 @@ def register_rows(
     actor, report = _mapper(notes, "SIPRI country")
     pairs: dict[tuple[str, str], dict] = {}
     received: dict[str, float] = {}
-    for rec, sup, ordered, weapon, tiv, tiv_order, first, last, years in deals:
+    for rec, sup, ordered, weapon, tiv, tiv_order, first, _last, years in deals:
         received[rec] = received.get(rec, 0.0) + tiv
         p = pairs.setdefault(
             (sup, rec), {"deals": 0, "tiv": 0.0, "order": 0.0, "years": [], "weapons": []}
