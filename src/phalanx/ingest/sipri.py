@@ -507,8 +507,8 @@ def register_rows(
     delivered (or, if nothing was, ordered) in the years ``start`` .. ``end``.
 
     The tie runs from the first year of delivery to the year after the last (year
-    precision, end-exclusive), or from the year of the first order and open when nothing
-    has been delivered yet. Its intensity is the rule of docs/data.md: the supplier's
+    precision, end-exclusive); a deal with nothing delivered yet counts with its year of
+    order, and a pair with only such deals gets an open tie from its first order. Its intensity is the rule of docs/data.md: the supplier's
     share of the recipient's delivered TIV over those years, all suppliers counted; 0.2
     by convention when the recipient received nothing in them (orders only). A zero
     share gives no tie (a note counts them). The note keeps SIPRI's names, the deals, the
@@ -649,8 +649,9 @@ def tiv_rows(
     try:
         loaded = read_sipri_tiv(con, path, table="tiv")
         lo, hi = con.execute(f"SELECT min(year), max(year) FROM {loaded.table}").fetchall()[0]
-        lo = int(lo) if start is None else max(int(start), int(lo))
-        hi = int(hi) if end is None else min(int(end), int(hi))
+        # years the long form leaves out had no deliveries: the asked span is kept
+        lo = int(lo) if start is None else int(start)
+        hi = int(hi) if end is None else int(end)
         shares = import_shares(con, loaded.table, tiv_periods(lo, hi))
     finally:
         con.close()
