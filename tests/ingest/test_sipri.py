@@ -221,3 +221,14 @@ def test_real_tiv_table_round_trip(validation_dir, tmp_path):
         assert arms_dependence(kb, "CSTO", [year])[0]["mean"] == pytest.approx(
             arms_dependence(emb, "CSTO", [year])[0]["mean"]
         )
+
+
+def test_tiv_import_feeds_the_simulation_start(tmp_path):
+    from phalanx.models.dynamics.state import initial_state
+
+    rows = tiv_rows(LONG, start=2012, end=2016)
+    kb = KnowledgeBase.from_path(write_package(rows, tmp_path / "pkg", name="tiv"), on_top=True)
+    state = initial_state(kb, "CSTO", "2014-12-31")
+    dep = dict(zip(state.actors, state.dependence, strict=True))
+    assert dep["KAZ"] == pytest.approx(round(129 / 165, 3))  # the imported share
+    assert dep["BLR"] == pytest.approx(0.972)  # the embedded one, untouched
