@@ -232,3 +232,11 @@ def test_tiv_import_feeds_the_simulation_start(tmp_path):
     dep = dict(zip(state.actors, state.dependence, strict=True))
     assert dep["KAZ"] == pytest.approx(round(129 / 165, 3))  # the imported share
     assert dep["BLR"] == pytest.approx(0.972)  # the embedded one, untouched
+
+
+def test_register_deal_spanning_the_years_asked():
+    # Spain delivered to Kazakhstan in 2013, 2014 and 2016: asked for 2015 only, the deal
+    # overlaps but delivered nothing in it; the tie covers the year asked
+    rows = register_rows(REGISTER, start=2015, end=2015, actors=["ESP"])
+    (rel,) = rows.tables["relations"]
+    assert (rel["start"], rel["end"]) == ("2015", "2016")

@@ -90,7 +90,7 @@ REGISTER_COLUMNS = (
 TIV_LONG_HEADER = ("Import_To", "Export_From", "Year", "TIV")
 """The long TIV table's header (the lajh87 copy of SIPRI's importer tables)."""
 
-_NUMBERS = {"number_ordered", "number_delivered", "tiv_per_unit", "tiv_total_order"}
+_NUMBERS = ("number_ordered", "number_delivered", "tiv_per_unit", "tiv_total_order")
 _NOTE_LINES = 200
 _TITLE = re.compile(r"\b(?:imports|transfers|exports)\s+to\s+(.+?)\s*,\s*\d{4}", re.I)
 _YEAR = re.compile(r"^\d{4}$")
@@ -504,7 +504,9 @@ def register_rows(
 ):
     """The ``sipri-register`` importer: one ``arms_supply`` relation (directed, supplier
     to recipient, sign +1) per supplier and recipient, over the deals of the register
-    delivered (or, if nothing was, ordered) in the years ``start`` .. ``end``.
+    whose delivery years (first to last; the year of order for a deal with nothing
+    delivered) overlap ``start`` .. ``end``. The register gives a deal's TIV in one sum,
+    so such a deal counts whole.
 
     The tie runs from the first year of delivery to the year after the last (year
     precision, end-exclusive); a deal with nothing delivered yet counts with its year of
@@ -584,7 +586,10 @@ def register_rows(
         first = years[0] if years else (lo if start is not None else None)
         if first is None:
             continue
-        stop = None if p["ordered_only"] else str(years[-1] + 1)
+        if p["ordered_only"]:
+            stop = None
+        else:  # deliveries before and after the years asked, none within: the whole span
+            stop = str(years[-1] + 1) if years else str(hi + 1)
         relations.append(
             {
                 "id": f"sipri-arms-{a}-{b}-{first}",
