@@ -37,7 +37,11 @@ from phalanx.errors import UserError
 from phalanx.ingest.common import MAX_BYTES, Loaded, Source, _check_path, _sha256, shown_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import duckdb
+
+    from phalanx.ingest.rows import PackageRows
 
 __all__ = [
     "REGISTER_COLUMNS",
@@ -452,7 +456,7 @@ def import_shares(
     ]
 
 
-def _mapper(notes: list[str], what: str):
+def _mapper(notes: list[str], what: str) -> tuple[Callable[[str], str | None], Callable[[], None]]:
     """A function from a SIPRI country name to an actor id (None for one the knowledge
     base lacks), which records the names left unmatched for the notes."""
     from phalanx.ingest.names import actor_names, name_key
@@ -484,7 +488,7 @@ def _keep(actors: list[str] | None, *ids: str | None) -> bool:
     return actors is None or any(i in actors for i in ids if i)
 
 
-def _progress(progress, path: Path, done: bool) -> None:
+def _progress(progress: Callable[[int], None] | None, path: Path, done: bool) -> None:
     if progress is not None:
         progress(path.stat().st_size if done else 0)
 
@@ -500,8 +504,8 @@ def register_rows(
     actors: list[str] | None = None,
     start: int | None = None,
     end: int | None = None,
-    progress=None,
-):
+    progress: Callable[[int], None] | None = None,
+) -> PackageRows:
     """The ``sipri-register`` importer: one ``arms_supply`` relation (directed, supplier
     to recipient, sign +1) per supplier and recipient, over the deals of the register
     whose delivery years (first to last; the year of order for a deal with nothing
@@ -625,9 +629,9 @@ def tiv_rows(
     actors: list[str] | None = None,
     start: int | None = None,
     end: int | None = None,
-    progress=None,
+    progress: Callable[[int], None] | None = None,
     leader: str | None = None,
-):
+) -> PackageRows:
     """The ``sipri-tiv`` importer: indicators ``arms_import_share_from_XXX`` (unit
     ``share``, 0..1, rounded to three decimals as the embedded package's are) and
     ``arms_import_tiv_from_XXX`` (``tiv_millions``) for each recipient, supplier XXX and
