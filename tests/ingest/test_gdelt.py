@@ -315,3 +315,22 @@ def test_importer_writes_a_package_that_layers_and_queries(files, tmp_path):
     got = kb.indicators(actor="ARM", indicator="gdelt_goldstein_AZE")
     assert got[0]["value"] == pytest.approx(-1.5)
     assert kb.members("CSTO", "2022-09-30")  # the embedded data are still there underneath
+
+
+def test_private_connection_and_a_caller_connection_that_already_spilled(con, files, tmp_path):
+    own = read_gdelt(None, list(files), actor_ids=CSTO_IDS)
+    assert own.rows == read_gdelt(con, list(files), actor_ids=CSTO_IDS).rows
+    spilled = tmp_path / "spill"
+    con.execute(f"SET temp_directory = '{spilled}'")
+    con.execute("SET memory_limit = '20MB'")
+    con.execute("SET threads = 1")
+    con.execute(
+        "CREATE TEMP TABLE big AS SELECT range AS x FROM range(3000000) ORDER BY hash(range)"
+    )
+    # DuckDB now refuses to move this connection's spill folder; the reader keeps it
+    with pytest.raises(duckdb.Error):
+        con.execute("SET temp_directory = '/nonexistent'")
+    limit = "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    before = con.execute(limit).fetchone()
+    assert read_gdelt(con, list(files), actor_ids=CSTO_IDS, memory_limit="1GB").rows == own.rows
+    assert con.execute(limit).fetchone() == before

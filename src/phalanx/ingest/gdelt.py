@@ -34,6 +34,7 @@ outside 1-4, or outside the years or actors asked for are dropped and counted
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import re
@@ -361,6 +362,59 @@ def _settings(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> dict[str,
     return {n: con.execute(f"SELECT current_setting('{n}')").fetchone()[0] for n in names}
 
 
+@contextlib.contextmanager
+def _bounded(con: duckdb.DuckDBPyConnection | None, memory_limit: str, spill: Path):
+    """A connection whose queries stay within ``memory_limit`` and spill to a private
+    folder: a new one (closed afterwards) when ``con`` is None, else ``con`` with its
+    settings changed for the block and restored after it.
+
+    DuckDB fixes a database's spill folder once it has spilled there. So on a caller's
+    connection that has already spilled, its own folder is kept; and when this block
+    spills into its folder, that folder cannot be handed back: it is then left in the
+    system's temporary folder as the connection's spill folder (empty once the query is
+    done) rather than removed under DuckDB.
+    """
+    import duckdb
+
+    if con is None:
+        spill.mkdir()
+        own = duckdb.connect(
+            config={
+                "memory_limit": memory_limit,
+                "temp_directory": str(spill),
+                "preserve_insertion_order": False,
+            }
+        )
+        try:
+            yield own
+        finally:
+            own.close()
+        return
+    saved = _settings(con, ("memory_limit", "temp_directory", "preserve_insertion_order"))
+    folder = Path(tempfile.mkdtemp(prefix="phalanx-duckdb-spill-"))
+    try:
+        con.execute(f"SET temp_directory = {_literal(str(folder))}")
+        moved = True
+    except duckdb.Error:  # the connection already spilled to its own folder: keep it
+        moved = False
+    try:
+        con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+        con.execute("SET preserve_insertion_order = false")
+        yield con
+    finally:
+        for name in ("memory_limit", "preserve_insertion_order"):
+            con.execute(f"SET {name} = {_literal(str(saved[name]))}")
+        restored = not moved
+        if moved:
+            try:
+                con.execute(f"SET temp_directory = {_literal(str(saved['temp_directory']))}")
+                restored = True
+            except duckdb.Error:  # DuckDB spilled there: the folder stays the connection's
+                pass
+        if restored:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _run(con, sql: str, params: list[Any], total: int, progress) -> list[tuple]:
     """Run ``sql``; while it runs, report its progress as bytes of ``total`` done."""
     if progress is None:
@@ -390,7 +444,7 @@ def _run(con, sql: str, params: list[Any], total: int, progress) -> list[tuple]:
 
 
 def read_gdelt(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | None,
     paths: str | Path | Sequence[str | Path],
     *,
     actor_ids: Iterable[str] | None = None,
@@ -406,9 +460,11 @@ def read_gdelt(
 
     Parameters
     ----------
-    con : duckdb.DuckDBPyConnection
-        The connection to run on. Its ``memory_limit``, ``temp_directory`` and
-        ``preserve_insertion_order`` are set for the query and restored afterwards.
+    con : duckdb.DuckDBPyConnection or None
+        None (best): a private connection, closed afterwards, spilling to a temporary
+        folder that is removed. A connection: its ``memory_limit``, ``temp_directory``
+        and ``preserve_insertion_order`` are set for the query and restored afterwards
+        (see :func:`_bounded` for the one setting DuckDB may not let go back).
     paths : path or list of paths
         GDELT event files (tab-separated, no header; GDELT 2.0's 61 columns or GDELT 1.0's
         57 or 58), or folders of them (see :func:`gdelt_files`). A ``.gz`` file is read by
@@ -454,11 +510,8 @@ def read_gdelt(
         files.extend(gdelt_files(p))
     codes = code_table(actor_ids, code_map)
     wanted = sorted(set(actors or ()))
-    saved = _settings(con, ("memory_limit", "temp_directory", "preserve_insertion_order"))
     with tempfile.TemporaryDirectory(prefix="phalanx-gdelt-") as tmp:
-        spill = Path(tmp) / "spill"
         unpacked = Path(tmp) / "unpacked"
-        spill.mkdir()
         unpacked.mkdir()
         groups: dict[tuple[str, ...], list[tuple[int, str]]] = {}
         sources: list[Source] = []
@@ -478,27 +531,22 @@ def read_gdelt(
                 groups.setdefault(columns, []).append((index, str(member)))
                 sha, lines = _digest(member)
                 sources.append(Source(name, version or name.split()[-1], shown, sha, lines))
-        try:
-            con.execute(f"SET memory_limit = {_literal(memory_limit)}")
-            con.execute(f"SET temp_directory = {_literal(str(spill))}")
-            con.execute("SET preserve_insertion_order = false")
-            con.execute("CREATE OR REPLACE TEMP TABLE _gdelt_codes (code VARCHAR, actor VARCHAR)")
+        sql = _query(groups, bool(wanted))
+        params = [start if start is not None else -9999, end if end is not None else 9999]
+        with _bounded(con, memory_limit, Path(tmp) / "spill") as work:
+            work.execute("CREATE OR REPLACE TEMP TABLE _gdelt_codes (code VARCHAR, actor VARCHAR)")
             if codes:
-                con.executemany("INSERT INTO _gdelt_codes VALUES (?, ?)", list(codes.items()))
-            con.execute("CREATE OR REPLACE TEMP TABLE _gdelt_wanted (actor VARCHAR)")
+                work.executemany("INSERT INTO _gdelt_codes VALUES (?, ?)", list(codes.items()))
+            work.execute("CREATE OR REPLACE TEMP TABLE _gdelt_wanted (actor VARCHAR)")
             if wanted:
-                con.executemany("INSERT INTO _gdelt_wanted VALUES (?)", [[a] for a in wanted])
-            sql = _query(groups, bool(wanted))
-            params = [start if start is not None else -9999, end if end is not None else 9999]
+                work.executemany("INSERT INTO _gdelt_wanted VALUES (?)", [[a] for a in wanted])
             try:
-                result = _run(con, sql, params, total, progress)
+                result = _run(work, sql, params, total, progress)
             except duckdb.Error as e:
                 raise _read_error(e, names) from None
-        finally:
-            for table in ("_gdelt_codes", "_gdelt_wanted"):
-                con.execute(f"DROP TABLE IF EXISTS {table}")
-            for name, value in saved.items():
-                con.execute(f"SET {name} = {_literal(str(value))}")
+            finally:
+                for table in ("_gdelt_codes", "_gdelt_wanted"):
+                    work.execute(f"DROP TABLE IF EXISTS {table}")
     return _collect(result, sources)
 
 
@@ -683,15 +731,7 @@ def _register() -> None:
         """GDELT event files -> indicators rows per directed dyad and month (see
         :data:`INDICATORS`), with a sources row per GDELT version and notes on what was
         dropped."""
-        import duckdb
-
-        con = duckdb.connect()
-        try:
-            aggregate = read_gdelt(
-                con, path, actors=actors, start=start, end=end, progress=progress
-            )
-        finally:
-            con.close()
+        aggregate = read_gdelt(None, path, actors=actors, start=start, end=end, progress=progress)
         sources = _source_rows(aggregate)
         rows = indicator_rows(aggregate, [s["id"] for s in sources])
         return PackageRows({"indicators": rows}, sources, _notes(aggregate))
