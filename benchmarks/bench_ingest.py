@@ -118,11 +118,23 @@ if kind == "gdelt":
     rows, kept = agg.rows_read, agg.events
     extra = {"dyad_months": len(agg.rows), "duplicates": agg.duplicates}
 else:
+    import contextlib, tempfile
     from phalanx.ingest import ucdp
-    con = ucdp.bounded_connection(memory_limit=memory)
-    loaded = ucdp.read_ucdp_ged(con, path)
-    rows = loaded.source.rows
-    kept = con.execute(f"SELECT count(*) FROM {loaded.table}").fetchone()[0]
+    if hasattr(ucdp, "bounded_connection"):  # U's context manager: limit, spill folder
+        bounded = ucdp.bounded_connection(memory_limit=memory)
+    else:
+        @contextlib.contextmanager
+        def plain():
+            with tempfile.TemporaryDirectory() as spill:
+                c = duckdb.connect(config={"memory_limit": memory, "temp_directory": spill,
+                                           "preserve_insertion_order": False})
+                yield c
+                c.close()
+        bounded = plain()
+    with bounded as con:
+        loaded = ucdp.read_ucdp_ged(con, path)
+        rows = loaded.source.rows
+        kept = con.execute(f"SELECT count(*) FROM {loaded.table}").fetchone()[0]
     extra = {}
 seconds = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux

@@ -243,6 +243,10 @@ def test_a_row_of_another_width_is_an_error_with_its_line(con, tmp_path):
     with pytest.raises(UserError, match="another number of fields") as e:
         read_gdelt(con, bad, actor_ids=CSTO_IDS)
     assert e.value.line == 2
+    ok = write(tmp_path / "ok.CSV", [good])
+    with pytest.raises(UserError, match="another number of fields") as e:
+        read_gdelt(con, [ok, bad], actor_ids=CSTO_IDS)
+    assert e.value.file.endswith("bad.CSV") and e.value.line == 2
 
 
 def test_missing_and_empty_files(con, tmp_path):

@@ -515,7 +515,7 @@ def read_gdelt(
         unpacked.mkdir()
         groups: dict[tuple[str, ...], list[tuple[int, str]]] = {}
         sources: list[Source] = []
-        names: list[str] = []
+        names: dict[str, str] = {}
         total = 0
         for path in files:
             total += _check(path)
@@ -527,7 +527,7 @@ def read_gdelt(
             for member, shown in members:
                 name, columns = _layout_of(member, shown)
                 index = len(names)
-                names.append(shown)
+                names[str(member)] = shown
                 groups.setdefault(columns, []).append((index, str(member)))
                 sha, lines = _digest(member)
                 sources.append(Source(name, version or name.split()[-1], shown, sha, lines))
@@ -551,15 +551,19 @@ def read_gdelt(
 
 
 _LINE = re.compile(r"Line: (\d+)")
-_FILE = re.compile(r"file[: ]+\"?([^\"\n]+?)\"?(?:\n|$| on )", re.IGNORECASE)
+_FILE = re.compile(r"^\s*file = (.+?)\s*$", re.MULTILINE)
 
 
-def _read_error(error: Exception, names: list[str]) -> UserError:
+def _read_error(error: Exception, names: dict[str, str]) -> UserError:
+    """A DuckDB read error as a UserError naming the file (``names``: path read -> path
+    shown) and the line."""
     text = str(error)
     first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
     line = int(m.group(1)) if (m := _LINE.search(text)) else None
-    shown = names[0] if len(names) == 1 else None
-    if "Expected Number of Columns" in text or "too many columns" in text.lower():
+    shown = names.get(m.group(1)) if (m := _FILE.search(text)) else None
+    if shown is None and len(names) == 1:
+        shown = next(iter(names.values()))
+    if "Expected Number of Columns" in text:
         return UserError(
             "a row has another number of fields than the file's first line; every GDELT "
             "row has the same columns",
