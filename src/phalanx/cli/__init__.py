@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "commands_decide",
     "commands_simulate",
     "commands_evidence",
+    "commands_import",
     "commands_calibrate",
     "commands_discover",
     "commands_report",

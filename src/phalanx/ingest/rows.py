@@ -24,7 +24,17 @@ from phalanx.kb.schema import CORE_TABLES
 if TYPE_CHECKING:
     from phalanx.kb.store import KnowledgeBase
 
-__all__ = ["PackageRows", "actor_codes", "actor_row", "new_actor_id", "merge_rows", "source_row"]
+__all__ = [
+    "ActorResolver",
+    "PackageRows",
+    "actor_codes",
+    "actor_row",
+    "merge_rows",
+    "new_actor_id",
+    "partial_date",
+    "source_id",
+    "source_row",
+]
 
 
 @dataclass
@@ -166,3 +176,100 @@ def source_row(
         "accessed": day,
         "note": f"Imported from {source.file} (sha256 {source.sha256}, {source.rows} rows read).",
     }
+
+
+class ActorResolver:
+    """Map a dataset's state codes to actor ids, collecting the new actors it needs.
+
+    ``resolve(code, name)`` gives the knowledge base's actor for a COW code, or the id
+    ``COW<code>`` of a new actor (kept in :attr:`new`, one row per code, citing
+    ``source_id``). ``wanted(ids)`` says whether a row involving ``ids`` passes the
+    ``actors`` filter of an importer (always, when the filter is None).
+
+    >>> r = ActorResolver("ds", codes={365: "RUS"})
+    >>> r.resolve(365), r.resolve(2, "United States"), [a["name"] for a in r.new]
+    ('RUS', 'COW2', ['United States'])
+    """
+
+    def __init__(
+        self,
+        source_id: str,
+        *,
+        codes: dict[int, str] | None = None,
+        actors: list[str] | None = None,
+    ) -> None:
+        self.source_id = source_id
+        self.codes = actor_codes() if codes is None else codes
+        self.filter = None if actors is None else set(actors)
+        self._new: dict[int, dict[str, Any]] = {}
+
+    def resolve(self, code: int, name: str | None = None) -> str:
+        """The actor id of COW code ``code`` (a new ``COW<code>`` actor if unknown)."""
+        code = int(code)
+        if code in self.codes:
+            return self.codes[code]
+        if code not in self._new:
+            self._new[code] = actor_row(code, name, self.source_id)
+        return self._new[code]["id"]
+
+    def peek(self, code: int) -> str:
+        """The id ``code`` would get, without adding a new actor."""
+        return self.codes.get(int(code), new_actor_id(code))
+
+    def wanted(self, ids: list[str] | tuple[str, ...] | set[str]) -> bool:
+        """Whether a row involving ``ids`` passes the actors filter."""
+        return self.filter is None or bool(self.filter & set(ids))
+
+    def code_filter(self) -> list[int] | None:
+        """The COW codes whose actors pass the actors filter (None: no filter), to filter
+        a dataset's rows before they are mapped: the codes of the listed actors of the
+        knowledge base and ``<code>`` of each listed ``COW<code>``."""
+        if self.filter is None:
+            return None
+        codes = {c for c, a in self.codes.items() if a in self.filter}
+        for a in self.filter:
+            if a.startswith("COW") and a[3:].isdigit() and int(a[3:]) not in self.codes:
+                codes.add(int(a[3:]))
+        return sorted(codes)
+
+    @property
+    def new(self) -> list[dict[str, Any]]:
+        """The new actor rows, in the order of first use."""
+        return list(self._new.values())
+
+
+def source_id(source: Any, prefix: str) -> str:
+    """The id of the sources row for one copy of a dataset: ``prefix``, the dataset's
+    version and the first 8 hex digits of the file's sha256, so that it never takes the
+    place of a source row of the package below (the embedded ``cow-nmc-v7``).
+
+    >>> from phalanx.ingest.common import Source
+    >>> source_id(Source("COW NMC", "7.0", "nmc.csv", "0123456789abcdef", 3), "cow-nmc")
+    'cow-nmc-7.0-01234567'
+    """
+    version = "".join(c if c.isalnum() or c in "._-" else "-" for c in source.version.lower())
+    return f"{prefix}-{version}-{source.sha256[:8]}"
+
+
+def partial_date(year: Any, month: Any = None, day: Any = None) -> str | None:
+    """A partial ISO date from a dataset's year, month and day columns, keeping only the
+    precision the data give: a month outside 1-12 (COW's 0 or -9 for unknown) gives a
+    year, a day that is not a day of that month gives a month; a year that is missing,
+    0 or negative gives None.
+
+    >>> partial_date(1992, 5, 15), partial_date(1992, 5, 0), partial_date(1992, None, 3)
+    ('1992-05-15', '1992-05', '1992')
+    >>> partial_date(0) is None
+    True
+    """
+    import calendar
+
+    if year is None or int(year) <= 0:
+        return None
+    y = int(year)
+    if month is None or not 1 <= int(month) <= 12:
+        return f"{y:04d}"
+    m = int(month)
+    if day is None or not 1 <= int(day) <= calendar.monthrange(y, m)[1]:
+        return f"{y:04d}-{m:02d}"
+    return f"{y:04d}-{m:02d}-{int(day):02d}"
