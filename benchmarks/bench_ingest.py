@@ -37,7 +37,9 @@ def gdelt_sql(rows: int, path: Path) -> str:
     n = len(GDELT_CODES)
     values = {
         "GlobalEventID": "CAST(CASE WHEN i % 100 = 0 THEN i - 1 ELSE i END + 1000000000 AS VARCHAR)",
-        "Day": "strftime(DATE '2015-01-01' + CAST(i % 3650 AS INTEGER), '%Y%m%d')",
+        # days 1-28 of every month of 2015-2024, by whole-number arithmetic (fast)
+        "Day": "CAST(20150101 + i % 28 + 100 * ((i // 28) % 12) + 10000 * ((i // 336) % 10)"
+        " AS VARCHAR)",
         "Actor1CountryCode": f"list_extract({codes}, CAST((i * 7) % {n} + 1 AS INTEGER))",
         "Actor2CountryCode": f"list_extract({codes}, CAST((i * 13 + 3) % {n} + 1 AS INTEGER))",
         "IsRootEvent": "'1'",

@@ -708,7 +708,7 @@ def _notes(aggregate: GdeltAggregate) -> list[str]:
     }
     for reason, n in aggregate.dropped.items():
         if n:
-            notes.append(f"GDELT: {n:,} events dropped {words[reason]}.")
+            notes.append(f"GDELT: {n:,} event{'s' if n != 1 else ''} dropped {words[reason]}.")
     if aggregate.unknown_codes:
         top = ", ".join(f"{c} ({n:,})" for c, n in list(aggregate.unknown_codes.items())[:10])
         notes.append(f"GDELT: the most frequent unmapped country codes: {top}.")
