@@ -338,3 +338,25 @@ def test_private_connection_and_a_caller_connection_that_already_spilled(con, fi
     before = con.execute(limit).fetchone()
     assert read_gdelt(con, list(files), actor_ids=CSTO_IDS, memory_limit="1GB").rows == own.rows
     assert con.execute(limit).fetchone() == before
+
+
+def test_real_gdelt_files_when_present(validation_dir, tmp_path):
+    """A real GDELT export (any ``*gdelt*`` or ``*.export.CSV*`` file in the shared
+    datasets) imports, validates on top of the embedded data and accounts for every row."""
+    from phalanx.ingest.importers import get_importer
+    from phalanx.ingest.package_writer import write_package
+    from phalanx.kb import KnowledgeBase
+
+    folder = validation_dir / "datasets"
+    found = sorted(
+        p for p in folder.glob("*") if "gdelt" in p.name.lower() or ".export." in p.name.lower()
+    )
+    if not found:
+        pytest.skip("no GDELT export file in the shared datasets")
+    result = read_gdelt(None, found[0])
+    assert result.events + result.duplicates + sum(result.dropped.values()) == result.rows_read
+    assert result.rows_read == result.sources[0].rows
+    rows = get_importer("gdelt")(found[0], actors=None, start=None, end=None, progress=None)
+    out = write_package(rows, tmp_path / "real", name="gdelt-real")
+    kb = KnowledgeBase.from_path(out, on_top=True)
+    assert len(kb.indicators()) >= len(rows.tables["indicators"])
