@@ -112,7 +112,7 @@ def ged_sql(rows: int, path: Path, columns: list[tuple[str, str]]) -> str:
 _CHILD = r"""
 import json, resource, sys, time
 import duckdb
-kind, path, memory = sys.argv[1], sys.argv[2], sys.argv[3]
+kind, path, memory, out = sys.argv[1:5]
 t0 = time.perf_counter()
 if kind == "gdelt":
     from phalanx.ingest.gdelt import read_gdelt
@@ -140,7 +140,9 @@ else:
     extra = {}
 seconds = time.perf_counter() - t0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-print(json.dumps({"rows": rows, "kept": kept, "seconds": seconds, "peak_kib": peak, **extra}))
+figures = {"rows": rows, "kept": kept, "seconds": seconds, "peak_kib": peak, **extra}
+with open(out, "w") as fh:  # a file, not stdout: DuckDB may draw a progress bar there
+    json.dump(figures, fh)
 """
 
 
@@ -149,8 +151,9 @@ def run_child(kind: str, path: Path, memory: str) -> dict:
     env = dict(os.environ)
     if not env.get("PYTHONPATH"):  # the parent's phalanx, else this checkout's sources
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
+    out = path.with_suffix(".figures.json")
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, kind, str(path), memory],
+        [sys.executable, "-c", _CHILD, kind, str(path), memory, str(out)],
         capture_output=True,
         text=True,
         env=env,
@@ -158,7 +161,7 @@ def run_child(kind: str, path: Path, memory: str) -> dict:
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
         return {"error": last}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(out.read_text())
 
 
 def show(name: str, size: int, gen: float, figures: dict) -> None:

@@ -386,11 +386,13 @@ def _bounded(con: duckdb.DuckDBPyConnection | None, memory_limit: str, spill: Pa
             }
         )
         try:
+            own.execute("SET enable_progress_bar_print = false")  # nothing on stdout
             yield own
         finally:
             own.close()
         return
-    saved = _settings(con, ("memory_limit", "temp_directory", "preserve_insertion_order"))
+    kept = ("memory_limit", "preserve_insertion_order", "enable_progress_bar_print")
+    saved = _settings(con, (*kept, "temp_directory"))
     folder = Path(tempfile.mkdtemp(prefix="phalanx-duckdb-spill-"))
     try:
         con.execute(f"SET temp_directory = {_literal(str(folder))}")
@@ -400,9 +402,10 @@ def _bounded(con: duckdb.DuckDBPyConnection | None, memory_limit: str, spill: Pa
     try:
         con.execute(f"SET memory_limit = {_literal(memory_limit)}")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar_print = false")
         yield con
     finally:
-        for name in ("memory_limit", "preserve_insertion_order"):
+        for name in kept:
             con.execute(f"SET {name} = {_literal(str(saved[name]))}")
         restored = not moved
         if moved:
@@ -429,14 +432,17 @@ def _run(con, sql: str, params: list[Any], total: int, progress) -> list[tuple]:
 
     thread = threading.Thread(target=work, daemon=True)
     thread.start()
+    done = 0
     while thread.is_alive():
         thread.join(0.25)
         try:
-            pct = float(con.query_progress())
+            pct = float(con.query_progress())  # -1 when DuckDB cannot tell
         except Exception:  # noqa: BLE001 - progress is best effort
             pct = -1.0
-        if pct >= 0:
-            progress(int(total * min(pct, 100.0) / 100.0))
+        now = int(total * min(pct, 100.0) / 100.0)
+        if now > done:  # DuckDB's estimate can step back; the bar does not
+            done = now
+            progress(done)
     if "error" in result:
         raise result["error"]
     progress(total)
