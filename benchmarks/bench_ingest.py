@@ -181,12 +181,18 @@ def show(name: str, size: int, gen: float, figures: dict) -> None:
     )
 
 
+def quiet(con):
+    """``con`` without DuckDB's progress bar on standard output."""
+    con.execute("SET enable_progress_bar_print = false")
+    return con
+
+
 def bench_gdelt(folder: Path, rows: int, memory: str) -> None:
     import duckdb
 
     path = folder / "synthetic.export.CSV"
     t0 = time.perf_counter()
-    duckdb.connect().execute(gdelt_sql(rows, path))
+    quiet(duckdb.connect()).execute(gdelt_sql(rows, path))
     gen = time.perf_counter() - t0
     show("gdelt", path.stat().st_size, gen, run_child("gdelt", path, memory))
     path.unlink()
@@ -206,7 +212,7 @@ def bench_ged(folder: Path, rows: int, memory: str) -> None:
     columns = list(layout.columns.items()) + list(layout.optional.items())
     path = folder / "GEDEvent_synthetic.csv"
     t0 = time.perf_counter()
-    duckdb.connect().execute(ged_sql(rows, path, columns))
+    quiet(duckdb.connect()).execute(ged_sql(rows, path, columns))
     gen = time.perf_counter() - t0
     show("ged", path.stat().st_size, gen, run_child("ged", path, memory))
     path.unlink()
