@@ -186,6 +186,8 @@ def test_folder_years_and_actors_filters(con, files, tmp_path):
     rus = read_gdelt(con, tmp_path, actor_ids=CSTO_IDS, actors=["RUS"])
     assert [(r["actor1"], r["actor2"]) for r in rus.rows] == [("ARM", "RUS")]
     assert rus.dropped["not_selected"] == 6
+    with pytest.raises(UserError, match="not a size such as 512MB"):
+        read_gdelt(con, tmp_path, actor_ids=CSTO_IDS, memory_limit="lots")
     with pytest.raises(UserError, match="after the last year"):
         read_gdelt(con, tmp_path, actor_ids=CSTO_IDS, start=2023, end=2022)
 

@@ -132,6 +132,7 @@ _DROPS = (
 )
 _SUFFIXES = (".csv", ".tsv", ".txt", ".zip", ".gz")
 _CODE = re.compile(r"^[A-Z]{3}$")
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -506,6 +507,11 @@ def read_gdelt(
     """
     import duckdb
 
+    if not _SIZE.fullmatch(memory_limit.strip()):
+        raise UserError(
+            f"memory limit {memory_limit!r} is not a size such as 512MB or 2GB",
+            field="memory_limit",
+        )
     if start is not None and end is not None and start > end:
         raise UserError(f"the first year {start} is after the last year {end}", field="from")
     given = [paths] if isinstance(paths, (str, Path)) else list(paths)
