@@ -7,6 +7,7 @@ the rows written here."""
 from __future__ import annotations
 
 import gzip
+import json
 import zipfile
 from pathlib import Path
 
@@ -362,3 +363,30 @@ def test_real_gdelt_files_when_present(validation_dir, tmp_path):
     out = write_package(rows, tmp_path / "real", name="gdelt-real")
     kb = KnowledgeBase.from_path(out, on_top=True)
     assert len(kb.indicators()) >= len(rows.tables["indicators"])
+
+
+def test_cli_imports_a_folder_and_refuses_a_wrong_layout_in_one_line(files, tmp_path):
+    from typer.testing import CliRunner
+
+    import phalanx.cli as cli
+
+    cli._register()
+    runner = CliRunner()
+    out = tmp_path / "pkg"
+    args = ["import", "gdelt", str(files[0].parent), "--output", str(out), "--actors", "RUS"]
+    done = runner.invoke(cli.app, [*args, "--json"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)
+    assert summary["rows"] == {"sources": 1, "indicators": 7}  # ARM -> RUS, 2022-10
+    assert "GDELT: 6 events dropped not involving the actors asked for." in summary["notes"]
+    text = (out / "indicators.csv").read_text()
+    assert "ARM,gdelt_verbal_coop_RUS,2022-10,1,events" in text
+    wrong = write(tmp_path / "wrong.csv", ["a,b,c"])
+    bad = runner.invoke(
+        cli.app,
+        ["import", "gdelt", str(wrong), "--output", str(tmp_path / "pkg2")],
+        catch_exceptions=False,
+    )
+    assert bad.exit_code == 2
+    lines = [line for line in bad.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "expected 61 tab-separated columns" in lines[0]
