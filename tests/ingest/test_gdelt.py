@@ -390,3 +390,20 @@ def test_cli_imports_a_folder_and_refuses_a_wrong_layout_in_one_line(files, tmp_
     assert bad.exit_code == 2
     lines = [line for line in bad.output.splitlines() if line.strip()]
     assert len(lines) == 1 and "expected 61 tab-separated columns" in lines[0]
+
+
+def test_import_for_another_package_maps_to_its_states(tmp_path):
+    from phalanx.ingest.importing import import_to_package
+
+    path = write(
+        tmp_path / "anzus.CSV",
+        [
+            event(1, "19850204", "USA", "NZL", 3, -2, 5),
+            event(2, "19850205", "NZL", "USA", 3, -4, 1),
+            event(3, "19850206", "RUS", "USA", 3, -4, 1),  # RUS is no actor of ANZUS's package
+        ],
+    )
+    anzus = TESTS / "data" / "kb" / "anzus"
+    summary = import_to_package("gdelt", path, tmp_path / "pkg", data=anzus)
+    assert summary["rows"]["indicators"] == 14  # two directed dyad-months x 7
+    assert "GDELT: the most frequent unmapped country codes: RUS (1)." in summary["notes"]

@@ -12,6 +12,7 @@ import typer
 from phalanx.cli import app
 from phalanx.cli.common import (
     JsonOption,
+    OnTopOption,
     console,
     emit_json,
     err_console,
@@ -85,6 +86,15 @@ def import_command(
         bool,
         typer.Option("--force", help="Replace the output folder if it holds a data package."),
     ] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="The package the import is for (its actors are matched; default: the "
+            "embedded one).",
+        ),
+    ] = None,
+    on_top: OnTopOption = False,
     json_out: JsonOption = False,
 ) -> None:
     """Import a dataset (COW, ATOP, UCDP, SIPRI, UN votes, GDELT) as a data package."""
@@ -102,6 +112,8 @@ def import_command(
                 name=name,
                 force=force,
                 progress=progress,
+                data=data,
+                on_top=on_top,
             )
     if json_out:
         emit_json(summary)

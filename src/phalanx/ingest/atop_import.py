@@ -1,15 +1,24 @@
-"""ATOP 5.x directed dyad-years as package rows: alliance relations over spells of years.
+"""ATOP 5.x as package rows: the directed dyad-year file as alliance relations over spells
+of years, and the member-level file as organisations and membership spells.
 
-The file (:mod:`phalanx.ingest.atop`) says, for each ordered pair and year, which pledges
+**Directed dyad-years.** The file (:mod:`phalanx.ingest.atop`) says, for each ordered pair and year, which pledges
 link the pair. Each pair and year gets its strongest pledge in either direction: defence
 or offence (``alliance``, intensity 1.0, the codebook's rule for a mutual-defence or
 assistance clause), neutrality or non-aggression (``alliance``, 0.5), consultation only
-(``partnership``, 0.3). A pledge found one way only is a ``directed`` tie from the state
-that gives it (``ccode1``) to the one that gets it. Consecutive years with the same tie
-make one relation, from its first year to the year after its last (year precision, end
+(``partnership``, 0.3). Consecutive years with the same level make one relation; it is
+``directed``, from the state that gives the pledge (``ccode1``) to the one that gets it,
+when in every one of its years the pledge runs that way only (the United States'
+guarantee to Japan from 1951), and undirected otherwise. A relation runs from its first year to the year after its last (year precision, end
 exclusive); a spell that runs to the file's last year is still in force (no end), since the
 file cannot tell an end then from the end of its coverage. Ids keep the COW codes and the
 first year: ``atop-<low code>-<high code>-<year>``.
+
+**Members** (``atop5_1m.csv``: ``atopid, member, yrent, moent, dayent, yrexit, moexit,
+dayexit`` and the pledges ``defense, offense, neutral, nonagg, consul``; told apart by
+its ``atopid`` column). Each alliance becomes the organisation ``ATOP_<atopid>`` and its
+members' spells (:mod:`phalanx.ingest.alliance_members`); a member's rows for the phases
+of an alliance merge into one spell. ``yrexit`` 0 means still a member; a day or month of 0
+or -9 is unknown. The exit date is taken as the first day the member is no longer bound.
 """
 
 from __future__ import annotations
@@ -17,12 +26,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from phalanx.errors import UserError
 from phalanx.ingest._run import check_years, codes_sql, connection, years_sql
-from phalanx.ingest.atop import read_atop
+from phalanx.ingest.alliance_members import organisation_rows
+from phalanx.ingest.atop import ATOP_LAYOUT, read_atop
+from phalanx.ingest.common import Layout, read_header, read_table, shown_path
 from phalanx.ingest.importers import importer
-from phalanx.ingest.rows import ActorResolver, PackageRows, source_id, source_row
+from phalanx.ingest.rows import ActorResolver, PackageRows, partial_date, source_id, source_row
+from phalanx.kb.dates import parse_partial_date
 
-__all__ = ["LEVELS", "import_atop"]
+__all__ = ["LEVELS", "MEMBER_LAYOUT", "import_atop"]
+
+_PLEDGES = ("defense", "offense", "neutral", "nonagg", "consul")
+_DATES = ("moent", "dayent", "moexit", "dayexit")
+
+MEMBER_LAYOUT = Layout(
+    dataset="ATOP member-level",
+    version="5.1",
+    columns={"atopid": "BIGINT", "member": "BIGINT", "yrent": "BIGINT"}
+    | {"moent": "BIGINT", "dayent": "BIGINT", "yrexit": "BIGINT", "moexit": "BIGINT"}
+    | {"dayexit": "BIGINT"}
+    | {p: "BIGINT" for p in _PLEDGES},
+    missing={c: (-9,) for c in (*_DATES, "yrexit", *_PLEDGES)},
+    required=("atopid", "member", "yrent"),
+)
+"""ATOP's member-level file: the columns the codebook lists first; others are dropped."""
 
 LEVELS = {3: ("alliance", 1.0, "defence or offence"), 2: ("alliance", 0.5, "neutrality or non-aggression"), 1: ("partnership", 0.3, "consultation")}  # fmt: skip
 """Pledge level -> (relation kind, intensity, words)."""
@@ -50,8 +78,19 @@ def import_atop(
     end: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PackageRows:
-    """Alliance relations from an ATOP directed dyad-year file, years ``start``..``end``."""
+    """Alliance relations from an ATOP directed dyad-year file, or organisations and
+    memberships from the member-level file; years ``start``..``end``."""
     check_years(start, end)
+    header = read_header(path, what="ATOP") if Path(path).is_file() else []
+    if "atopid" in header:
+        return _members(path, actors, start, end, progress)
+    if header and "ccode1" not in header:
+        raise UserError(
+            "is not in an ATOP layout: expected the columns "
+            f"{', '.join(ATOP_LAYOUT.columns)} (directed dyad-years) or "
+            f"{', '.join(MEMBER_LAYOUT.columns)} (member-level); found {', '.join(header)}",
+            file=shown_path(path),
+        )
     with connection(path, progress) as con:
         loaded = read_atop(con, path)
         src = loaded.source
@@ -75,11 +114,13 @@ def import_atop(
                      CASE WHEN up = down THEN 0 WHEN up > down THEN 1 ELSE -1 END AS way
               FROM p WHERE level > 0
             ), g AS (
-              SELECT *, year - row_number() OVER (PARTITION BY lo, hi, level, way
+              SELECT *, year - row_number() OVER (PARTITION BY lo, hi, level
                                                   ORDER BY year) AS island FROM s
             )
-            SELECT lo, hi, level, way, min(year) AS first, max(year) AS last
-            FROM g GROUP BY lo, hi, level, way, island ORDER BY lo, hi, first
+            SELECT lo, hi, level,
+                   CASE WHEN min(way) = max(way) THEN min(way) ELSE 0 END AS way,
+                   min(year) AS first, max(year) AS last
+            FROM g GROUP BY lo, hi, level, island ORDER BY lo, hi, first
             """
         ).fetchall()
     relations = []
@@ -114,3 +155,49 @@ def import_atop(
     if any(r["end"] is None for r in relations):
         notes.append(f"Spells running in {last_year}, the file's last year, are read as in force.")
     return PackageRows({"actors": resolver.new, "relations": relations}, sources, notes)
+
+
+def _level(row: dict) -> int:
+    if row["defense"] == 1 or row["offense"] == 1:
+        return 3
+    if row["neutral"] == 1 or row["nonagg"] == 1:
+        return 2
+    return 1 if row["consul"] == 1 else 0
+
+
+def _lasts(begin: str, stop: str) -> bool:
+    """Whether a spell from ``begin`` to ``stop`` (exclusive) holds on at least one day."""
+    b, e = parse_partial_date(begin), parse_partial_date(stop)
+    if e.latest < b.earliest:
+        return False
+    return not (b.precision == e.precision == "day" and b.earliest == e.earliest)
+
+
+def _members(path, actors, start, end, progress) -> PackageRows:
+    with connection(path, progress) as con:
+        loaded = read_table(con, path, MEMBER_LAYOUT, table="atop_m")
+        cur = con.execute("SELECT DISTINCT * FROM atop_m ORDER BY ALL")
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    src = loaded.source
+    sid = source_id(src, "atop")
+    resolver = ActorResolver(sid, actors=actors)
+    alliances: dict[int, list[dict]] = {}
+    skipped = 0
+    for r in rows:
+        begin = partial_date(r["yrent"], r["moent"], r["dayent"])
+        stop = partial_date(r["yrexit"], r["moexit"], r["dayexit"])  # 0: still a member
+        if begin is None or (stop is not None and not _lasts(begin, stop)):
+            skipped += 1
+            continue
+        alliances.setdefault(int(r["atopid"]), []).append(
+            {"code": r["member"], "name": None, "start": begin, "end": stop, "level": _level(r)}
+        )
+    tables = organisation_rows(
+        alliances, prefix="ATOP", label="ATOP alliance", resolver=resolver, source_id=sid,
+        first=start, last=end,
+    )  # fmt: skip
+    tables["actors"] = resolver.new + tables["actors"]
+    notes = [f"{skipped} member rows without a valid spell were skipped."] if skipped else []
+    citation = CITATION.replace("directed dyad-years", "member-level").format(version=src.version)
+    return PackageRows(tables, [source_row(src, id=sid, citation=citation, url=URL)], notes)

@@ -16,7 +16,8 @@ one per alliance, pair and spell; the member files become an organisation per al
 (``COW_ALLIANCE_<version4id>``) and its membership spells.
 
 Quirks handled (FACTS.md, section B): the "directed" files are not directed (each pair
-appears both ways: one undirected relation is written); the yearly files repeat a spell
+appears both ways: one undirected relation is written; where the two ways differ, the
+stronger type counts and the relation is directed from the state that gives it); the yearly files repeat a spell
 in every year and hold duplicated dyad-years (one row per spell is kept); two rows of
 the directed yearly file have year 0 (dropped, with a note); an end year of 0 or empty
 means the alliance is still in force (no end), as does ``right_censor = 1``; COW's end
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from phalanx.errors import UserError
+from phalanx.ingest.alliance_members import in_years, organisation_rows
 from phalanx.ingest.common import Layout, Loaded, read_header, read_table, shown_path
 from phalanx.ingest.importers import importer
 from phalanx.ingest.rows import ActorResolver, PackageRows, partial_date, source_row
@@ -138,16 +140,25 @@ def read_cow_alliance(con: Any, path: str | Path, *, table: str = "cow_alliance"
     return loaded
 
 
+_LEVELS = {
+    3: ("alliance", 1.0, "defence pact"),
+    2: ("alliance", 0.5, "neutrality or non-aggression pact"),
+    1: ("partnership", 0.3, "entente"),
+}
+
+
+def _level(flags: dict[str, Any]) -> int:
+    """3 defence, 2 neutrality or non-aggression, 1 entente only, 0 no type."""
+    if flags.get("defense") == 1:
+        return 3
+    if flags.get("neutrality") == 1 or flags.get("nonaggression") == 1:
+        return 2
+    return 1 if flags.get("entente") == 1 else 0
+
+
 def _kind(flags: dict[str, Any]) -> tuple[str, float, str] | None:
     """(relation kind, intensity, words) for an alliance's types; None with no type."""
-    if flags.get("defense") == 1:
-        return "alliance", 1.0, "defence pact"
-    if flags.get("neutrality") == 1 or flags.get("nonaggression") == 1:
-        words = "neutrality pact" if flags.get("neutrality") == 1 else "non-aggression pact"
-        return "alliance", 0.5, words
-    if flags.get("entente") == 1:
-        return "partnership", 0.3, "entente"
-    return None
+    return _LEVELS.get(_level(flags))
 
 
 def _end(start: str, end: str | None) -> tuple[str | None, str | None]:
@@ -166,12 +177,6 @@ def _end(start: str, end: str | None) -> tuple[str | None, str | None]:
     if e.latest < s.earliest:
         return None, "it ends before it starts"
     return end, None
-
-
-def _in_years(start: str, end: str | None, first: int | None, last: int | None) -> bool:
-    s = int(start[:4])
-    e = None if end is None else int(end[:4])
-    return (last is None or s <= last) and (first is None or e is None or e >= first)
 
 
 def _spells(con: Any, table: str, prefix: str, code: str, extra: str) -> list[dict[str, Any]]:
@@ -215,62 +220,83 @@ def alliance_rows(
     return PackageRows(tables, sources, notes)
 
 
+def _later(a: str | None, b: str | None) -> str | None:
+    """The later of two ends (None, still in force, is latest)."""
+    if a is None or b is None:
+        return None
+    return max(a, b, key=lambda d: parse_partial_date(d).latest)
+
+
 def _dyad_rows(con, t, resolver, source_id, first, last, notes) -> dict[str, list]:
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {t}_u AS SELECT version4id, "
-        "least(ccode1, ccode2) AS ccode1, greatest(ccode1, ccode2) AS ccode2, "
-        "CASE WHEN ccode1 < ccode2 THEN state_name1 ELSE state_name2 END AS name1, "
-        "CASE WHEN ccode1 < ccode2 THEN state_name2 ELSE state_name1 END AS name2, "
-        "dyad_st_year, dyad_st_month, dyad_st_day, dyad_end_year, dyad_end_month, "
-        f"dyad_end_day, right_censor, {', '.join(TYPES)}, year FROM {t}"
-    )
-    spells = _spells(con, f"{t}_u", "dyad", "ccode1, ccode2", ", name1, name2")
-    out: dict[str, dict[str, Any]] = {}
+    """One relation per alliance, pair and start. The two directions of a pair usually
+    agree, and many pairs are written one way only (which says nothing of direction);
+    where both ways are written and differ (the United Kingdom's defence pledge to Libya,
+    1953, met by an entente only), the stronger type counts and the tie is directed from
+    the state that gives it."""
+    spells = _spells(con, t, "dyad", "ccode1, ccode2", ", state_name1, state_name2")
+    found: dict[tuple[int, int, int, str], dict[str, Any]] = {}
+    empty: set[tuple[int, int, int, str]] = set()  # spells that never held
     skipped = {"no start year": 0, "no type": 0, "it ends before it starts": 0}
     for s in spells:
         begin = partial_date(s["dyad_st_year"], s["dyad_st_month"], s["dyad_st_day"])
         if begin is None:
             skipped["no start year"] += 1
             continue
-        kind = _kind(s)
-        if kind is None:
-            skipped["no type"] += 1
-            continue
         stop = None
         if s["right_censor"] != 1:
             stop = partial_date(s["dyad_end_year"], s["dyad_end_month"], s["dyad_end_day"])
         stop, problem = _end(begin, stop)
-        if problem:
-            skipped["it ends before it starts"] += 1
-            continue
-        if not _in_years(begin, stop, first, last):
-            continue
         c1, c2 = int(s["ccode1"]), int(s["ccode2"])
-        if not resolver.wanted((resolver.peek(c1), resolver.peek(c2))):
+        lo, hi = min(c1, c2), max(c1, c2)
+        key = (int(s["version4id"]), lo, hi, begin)
+        if problem:
+            empty.add(key)
             continue
-        a, b = resolver.resolve(c1, s["name1"]), resolver.resolve(c2, s["name2"])
-        rid = f"cow-alliance-{s['version4id']}-{c1}-{c2}-{begin}"
-        row = out.get(rid)
-        if row is not None:  # the same spell twice, with different ends: the later wins
-            if row["end"] is not None and (stop is None or stop > row["end"]):
-                row["end"] = stop
+        f = found.setdefault(key, {"up": None, "down": None, "end": stop, "names": {}})
+        way = "up" if c1 < c2 else "down"
+        f[way] = max(f[way] or 0, _level(s))
+        f["end"] = _later(f["end"], stop)
+        f["names"][c1], f["names"][c2] = s["state_name1"], s["state_name2"]
+    skipped["it ends before it starts"] = len(empty - set(found))
+    out = []
+    for (aid, lo, hi, begin), f in found.items():
+        level = max(f["up"] or 0, f["down"] or 0)
+        if level == 0:
+            skipped["no type"] += 1
             continue
-        out[rid] = {
-            "id": rid,
-            "actor_a": a,
-            "actor_b": b,
-            "kind": kind[0],
-            "directed": False,
-            "sign": 1,
-            "intensity": kind[1],
-            "start": begin,
-            "end": stop,
-            "certainty": "single_source",
-            "note": f"COW alliance {s['version4id']} ({kind[2]}); COW codes {c1} and {c2}.",
-            "sources": [source_id],
-        }
+        if not in_years(begin, f["end"], first, last):
+            continue
+        if not resolver.wanted((resolver.peek(lo), resolver.peek(hi))):
+            continue
+        kind, intensity, words = _LEVELS[level]
+        giver, taker = (hi, lo) if (f["down"] or 0) > (f["up"] or 0) else (lo, hi)
+        a, b = (
+            resolver.resolve(giver, f["names"][giver]),
+            resolver.resolve(taker, f["names"][taker]),
+        )
+        one_way = None not in (f["up"], f["down"]) and f["up"] != f["down"]
+        out.append(
+            {
+                "id": f"cow-alliance-{aid}-{lo}-{hi}-{begin}",
+                "actor_a": a,
+                "actor_b": b,
+                "kind": kind,
+                "directed": one_way,
+                "sign": 1,
+                "intensity": intensity,
+                "start": begin,
+                "end": f["end"],
+                "certainty": "single_source",
+                "note": (
+                    f"COW alliance {aid} ({words}"
+                    f"{f', pledged by {giver} only' if one_way else ''}); "
+                    f"COW codes {lo} and {hi}."
+                ),
+                "sources": [source_id],
+            }
+        )
     _skip_notes(skipped, notes, "dyad spells")
-    return {"relations": list(out.values())}
+    return {"relations": out}
 
 
 def _skip_notes(skipped: dict[str, int], notes: list[str], what: str) -> None:
@@ -295,97 +321,25 @@ def _member_rows(con, t, resolver, source_id, first, last, notes) -> dict[str, l
         if problem:
             skipped["it ends before it starts"] += 1
             continue
-        by_alliance.setdefault(int(s["version4id"]), []).append(s | {"b": begin, "e": stop})
+        by_alliance.setdefault(int(s["version4id"]), []).append(
+            {
+                "code": s["ccode"],
+                "name": s["state_name"],
+                "start": begin,
+                "end": stop,
+                "level": _level(s),
+            }  # fmt: skip
+        )
     _skip_notes(skipped, notes, "member spells")
-    orgs, actor_rows, memberships = [], [], []
-    for aid, members in sorted(by_alliance.items()):
-        if not any(_in_years(m["b"], m["e"], first, last) for m in members):
-            continue
-        if not resolver.wanted({resolver.peek(m["ccode"]) for m in members}):
-            continue
-        org = f"COW_ALLIANCE_{aid}"
-        flags = {ty: max((m[ty] or 0) for m in members) for ty in TYPES}
-        kind = _kind(flags)
-        org_kind = {"alliance": "collective_defence", "partnership": "partnership"}[
-            kind[0] if kind else "partnership"
-        ]
-        if kind and kind[1] < 1:
-            org_kind = "security_cooperation"
-        words = kind[2] if kind else "alliance of no recorded type"
-        founded = min((m["b"] for m in members), key=lambda d: parse_partial_date(d).earliest)
-        ends = [m["e"] for m in members]
-        dissolved = None
-        if all(e is not None for e in ends):
-            dissolved = max(ends, key=lambda d: parse_partial_date(d).latest)
-        name = f"COW alliance {aid}"
-        note = f"COW Formal Alliances version4id {aid} ({words}); the file gives no name."
-        actor_rows.append(
-            {
-                "id": org,
-                "name": name,
-                "kind": "organization",
-                "cow_code": None,
-                "aliases": None,
-                "note": note,
-                "sources": [source_id],
-            }
-        )
-        orgs.append(
-            {
-                "id": org,
-                "name": name,
-                "kind": org_kind,
-                "founded": founded,
-                "dissolved": dissolved,
-                "decision_rule": "unknown",
-                "dispute_mechanism": None,
-                "leader": None,
-                "coverage": None,
-                "note": note,
-                "sources": [source_id],
-            }
-        )
-        memberships += _member_spells(org, aid, members, resolver, source_id)
-    return {"actors": actor_rows, "organizations": orgs, "memberships": memberships}
-
-
-def _member_spells(org, aid, members, resolver, source_id) -> list[dict[str, Any]]:
-    """One spell per stretch of membership: overlapping or repeated spells are merged."""
-    out: list[dict[str, Any]] = []
-    by_code: dict[int, list[dict[str, Any]]] = {}
-    for m in members:
-        by_code.setdefault(int(m["ccode"]), []).append(m)
-    for code, spells in sorted(by_code.items()):
-        spells.sort(key=lambda m: parse_partial_date(m["b"]).earliest)
-        merged: list[list[Any]] = []
-        for m in spells:
-            if merged and (
-                merged[-1][1] is None
-                or parse_partial_date(merged[-1][1]).earliest > parse_partial_date(m["b"]).earliest
-            ):
-                last = merged[-1]
-                if last[1] is not None and (
-                    m["e"] is None
-                    or parse_partial_date(m["e"]).latest > parse_partial_date(last[1]).latest
-                ):
-                    last[1] = m["e"]
-                continue
-            merged.append([m["b"], m["e"]])
-        actor = resolver.resolve(code, spells[0].get("state_name"))
-        for begin, stop in merged:
-            out.append(
-                {
-                    "organization": org,
-                    "actor": actor,
-                    "status": "member",
-                    "start": begin,
-                    "end": stop,
-                    "certainty": "single_source",
-                    "note": f"COW alliance {aid}; COW code {code}.",
-                    "sources": [source_id],
-                }
-            )
-    return out
+    return organisation_rows(
+        by_alliance,
+        prefix="COW_ALLIANCE",
+        label="COW alliance",
+        resolver=resolver,
+        source_id=source_id,
+        first=first,
+        last=last,
+    )
 
 
 @importer("cow-alliance", help="COW Formal Alliances v4.1: dyadic, directed or member files.")

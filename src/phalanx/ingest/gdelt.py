@@ -747,7 +747,14 @@ def _register() -> None:
         """GDELT event files -> indicators rows per directed dyad and month (see
         :data:`INDICATORS`), with a sources row per GDELT version and notes on what was
         dropped."""
-        aggregate = read_gdelt(None, path, actors=actors, start=start, end=end, progress=progress)
+        from phalanx.ingest.rows import actor_codes
+
+        # the states of the package the import is for (``phalanx import --data PKG``
+        # sets them through ``rows.matching``; default: the embedded package's)
+        states = sorted(set(actor_codes().values()))
+        aggregate = read_gdelt(
+            None, path, actor_ids=states, actors=actors, start=start, end=end, progress=progress
+        )
         sources = _source_rows(aggregate)
         rows = indicator_rows(aggregate, [s["id"] for s in sources])
         return PackageRows({"indicators": rows}, sources, _notes(aggregate))

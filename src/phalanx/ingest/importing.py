@@ -15,6 +15,7 @@ from typing import Any
 
 from phalanx.errors import UserError
 from phalanx.ingest.importers import get_importer
+from phalanx.ingest.rows import actor_codes, matching
 
 __all__ = ["import_to_package", "package_name", "check_actors"]
 
@@ -29,14 +30,15 @@ def package_name(folder: str | Path) -> str:
     return text or "imported"
 
 
-def check_actors(actors: list[str] | None) -> list[str] | None:
-    """``actors`` when every id is an actor of the embedded package or ``COW<code>``
-    (1-999); otherwise a UserError naming the unknown ids."""
+def check_actors(actors: list[str] | None, known: set[str] | None = None) -> list[str] | None:
+    """``actors`` when every id is in ``known`` (default: the embedded package's actors)
+    or is ``COW<code>`` (1-999); otherwise a UserError naming the unknown ids."""
     if actors is None:
         return None
-    from phalanx.kb.package import load_package
+    if known is None:
+        from phalanx.kb.package import load_package
 
-    known = {r["id"] for r in load_package().rows("actors")}
+        known = {r["id"] for r in load_package().rows("actors")}
     bad = [
         a
         for a in actors
@@ -67,12 +69,16 @@ def import_to_package(
     name: str | None = None,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    data: str | Path | None = None,
+    on_top: bool = False,
 ) -> dict[str, Any]:
     """Import ``file`` as a dataset of ``kind`` into the data package ``output``.
 
     Returns ``{kind, file, output, package, rows, notes, sources}``: ``rows`` counts the
     rows written per table, ``sources`` the ids of the sources rows, ``notes`` what was
-    skipped or assumed. Raises a UserError for an unknown kind, a bad year range, an
+    skipped or assumed. ``data`` (with ``on_top``: layered on the embedded package) names
+    the package the import is for: states are matched to its actors and the result is
+    validated on top of it (default: the embedded package). Raises a UserError for an unknown kind, a bad year range, an
     unknown actor id, a file in the wrong layout, or an output folder that exists
     (without ``force``).
     """
@@ -83,9 +89,25 @@ def import_to_package(
     _check_year(end, "--to")
     if start is not None and end is not None and start > end:
         raise UserError(f"--from {start} is after --to {end}; expected from <= to", field="--from")
-    actors = check_actors(actors)
+    base = None
+    if data is None:
+        if on_top:
+            raise UserError("--on-top needs --data PATH", field="--on-top")
+        actors = check_actors(actors)
+        codes = actor_codes()
+    else:
+        from phalanx.kb.package import load_package, package_layers
+
+        base = package_layers(data, on_top)
+        below = load_package(base)
+        actors = check_actors(actors, {r["id"] for r in below.rows("actors")})
+        codes = {}
+        for r in sorted(below.rows("actors"), key=lambda r: r["id"]):
+            if r.get("cow_code") is not None:
+                codes.setdefault(int(r["cow_code"]), r["id"])
     _check_target(Path(output), force)  # before the work, not only after it
-    rows = imp(Path(file), actors=actors, start=start, end=end, progress=progress)
+    with matching(codes):
+        rows = imp(Path(file), actors=actors, start=start, end=end, progress=progress)
     pkg = name or package_name(output)
     folder = write_package(
         rows,
@@ -93,6 +115,7 @@ def import_to_package(
         name=pkg,
         title=f"Imported from {Path(file).name} ({kind})",
         force=force,
+        base=base,
     )
     return {
         "kind": kind,

@@ -19,6 +19,7 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,12 +108,15 @@ def write_package(
     title: str = "",
     version: str = "0.1.0",
     force: bool = False,
+    base: Sequence[str | Path] | None = None,
 ) -> Path:
     """Write ``rows`` as the data package ``folder`` and return its path.
 
     ``name`` is the package name (lower-case letters, digits, ``.``, ``_``, ``-``).
     The package holds the sources and the rows given; it is meant to be layered on the
-    embedded package (``--on-top``), whose actors and organisations its rows may cite.
+    embedded package (``--on-top``), whose actors and organisations its rows may cite,
+    and is validated so; ``base`` names other package folders to layer it on instead
+    (in order, lowest first).
 
     Raises :class:`~phalanx.errors.UnsafePathError` when ``folder`` exists and is not
     empty (unless ``force``; even then only a folder holding a ``datapackage.json`` is
@@ -139,7 +143,8 @@ def write_package(
             data = rows.sources if table == "sources" else rows.tables.get(table, [])
             _write_table(tmp / f"{table}.csv", table, data)
         try:
-            load_package([embedded_path(), tmp])
+            layers = [embedded_path()] if base is None else [Path(b) for b in base]
+            load_package([*layers, tmp])
         except DataPackageError as e:
             text = "; ".join(
                 f"{Path(p.file).name} line {p.line} field {p.field}: {p.message}"

@@ -15,6 +15,9 @@ lacks, so the dataset's own identifier is kept in the id and in ``cow_code``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -29,6 +32,7 @@ __all__ = [
     "PackageRows",
     "actor_codes",
     "actor_row",
+    "matching",
     "merge_rows",
     "new_actor_id",
     "partial_date",
@@ -66,14 +70,31 @@ def _embedded_codes() -> tuple[tuple[int, str], ...]:
     return tuple(sorted((int(r["cow_code"]), r["id"]) for r in rows if r.get("cow_code")))
 
 
+_MATCHING: ContextVar[dict[int, str] | None] = ContextVar("phalanx_ingest_codes", default=None)
+
+
+@contextmanager
+def matching(codes: dict[int, str]) -> Iterator[None]:
+    """Within the block, :func:`actor_codes` (and so every :class:`ActorResolver` made
+    without codes) matches states by ``codes`` instead of the embedded package's: an
+    import meant for another package (``phalanx import --data PKG``) reuses its actors."""
+    token = _MATCHING.set(dict(codes))
+    try:
+        yield
+    finally:
+        _MATCHING.reset(token)
+
+
 def actor_codes(kb: KnowledgeBase | None = None) -> dict[int, str]:
     """COW (or Gleditsch-Ward) state code -> actor id, from ``kb``'s ``actors.cow_code``
-    (the embedded package when ``kb`` is None). Where two actors share a code, the one
-    whose id sorts first is kept.
+    (when ``kb`` is None: the codes set by :func:`matching`, else the embedded package's).
+    Where two actors share a code, the one whose id sorts first is kept.
 
     >>> actor_codes()[365]
     'RUS'
     """
+    if kb is None and _MATCHING.get() is not None:
+        return dict(_MATCHING.get())
     if kb is None:
         pairs = list(_embedded_codes())
     else:
