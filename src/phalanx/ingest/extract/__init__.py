@@ -24,7 +24,10 @@ from phalanx.kb.dates import PartialDate
 if TYPE_CHECKING:
     from phalanx.kb import KnowledgeBase
 
-__all__ = ["Candidate", "Extraction", "FACT_KINDS", "extract_article"]
+__all__ = ["Candidate", "Extraction", "FACT_KINDS", "MAX_ARTICLE_BYTES", "extract_article"]
+
+MAX_ARTICLE_BYTES = 2_000_000
+"""The largest article file read (bytes): a long feature is some 100 kB."""
 
 
 @dataclass

@@ -7,8 +7,9 @@ For each trigger of :mod:`~phalanx.ingest.extract.rules` in a sentence:
   (or, when the clause names none, the nearest one before it: "Uzbekistan rejoined, but
   withdrew"); for an invocation or a recognition, the subject: those before the trigger in
   its clause (else after it);
-- organisation: the package's organisation named nearest the trigger in the sentence; a
-  membership change or an invocation needs one, or words such as "treaty" or "Article 4";
+- organisation: the package's organisation named nearest the trigger in the sentence (not
+  for clashes and arms deals, which the schema ties to no organisation); a membership
+  change or an invocation needs one, or words such as "treaty" or "Article 4";
 - date: in the trigger's clause, the nearest explicit date after the trigger, else before
   it, then the same in the sentence, then a resolved relative date; a sentence that opens
   with "In response", "Then" and the like takes the last date of the sentence before it
@@ -71,10 +72,7 @@ class Candidate:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (lists for spans), for JSON."""
-        return {
-            k: list(v) if isinstance(v, tuple) else v
-            for k, v in self.__dict__.items()
-        }
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.__dict__.items()}
 
 
 def _unique(actors: list[str]) -> list[str]:
@@ -149,7 +147,7 @@ def find_candidates(
             actors = _unique([m.actor for m in chosen])
             if not actors or (trig.kind == "clash" and len(actors) < 2):
                 continue
-            org = _pick_org(trig, ments)
+            org = None if trig.kind in ("clash", "arms_deal") else _pick_org(trig, ments)
             if trig.kind in (*MEMBERSHIP_KINDS, "invocation"):
                 if org is None and not has_context(s[clause[0] : clause[1]]):
                     continue

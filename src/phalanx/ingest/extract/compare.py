@@ -41,9 +41,7 @@ def compatible(a: PartialDate, b: PartialDate) -> bool:
 
 
 def _events(kb: KnowledgeBase) -> list[dict[str, Any]]:
-    rows = kb.query(
-        "SELECT id, date, kind, actors, organization FROM events ORDER BY date_lo, id"
-    )
+    rows = kb.query("SELECT id, date, kind, actors, organization FROM events ORDER BY date_lo, id")
     for r in rows:
         r["when"] = parse_partial_date(str(r["date"]))
         r["actors"] = set(r["actors"] or [])
@@ -67,7 +65,9 @@ def compare(candidates: list[Candidate], kb: KnowledgeBase) -> list[Candidate]:
         same = [
             e
             for e in events
-            if e["kind"] == c.kind and _org_ok(c, e) and compatible(e["when"], when)
+            if e["kind"] == c.kind
+            and _org_ok(c, e)
+            and compatible(e["when"], when)
             and e["actors"] & want
         ]
         covered = set().union(*(e["actors"] for e in same)) if same else set()
