@@ -75,9 +75,10 @@ def test_output_is_a_package_that_layers_on_the_embedded_data(run, tmp_path):
     (src,) = kb.sources(mine[0]["sources"])
     assert src["url"] == URL and src["reliability"] == "news"
     # the article's sentence and span are in the note
-    assert "Border guards of Tajikistan and Kyrgyzstan exchanged fire" in kb.query(
-        "SELECT note FROM events WHERE id = ?", [mine[0]["id"]]
-    )[0]["note"]
+    assert (
+        "Border guards of Tajikistan and Kyrgyzstan exchanged fire"
+        in kb.query("SELECT note FROM events WHERE id = ?", [mine[0]["id"]])[0]["note"]
+    )
     # a second run refuses to replace the folder without --force
     again = run("extract", str(article), "--output", str(out), "--url", URL)
     assert again.exit_code == 2

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phalanx.ingest.extract import extract_article
 from phalanx.ingest.extract.actors import Lexicon, metonyms
@@ -253,3 +255,27 @@ def test_known_new_and_contradicting(kb, text, status, row):
         assert row in c.kb_rows
     if status == "known" and row is None:  # one row per state
         assert len(c.kb_rows) == 3
+
+
+# --- any text --------------------------------------------------------------------------
+
+
+_WORDS = st.sampled_from(
+    "Armenia Kazakh Moscow CSTO joined left the withdrew from invoked Article 4 clashed "
+    "with bought drones recognised not may In response, 13 September 2022 May 2021 1999 "
+    "yesterday the following day ( ) ; . , but U.S. \n \n\n".split(" ")
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(_WORDS, st.text(max_size=8)), max_size=60))
+def test_any_text_gives_candidates_whose_spans_are_their_sentences(kb, parts):
+    text = " ".join(parts)
+    ex = extract_article(text, kb)
+    for c in ex.candidates + ex.undated:
+        assert text[c.span[0] : c.span[1]] == c.sentence
+        assert text[c.trigger_span[0] : c.trigger_span[1]] == c.trigger
+        assert c.actors and c.certainty in ("single_source", "inferred")
+    for c in ex.candidates:
+        assert parse_partial_date(c.date).precision == c.precision
+        assert c.status in ("known", "new", "contradicts")
