@@ -73,8 +73,9 @@ class Lexicon:
 
     @classmethod
     def from_kb(cls, kb: KnowledgeBase) -> Lexicon:
-        """The lexicon of ``kb``: every actor's id, name and aliases, and the metonyms of
-        the actors whose name the table knows."""
+        """The lexicon of ``kb``: every actor's name and aliases, an organisation's id
+        (written in prose: "CSTO"), and the metonyms of the actors whose name the table
+        knows."""
         rows = kb.query("SELECT id, name, kind, aliases FROM actors ORDER BY id")
         orgs = {r["id"] for r in kb.query("SELECT id FROM organizations")}
         forms: list[tuple[str, str, Via]] = []
@@ -82,8 +83,8 @@ class Lexicon:
         for r in rows:
             forms.append((r["name"], r["id"], "name"))
             by_name.setdefault(r["name"], r["id"])
-            if r["id"].isupper() and len(r["id"]) >= 3:  # ids like CSTO are used in prose
-                forms.append((r["id"], r["id"], "alias"))
+            if r["kind"] == "organization" and r["id"].isupper() and len(r["id"]) >= 3:
+                forms.append((r["id"], r["id"], "alias"))  # "CSTO", "NATO" are prose; "CAN" is not
             aliases = r["aliases"] or []
             if isinstance(aliases, str):
                 aliases = aliases.split(";")
