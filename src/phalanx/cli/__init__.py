@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "commands_discover",
     "commands_report",
     "commands_serve",
+    "commands_extract",
 )
 """The modules whose commands make up the CLI, in the order of ``phalanx --help``."""
 
