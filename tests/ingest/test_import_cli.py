@@ -127,6 +127,21 @@ def test_progress_bar_follows_the_importer(monkeypatch, tmp_path):
     assert seen == [0, path.stat().st_size]
 
 
+def test_progress_bar_of_a_folder_counts_its_files(monkeypatch, tmp_path):
+    """A folder of files (GDELT's 15-minute files) is sized by the files directly in it
+    (3 + 5 bytes here; the subfolder's file does not count), so the bar can fill."""
+    (tmp_path / "a.csv").write_bytes(b"abc")
+    (tmp_path / "b.csv").write_bytes(b"12345")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.csv").write_bytes(b"x" * 100)
+    console_class = type(commands_import.err_console)
+    monkeypatch.setattr(console_class, "is_terminal", property(lambda s: True))
+    with commands_import.progress_bar(tmp_path, threshold=9) as cb:
+        assert cb is None  # 8 bytes: under the threshold
+    with commands_import.progress_bar(tmp_path, threshold=8) as cb:
+        assert cb is not None
+
+
 def test_round_trip_of_real_files(run, validation_dir, tmp_path):
     """Import the real NMC v7 and MID 5 files, validate the packages on the embedded data
     and query them: Russia's CINC in 1995 is FACTS.md's 0.06285; the 2008 war between

@@ -25,16 +25,25 @@ LARGE_FILE = 32 * 1024**2
 """Files of at least this many bytes get a progress bar (on a terminal)."""
 
 
+def _input_bytes(path: Path) -> int:
+    """The bytes an import reads: the file's size, or for a folder (GDELT's 15-minute
+    files) the sizes of the regular files directly in it; 0 when it cannot be read."""
+    try:
+        if path.is_dir():
+            return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 @contextlib.contextmanager
 def progress_bar(
     path: Path, *, threshold: int = LARGE_FILE
 ) -> Iterator[Callable[[int], None] | None]:
-    """A progress callback drawing a rich bar on standard error for a large file read
-    from a terminal session; None (no bar) for a small file or when stderr is no terminal."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
+    """A progress callback drawing a rich bar on standard error for a large file (or
+    folder of files) read from a terminal session; None (no bar) for a small one or when
+    stderr is no terminal."""
+    size = _input_bytes(path)
     if size < threshold or not err_console.is_terminal:
         yield None
         return
