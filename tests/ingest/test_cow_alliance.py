@@ -182,3 +182,17 @@ def test_a_quoted_newline_stays_in_its_field(tmp_path):
     names = {a["id"]: a["name"] for a in kb.actors()}
     assert names["COW999"] == "Outer\nLand, the"
     assert sorted(m["actor"] for m in kb.members("COW_ALLIANCE_777", "2000")) == ["COW999", "RUS"]
+
+
+def test_a_state_paired_with_itself_is_skipped_and_said(tmp_path):
+    """A broken row whose two codes are equal (found by the property test: a ccode of
+    "1.5" is read as 2, beside a 2) is no tie: skipped, and the notes say so."""
+    lines = (DATA / "cow_alliance_directed_mini.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("ccode2")] = row[header.index("ccode1")]
+    broken = tmp_path / "self.csv"
+    broken.write_text("\n".join([lines[0], ",".join(row)]) + "\n", encoding="utf-8")
+    rows = import_cow_alliance(broken, actors=None, start=None, end=None, progress=None)
+    assert all(r["actor_a"] != r["actor_b"] for r in rows.tables.get("relations", []))
+    assert any("paired with itself" in n for n in rows.notes)

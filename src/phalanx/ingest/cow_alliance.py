@@ -237,7 +237,12 @@ def _dyad_rows(con, t, resolver, source_id, first, last, notes) -> dict[str, lis
     spells = _spells(con, t, "dyad", "ccode1, ccode2", ", state_name1, state_name2")
     found: dict[tuple[int, int, int, str], dict[str, Any]] = {}
     empty: set[tuple[int, int, int, str]] = set()  # spells that never held
-    skipped = {"no start year": 0, "no type": 0, "it ends before it starts": 0}
+    skipped = {
+        "no start year": 0,
+        "no type": 0,
+        "it ends before it starts": 0,
+        "a state paired with itself": 0,
+    }
     for s in spells:
         begin = partial_date(s["dyad_st_year"], s["dyad_st_month"], s["dyad_st_day"])
         if begin is None:
@@ -248,6 +253,9 @@ def _dyad_rows(con, t, resolver, source_id, first, last, notes) -> dict[str, lis
             stop = partial_date(s["dyad_end_year"], s["dyad_end_month"], s["dyad_end_day"])
         stop, problem = _end(begin, stop)
         c1, c2 = int(s["ccode1"]), int(s["ccode2"])
+        if c1 == c2:  # no tie: a broken row
+            skipped["a state paired with itself"] += 1
+            continue
         lo, hi = min(c1, c2), max(c1, c2)
         key = (int(s["version4id"]), lo, hi, begin)
         if problem:
@@ -271,6 +279,9 @@ def _dyad_rows(con, t, resolver, source_id, first, last, notes) -> dict[str, lis
             continue
         kind, intensity, words = _LEVELS[level]
         giver, taker = (hi, lo) if (f["down"] or 0) > (f["up"] or 0) else (lo, hi)
+        if resolver.peek(giver) == resolver.peek(taker):  # two codes of one actor
+            skipped["a state paired with itself"] += 1
+            continue
         a, b = (
             resolver.resolve(giver, f["names"][giver]),
             resolver.resolve(taker, f["names"][taker]),
