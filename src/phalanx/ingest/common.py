@@ -46,6 +46,7 @@ __all__ = [
     "Source",
     "Loaded",
     "read_header",
+    "checked_header",
     "shown_path",
     "read_table",
     "version_from_column",
@@ -267,6 +268,27 @@ def _first_bad_row(con, table: str, condition: str) -> int | None:
     return None if row is None else int(row[0])
 
 
+def checked_header(path: Path, layout: Layout, limit: int = MAX_BYTES) -> list[str]:
+    """The header of ``path`` once the path (a regular file of at most ``limit`` bytes)
+    and the header are checked against ``layout``: a column named twice, or a column of
+    the layout missing, is a :class:`~phalanx.errors.UserError` naming the file (and,
+    for a missing one, the expected and the found columns)."""
+    shown = shown_path(path)
+    _check_path(path, layout.dataset, limit)
+    header = read_header(path, what=layout.dataset)
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        raise UserError(
+            f"names the column {dupes[0]!r} more than once in its header; expected each "
+            "column once",
+            file=shown,
+            line=1,
+        )
+    if any(c not in header for c in layout.columns):
+        raise _layout_error(layout, header, shown)
+    return header
+
+
 def read_table(
     con: duckdb.DuckDBPyConnection,
     path: str | Path,
@@ -310,18 +332,7 @@ def read_table(
 
     p = Path(path)
     shown = shown_path(p)
-    _check_path(p, layout.dataset, limit)
-    header = read_header(p, what=layout.dataset)
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        raise UserError(
-            f"names the column {dupes[0]!r} more than once in its header; expected each "
-            "column once",
-            file=shown,
-            line=1,
-        )
-    if any(c not in header for c in layout.columns):
-        raise _layout_error(layout, header, shown)
+    header = checked_header(p, layout, limit)
     wanted = {**layout.columns, **layout.optional}
     types = {c: wanted.get(c, "VARCHAR") for c in header}
     struct = "{" + ", ".join(f"{_literal(c)}: {_literal(t)}" for c, t in types.items()) + "}"

@@ -44,11 +44,10 @@ from phalanx.ingest.common import (
     Layout,
     Loaded,
     Source,
-    _check_path,
     _duckdb_error,
-    _layout_error,
     _literal,
     _sha256,
+    checked_header,
     read_header,
     read_table,
     shown_path,
@@ -439,18 +438,7 @@ def read_ucdp_ged(
 
     p = Path(path)
     shown = shown_path(p)
-    _check_path(p, GED_LAYOUT.dataset, GED_MAX_BYTES)
-    header = read_header(p, what=GED_LAYOUT.dataset)
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        raise UserError(
-            f"names the column {dupes[0]!r} more than once in its header; expected each "
-            "column once",
-            file=shown,
-            line=1,
-        )
-    if any(c not in header for c in GED_LAYOUT.columns):
-        raise _layout_error(GED_LAYOUT, header, shown)
+    header = checked_header(p, GED_LAYOUT, GED_MAX_BYTES)
     scan, types = _ged_scan(p, header)
     wanted = {**GED_LAYOUT.columns, **GED_LAYOUT.optional}
     cols = [

@@ -74,7 +74,7 @@ class Lexicon:
     @classmethod
     def from_kb(cls, kb: KnowledgeBase) -> Lexicon:
         """The lexicon of ``kb``: every actor's name and aliases, an organisation's id
-        (written in prose: "CSTO"), and the metonyms of the actors whose name the table
+        (acronyms are written in prose as they are), and the metonyms of the actors whose name the table
         knows."""
         rows = kb.query("SELECT id, name, kind, aliases FROM actors ORDER BY id")
         orgs = {r["id"] for r in kb.query("SELECT id FROM organizations")}
